@@ -1,0 +1,164 @@
+// Per-mode variance propagation of a linear sampler with the exact score (math.md, section 2).
+//
+// For data N(0, S) every scheme acts on each eigen-mode l independently: the variance v of the mode obeys
+//   v <- m_k^2 v + n_k                                    (math.md §2, "every linear sampler ... affine")
+// where m_k is the scheme's stability factor on the step [t_k, t_{k+1}]. The factor is not written per scheme
+// here: it is evaluated from the scheme's *coefficient plan*, built once in TypeScript (src/scheme.ts) and
+// read by this kernel and by the plain-TypeScript reference (src/reference.ts) alike. A plan row holds, for
+// one scheme and one step, the increments of an explicit two-stage tableau on the score -r x, r = 1/a:
+//   h0 = alpha0 - beta0 * r_k,   h1 = alpha1 - beta1 * r_{k+1}
+//   one stage:  m = 1 + b0 h0
+//   two stages: m = 1 + b0 h0 + b1 (h1 (1 + a10 h0))
+//   n = nu
+// with a_k = l(T - t_k) = e_k l + (1 - e_k), e_k = exp(-2 B(T - t_k)) (math.md §2, forward variance).
+//
+// Work per mode and grid point: one division (r = 1/a), shared by every scheme and by both starts
+// (init 0: v_0 = a_0, i.e. p_T; init 1: v_0 = 1, i.e. N(0, I)). Modes are processed in blocks that stay in
+// L1 cache, two modes per v128 (f64x2). No allocation inside the loops.
+
+export const PLAN_STRIDE: i32 = 5; // alpha0, beta0, alpha1, beta1, nu
+export const TABLEAU_STRIDE: i32 = 4; // stages, a10, b0, b1
+
+const BLOCK: i32 = 256; // modes per block (even)
+
+/**
+ * Propagate the variances of `nModes` modes (even count) through `nPoints` grid points for `nSchemes`
+ * schemes and both starts. Writes the final variances to `out[(s * 2 + init) * nModes + i]` and, when
+ * `curve != 0`, adds sum_i w_i (sqrt(v_i) - sqrt(a_{k+1,i}))^2 to `curve[(s * 2 + init) * (nPoints - 1) + k]`
+ * after each step k (the squared W2 between the current law and p_{T - t_{k+1}}).
+ */
+export function propagate(
+  nModes: i32,
+  lam: usize,
+  w: usize,
+  nPoints: i32,
+  e: usize,
+  om: usize,
+  nSchemes: i32,
+  tableau: usize,
+  plan: usize,
+  out: usize,
+  curve: usize,
+): void {
+  const K = nPoints - 1;
+  const nState = nSchemes * 2;
+  const r0buf = heap.alloc(<usize>BLOCK << 3);
+  const r1buf = heap.alloc(<usize>BLOCK << 3);
+  const sabuf = heap.alloc(<usize>BLOCK << 3);
+  const vbuf = heap.alloc(<usize>(nState * BLOCK) << 3);
+  const one = f64x2.splat(1.0);
+
+  for (let b: i32 = 0; b < nModes; b += BLOCK) {
+    const n: i32 = min(BLOCK, nModes - b);
+    const lamB = lam + (<usize>b << 3);
+    const wB = w + (<usize>b << 3);
+    let r0 = r0buf;
+    let r1 = r1buf;
+
+    // Grid point 0: r_0 = 1 / a_0 and the two starts, v = a_0 (p_T) and v = 1 (N(0, I)).
+    const e0 = f64x2.splat(load<f64>(e));
+    const om0 = f64x2.splat(load<f64>(om));
+    for (let j: i32 = 0; j < n; j += 2) {
+      const off = <usize>j << 3;
+      const a = f64x2.add(f64x2.mul(e0, v128.load(lamB + off)), om0);
+      v128.store(r0 + off, f64x2.div(one, a));
+      for (let s: i32 = 0; s < nSchemes; s++) {
+        v128.store(vbuf + ((<usize>(2 * s * BLOCK + j)) << 3), a);
+        v128.store(vbuf + ((<usize>((2 * s + 1) * BLOCK + j)) << 3), one);
+      }
+    }
+
+    for (let k: i32 = 0; k < K; k++) {
+      // Grid point k+1: r_{k+1} = 1 / a_{k+1} (the only division of the step), sqrt(a_{k+1}) for curves.
+      const ek = f64x2.splat(load<f64>(e + ((<usize>(k + 1)) << 3)));
+      const omk = f64x2.splat(load<f64>(om + ((<usize>(k + 1)) << 3)));
+      if (curve != 0) {
+        for (let j: i32 = 0; j < n; j += 2) {
+          const off = <usize>j << 3;
+          const a = f64x2.add(f64x2.mul(ek, v128.load(lamB + off)), omk);
+          v128.store(r1 + off, f64x2.div(one, a));
+          v128.store(sabuf + off, f64x2.sqrt(a));
+        }
+      } else {
+        for (let j: i32 = 0; j < n; j += 2) {
+          const off = <usize>j << 3;
+          const a = f64x2.add(f64x2.mul(ek, v128.load(lamB + off)), omk);
+          v128.store(r1 + off, f64x2.div(one, a));
+        }
+      }
+
+      for (let s: i32 = 0; s < nSchemes; s++) {
+        const tab = tableau + ((<usize>(s * TABLEAU_STRIDE)) << 3);
+        const row = plan + ((<usize>((s * K + k) * PLAN_STRIDE)) << 3);
+        const stages = <i32>load<f64>(tab);
+        const b0 = f64x2.splat(load<f64>(tab, 16));
+        const alpha0 = f64x2.splat(load<f64>(row));
+        const beta0 = f64x2.splat(load<f64>(row, 8));
+        const nu = f64x2.splat(load<f64>(row, 32));
+        const vA = vbuf + ((<usize>(2 * s * BLOCK)) << 3);
+        const vB = vbuf + ((<usize>((2 * s + 1) * BLOCK)) << 3);
+        if (stages == 1) {
+          for (let j: i32 = 0; j < n; j += 2) {
+            const off = <usize>j << 3;
+            // h0 = alpha0 - beta0 r_k ; m = 1 + b0 h0
+            const h0 = f64x2.sub(alpha0, f64x2.mul(beta0, v128.load(r0 + off)));
+            const m = f64x2.add(one, f64x2.mul(b0, h0));
+            const m2 = f64x2.mul(m, m);
+            // v <- m^2 v + n, both starts
+            v128.store(vA + off, f64x2.add(f64x2.mul(m2, v128.load(vA + off)), nu));
+            v128.store(vB + off, f64x2.add(f64x2.mul(m2, v128.load(vB + off)), nu));
+          }
+        } else {
+          const a10 = f64x2.splat(load<f64>(tab, 8));
+          const b1 = f64x2.splat(load<f64>(tab, 24));
+          const alpha1 = f64x2.splat(load<f64>(row, 16));
+          const beta1 = f64x2.splat(load<f64>(row, 24));
+          for (let j: i32 = 0; j < n; j += 2) {
+            const off = <usize>j << 3;
+            // h0 = alpha0 - beta0 r_k ; h1 = alpha1 - beta1 r_{k+1} ; m = 1 + b0 h0 + b1 (h1 (1 + a10 h0))
+            const h0 = f64x2.sub(alpha0, f64x2.mul(beta0, v128.load(r0 + off)));
+            const h1 = f64x2.sub(alpha1, f64x2.mul(beta1, v128.load(r1 + off)));
+            const y1 = f64x2.add(one, f64x2.mul(a10, h0));
+            const m = f64x2.add(f64x2.add(one, f64x2.mul(b0, h0)), f64x2.mul(b1, f64x2.mul(h1, y1)));
+            const m2 = f64x2.mul(m, m);
+            v128.store(vA + off, f64x2.add(f64x2.mul(m2, v128.load(vA + off)), nu));
+            v128.store(vB + off, f64x2.add(f64x2.mul(m2, v128.load(vB + off)), nu));
+          }
+        }
+        if (curve != 0) {
+          // Squared W2 to p_{T - t_{k+1}} after this step: sum_i w_i (sqrt(v_i) - sqrt(a_{k+1,i}))^2 (math.md §1).
+          let accA = f64x2.splat(0.0);
+          let accB = f64x2.splat(0.0);
+          for (let j: i32 = 0; j < n; j += 2) {
+            const off = <usize>j << 3;
+            const sa = v128.load(sabuf + off);
+            const wj = v128.load(wB + off);
+            const dA = f64x2.sub(f64x2.sqrt(v128.load(vA + off)), sa);
+            const dB = f64x2.sub(f64x2.sqrt(v128.load(vB + off)), sa);
+            accA = f64x2.add(accA, f64x2.mul(wj, f64x2.mul(dA, dA)));
+            accB = f64x2.add(accB, f64x2.mul(wj, f64x2.mul(dB, dB)));
+          }
+          const cA = curve + ((<usize>(2 * s * K + k)) << 3);
+          const cB = curve + ((<usize>((2 * s + 1) * K + k)) << 3);
+          store<f64>(cA, load<f64>(cA) + (f64x2.extract_lane(accA, 0) + f64x2.extract_lane(accA, 1)));
+          store<f64>(cB, load<f64>(cB) + (f64x2.extract_lane(accB, 0) + f64x2.extract_lane(accB, 1)));
+        }
+      }
+      const t = r0;
+      r0 = r1;
+      r1 = t;
+    }
+
+    // Final variances of the block.
+    for (let q: i32 = 0; q < nState; q++) {
+      const src = vbuf + ((<usize>(q * BLOCK)) << 3);
+      const dst = out + ((<usize>(q * nModes + b)) << 3);
+      memory.copy(dst, src, <usize>n << 3);
+    }
+  }
+
+  heap.free(r0buf);
+  heap.free(r1buf);
+  heap.free(sabuf);
+  heap.free(vbuf);
+}

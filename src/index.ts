@@ -1,0 +1,23 @@
+/**
+ * gaussdiff: exact Wasserstein errors of diffusion samplers for Gaussian data.
+ * Environment-independent API, re-exported by the node entry (src/node.ts) and the browser bundle
+ * (src/browser.ts), which only differ in how they load the Wasm module and whether threads exist.
+ */
+export { GaussdiffError, type ErrorCode } from './errors.js';
+export { prepareSpectrum, isSpectrum, type Spectrum, type SpectrumInput, NEGATIVE_TOLERANCE } from './spectrum.js';
+export { vpLinear, forwardVariance, DEFAULT_SCHEDULE, type Schedule, type VpLinearOptions } from './schedule.js';
+export { uniformGrid, validateGrid, gridGeometry, type GridGeometry } from './grid.js';
+export { SCHEMES, SCHEME_NAMES, buildPlan, type SchemeName, type SchemeDefinition, type StepGeometry, type Plan, type Tableau, type Process } from './scheme.js';
+export { INITS, type Init, type PropagateInput, type PropagateOutput } from './propagation.js';
+export { continuousVariancesInto } from './continuous.js';
+export { neumaierSum, commutingW2Squared, contributionsInto } from './wasserstein.js';
+export { type Backend, type Diagnostic, type RunOptions } from './engine.js';
+export { table, formatTable, formatPaper, TABLE_DEFAULTS, type TableOptions, type TableResult, type TableRow } from './table.js';
+export {
+  samplerError, curve, w2VsEps, contributions,
+  type SamplerOptions, type SamplerError, type CurveOptions, type CurveResult, type CurveSeries,
+  type EpsSweepOptions, type EpsSeries, type Contributions, type GridOptions,
+} from './outputs.js';
+export { parseNpy } from './npy.js';
+export { imageLikeSpectrum, DEFAULT_SPECTRUM_DESCRIPTION } from './defaults.js';
+export { propagateReference } from './reference.js';

@@ -1,0 +1,14 @@
+/** Where node finds the Wasm module: build/gaussdiff.wasm, built from assembly/ by `npm install`. */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { fail } from './errors.js';
+
+export const WASM_URL = new URL('../build/gaussdiff.wasm', import.meta.url);
+
+export async function readWasm(): Promise<Uint8Array> {
+  try {
+    return await readFile(fileURLToPath(WASM_URL));
+  } catch (err) {
+    fail('INTERNAL', 'wasm', `cannot read ${fileURLToPath(WASM_URL)} (${(err as Error).message})`, 'run npm install (or npm run build) in the gaussdiff checkout');
+  }
+}

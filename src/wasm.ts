@@ -1,0 +1,117 @@
+/**
+ * The Wasm side of the facade. Callers never see it: they pass typed arrays and numbers to the public API
+ * and get typed arrays and plain objects back. Every block this module allocates in Wasm memory is freed
+ * before the call returns (try/finally), so repeated calls do not grow memory.
+ *
+ * The module is loaded once per realm with @assemblyscript/loader; where its bytes come from is set by the
+ * entry point (node: the file built by `npm install`; browser bundle: inlined bytes).
+ */
+import { instantiate } from '@assemblyscript/loader';
+import { fail } from './errors.js';
+import { PLAN_STRIDE, TABLEAU_STRIDE } from './scheme.js';
+import { type PropagateInput, type PropagateOutput } from './propagation.js';
+
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  alloc(bytes: number): number;
+  free(ptr: number): void;
+  propagate(
+    nModes: number, lam: number, w: number, nPoints: number, e: number, om: number,
+    nSchemes: number, tableau: number, plan: number, out: number, curve: number,
+  ): void;
+  PLAN_STRIDE: WebAssembly.Global;
+  TABLEAU_STRIDE: WebAssembly.Global;
+}
+
+export type WasmSource = () => Promise<BufferSource | WebAssembly.Module>;
+
+let source: WasmSource | null = null;
+let kernel: Promise<KernelExports> | null = null;
+
+/** Set by the entry point (src/node.ts, src/browser.ts): how to obtain the module's bytes. */
+export function setWasmSource(fn: WasmSource): void {
+  source = fn;
+  kernel = null;
+}
+
+/** Largest Wasm heap a call may ask for (wasm32 addresses 4 GiB; leave room for the runtime). */
+export const MAX_WASM_BYTES = 3 * 1024 ** 3;
+
+export async function loadKernel(): Promise<KernelExports> {
+  if (!kernel) {
+    if (!source) fail('INTERNAL', 'wasm', 'no Wasm source was set by the entry point', 'import gaussdiff from its package entry');
+    const src = source;
+    kernel = (async () => {
+      const bytes = await src();
+      const { exports } = await instantiate(bytes as never, {});
+      const ex = exports as unknown as KernelExports;
+      if (ex.PLAN_STRIDE.value !== PLAN_STRIDE || ex.TABLEAU_STRIDE.value !== TABLEAU_STRIDE) {
+        fail('INTERNAL', 'wasm', 'the Wasm module was built from another version of the plan layout', 'rebuild with npm run build');
+      }
+      return ex;
+    })();
+    kernel.catch(() => { kernel = null; });
+  }
+  return kernel;
+}
+
+/** Bytes a propagation needs in Wasm memory (checked before allocating). */
+export function propagationBytes(nModes: number, nPoints: number, nSchemes: number, curve: boolean): number {
+  const modes = nModes + (nModes & 1);
+  const steps = nPoints - 1;
+  return 8 * (2 * modes + 2 * nPoints + nSchemes * TABLEAU_STRIDE + nSchemes * steps * PLAN_STRIDE
+    + 2 * nSchemes * modes + (curve ? 2 * nSchemes * steps : 0) + (2 * nSchemes + 3) * 256);
+}
+
+/** Run the propagation kernel. `ex` comes from `loadKernel()`. */
+export function propagateWasm(ex: KernelExports, input: PropagateInput): PropagateOutput {
+  const { values, weights, geom, plan } = input;
+  const nModes = values.length;
+  const nSchemes = plan.schemes.length;
+  const nPoints = plan.points;
+  const K = nPoints - 1;
+  const need = propagationBytes(nModes, nPoints, nSchemes, input.curve);
+  if (need > MAX_WASM_BYTES) {
+    fail('TOO_LARGE', 'spectrum', `this computation needs ${(need / 2 ** 20).toFixed(0)} MiB of Wasm memory`,
+      `at most ${MAX_WASM_BYTES / 2 ** 20} MiB: fewer distinct eigenvalues, schemes or grid points`);
+  }
+  // The kernel works on pairs of modes: pad an odd count with a harmless mode (l = 1, weight 0).
+  const padded = nModes + (nModes & 1);
+  const ptrs: number[] = [];
+  const take = (count: number): number => {
+    const p = ex.alloc(count * 8);
+    ptrs.push(p);
+    return p;
+  };
+  try {
+    const lam = take(padded);
+    const w = take(padded);
+    const e = take(nPoints);
+    const om = take(nPoints);
+    const tab = take(plan.tableau.length);
+    const coef = take(Math.max(1, plan.coefficients.length));
+    const out = take(2 * nSchemes * padded);
+    const curve = input.curve ? take(2 * nSchemes * K) : 0;
+    // Views are made after every allocation: growing memory detaches earlier views.
+    const f64 = () => new Float64Array(ex.memory.buffer);
+    let mem = f64();
+    mem.set(values, lam / 8);
+    mem.set(weights, w / 8);
+    if (padded !== nModes) { mem[lam / 8 + nModes] = 1; mem[w / 8 + nModes] = 0; }
+    mem.set(geom.e, e / 8);
+    mem.set(geom.om, om / 8);
+    mem.set(plan.tableau, tab / 8);
+    mem.set(plan.coefficients, coef / 8);
+    if (curve) mem.fill(0, curve / 8, curve / 8 + 2 * nSchemes * K);
+    ex.propagate(padded, lam, w, nPoints, e, om, nSchemes, tab, coef, out, curve);
+    mem = f64();
+    const variances = new Float64Array(2 * nSchemes * nModes);
+    for (let q = 0; q < 2 * nSchemes; q++) {
+      variances.set(mem.subarray(out / 8 + q * padded, out / 8 + q * padded + nModes), q * nModes);
+    }
+    const curveOut = curve ? mem.slice(curve / 8, curve / 8 + 2 * nSchemes * K) : null;
+    return { variances, curve: curveOut };
+  } finally {
+    for (const p of ptrs) ex.free(p);
+  }
+}
