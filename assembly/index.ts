@@ -1,4 +1,4 @@
 // gaussdiff Wasm kernels. Everything here is an implementation detail behind the TypeScript facade
 // (src/wasm.ts): callers never see pointers. The facade allocates with `alloc`, frees with `free`.
 export { alloc, free } from "./memory";
-export { propagate, PLAN_STRIDE, TABLEAU_STRIDE } from "./propagate";
+export { propagate, PLAN_LAYOUT, PLAN_STRIDE, TABLEAU_STRIDE } from "./propagate";

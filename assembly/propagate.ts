@@ -5,10 +5,11 @@
 // where m_k is the scheme's stability factor on the step [t_k, t_{k+1}]. The factor is not written per scheme
 // here: it is evaluated from the scheme's *coefficient plan*, built once in TypeScript (src/scheme.ts) and
 // read by this kernel and by the plain-TypeScript reference (src/reference.ts) alike. A plan row holds, for
-// one scheme and one step, the increments of an explicit two-stage tableau on the score -r x, r = 1/a:
-//   h0 = alpha0 - beta0 * r_k,   h1 = alpha1 - beta1 * r_{k+1}
-//   one stage:  m = 1 + b0 h0
-//   two stages: m = 1 + b0 h0 + b1 (h1 (1 + a10 h0))
+// one scheme and one step, the coefficients of an explicit tableau with at most two stages on the score
+// -r x, r = 1/a:
+//   one stage (row c0, c1, -, -, nu):               m = c0 - c1 r_k
+//   two stages (row alpha0, beta0, alpha1, beta1, nu): h0 = alpha0 - beta0 r_k,  h1 = alpha1 - beta1 r_{k+1},
+//                                                   m = 1 + b0 h0 + b1 (h1 (1 + a10 h0))
 //   n = nu
 // with a_k = l(T - t_k) = e_k l + (1 - e_k), e_k = exp(-2 B(T - t_k)) (math.md §2, forward variance).
 //
@@ -16,6 +17,9 @@
 // (init 0: v_0 = a_0, i.e. p_T; init 1: v_0 = 1, i.e. N(0, I)). Modes are processed in blocks that stay in
 // L1 cache, two modes per v128 (f64x2). No allocation inside the loops.
 
+// Version of the plan's meaning (row layout and formulas). The facade refuses a module whose version
+// differs from src/scheme.ts's: a stale build/gaussdiff.wasm must not silently give wrong numbers.
+export const PLAN_LAYOUT: i32 = 2;
 export const PLAN_STRIDE: i32 = 5; // alpha0, beta0, alpha1, beta1, nu
 export const TABLEAU_STRIDE: i32 = 4; // stages, a10, b0, b1
 
@@ -91,18 +95,16 @@ export function propagate(
         const tab = tableau + ((<usize>(s * TABLEAU_STRIDE)) << 3);
         const row = plan + ((<usize>((s * K + k) * PLAN_STRIDE)) << 3);
         const stages = <i32>load<f64>(tab);
-        const b0 = f64x2.splat(load<f64>(tab, 16));
-        const alpha0 = f64x2.splat(load<f64>(row));
-        const beta0 = f64x2.splat(load<f64>(row, 8));
+        const alpha0 = f64x2.splat(load<f64>(row)); // c0 for one stage
+        const beta0 = f64x2.splat(load<f64>(row, 8)); // c1 for one stage
         const nu = f64x2.splat(load<f64>(row, 32));
         const vA = vbuf + ((<usize>(2 * s * BLOCK)) << 3);
         const vB = vbuf + ((<usize>((2 * s + 1) * BLOCK)) << 3);
         if (stages == 1) {
           for (let j: i32 = 0; j < n; j += 2) {
             const off = <usize>j << 3;
-            // h0 = alpha0 - beta0 r_k ; m = 1 + b0 h0
-            const h0 = f64x2.sub(alpha0, f64x2.mul(beta0, v128.load(r0 + off)));
-            const m = f64x2.add(one, f64x2.mul(b0, h0));
+            // m = c0 - c1 r_k
+            const m = f64x2.sub(alpha0, f64x2.mul(beta0, v128.load(r0 + off)));
             const m2 = f64x2.mul(m, m);
             // v <- m^2 v + n, both starts
             v128.store(vA + off, f64x2.add(f64x2.mul(m2, v128.load(vA + off)), nu));
@@ -110,6 +112,7 @@ export function propagate(
           }
         } else {
           const a10 = f64x2.splat(load<f64>(tab, 8));
+          const b0 = f64x2.splat(load<f64>(tab, 16));
           const b1 = f64x2.splat(load<f64>(tab, 24));
           const alpha1 = f64x2.splat(load<f64>(row, 16));
           const beta1 = f64x2.splat(load<f64>(row, 24));

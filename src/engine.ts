@@ -10,7 +10,7 @@ import { type Plan, type SchemeDefinition, buildPlan, evaluatesScoreAtEnd } from
 import { type Spectrum } from './spectrum.js';
 import { INITS, type Init, type PropagateInput, type PropagateOutput } from './propagation.js';
 import { propagateReference } from './reference.js';
-import { loadKernel, propagateWasm } from './wasm.js';
+import { MAX_WASM_BYTES, loadKernel, propagateWasm, propagationBytes } from './wasm.js';
 import { commutingW2Squared } from './wasserstein.js';
 
 export type Backend = 'wasm' | 'reference';
@@ -60,6 +60,18 @@ export function validateRunOptions(opts: RunOptions): void {
   }
 }
 
+/**
+ * Refuse, before allocating anything, a grid whose plan and kernel buffers (modes x points x schemes)
+ * would not fit in Wasm memory.
+ */
+export function checkSize(spectrum: Spectrum, points: number, nSchemes: number, curve: boolean): void {
+  const need = propagationBytes(spectrum.values.length, points, nSchemes, curve);
+  if (need > MAX_WASM_BYTES) {
+    fail('TOO_LARGE', 'steps', `a grid of ${points} points with ${nSchemes} scheme(s) over ${spectrum.values.length} distinct eigenvalues needs ${(need / 2 ** 20).toFixed(0)} MiB`,
+      `at most ${MAX_WASM_BYTES / 2 ** 20} MiB per grid: fewer grid points, schemes or distinct eigenvalues`);
+  }
+}
+
 /** Propagate every scheme on every grid (each grid: one pass for all schemes and both starts). */
 export async function runGrids(
   spectrum: Spectrum,
@@ -70,6 +82,7 @@ export async function runGrids(
   opts: RunOptions = {},
 ): Promise<GridRun[]> {
   validateRunOptions(opts);
+  for (const times of grids) checkSize(spectrum, times.length, schemes.length, curve);
   const inputs: PropagateInput[] = grids.map((times) => {
     const geom = gridGeometry(schedule, times);
     return { values: spectrum.values, weights: spectrum.counts, geom, plan: buildPlan(schemes, geom), curve };

@@ -10,7 +10,7 @@ import { type SchemeName, resolveSchemes } from './scheme.js';
 import { type SpectrumInput, prepareSpectrum } from './spectrum.js';
 import { INITS, type Init } from './propagation.js';
 import { continuousVariancesInto } from './continuous.js';
-import { type Diagnostic, type RunOptions, runGrids, runW2, validateRunOptions } from './engine.js';
+import { type Diagnostic, type RunOptions, checkSize, runGrids, runW2, validateRunOptions } from './engine.js';
 import { commutingW2Squared, contributionsInto } from './wasserstein.js';
 import { validateInits } from './table.js';
 
@@ -23,14 +23,25 @@ export interface GridOptions extends VpLinearOptions, RunOptions {
   grid?: ArrayLike<number>;
 }
 
-function resolveGrid(opts: GridOptions, schedule: Schedule): Float64Array {
+/** A validated grid request: a user grid (already an array) or the paper's grid, built on demand. */
+interface GridRequest { points: number; build(): Float64Array }
+
+function resolveGrid(opts: GridOptions, schedule: Schedule): GridRequest {
   if (opts.grid !== undefined) {
     if (opts.steps !== undefined) fail('INVALID_OPTION', 'grid', 'both grid and steps were given', 'either grid or steps (with eps)');
-    return validateGrid(opts.grid, schedule.horizon);
+    const times = validateGrid(opts.grid, schedule.horizon);
+    return { points: times.length, build: () => times };
   }
   const n = validatePoints(opts.steps ?? 1000);
   const eps = validateEps(opts.eps ?? 0, schedule.horizon);
-  return uniformGrid(n, eps, schedule.horizon);
+  return { points: n, build: () => uniformGrid(n, eps, schedule.horizon) };
+}
+
+/** Prepare the spectrum, check the job fits, and build the grid (in that order: nothing big before checks). */
+function prepare(spectrum: SpectrumInput, request: GridRequest, nSchemes: number, curve: boolean) {
+  const spec = prepareSpectrum(spectrum);
+  checkSize(spec, request.points, nSchemes, curve);
+  return { spec, times: request.build() };
 }
 
 function oneInit(init: unknown): Init {
@@ -55,9 +66,9 @@ export async function samplerError(spectrum: SpectrumInput, opts: SamplerOptions
   const schedule = vpLinear(opts);
   const [scheme] = resolveSchemes([opts.scheme ?? 'em'], 'scheme');
   const init = oneInit(opts.init);
-  const times = resolveGrid(opts, schedule);
+  const request = resolveGrid(opts, schedule);
   validateRunOptions(opts);
-  const spec = prepareSpectrum(spectrum);
+  const { spec, times } = prepare(spectrum, request, 1, false);
   const [run] = await runGrids(spec, schedule, [scheme], [times], false, opts);
   return runW2(spec, run, 0, init, new Float64Array(spec.values.length), opts.grid ? null : times.length);
 }
@@ -89,9 +100,9 @@ export async function curve(spectrum: SpectrumInput, opts: CurveOptions = {}): P
   const schedule = vpLinear(opts);
   const schemes = resolveSchemes(opts.schemes ?? ['em', 'ei', 'euler', 'heun']);
   const inits = validateInits(opts.inits ?? ['pT', 'normal']);
-  const times = resolveGrid(opts, schedule);
+  const request = resolveGrid(opts, schedule);
   validateRunOptions(opts);
-  const spec = prepareSpectrum(spectrum);
+  const { spec, times } = prepare(spectrum, request, schemes.length, true);
   const [run] = await runGrids(spec, schedule, schemes, [times], true, opts);
   const K = times.length - 1;
   const T = schedule.horizon;
@@ -140,6 +151,7 @@ export async function w2VsEps(spectrum: SpectrumInput, opts: EpsSweepOptions): P
   const epsList = opts.eps.map((e, i) => validateEps(e, schedule.horizon, `eps[${i}]`));
   validateRunOptions(opts);
   const spec = prepareSpectrum(spectrum);
+  checkSize(spec, n, schemes.length, false);
   const runs = await runGrids(spec, schedule, schemes, epsList.map((e) => uniformGrid(n, e, schedule.horizon)), false, opts);
   const scratch = new Float64Array(spec.values.length);
   const cont = new Float64Array(spec.values.length);
@@ -180,9 +192,9 @@ export async function contributions(spectrum: SpectrumInput, opts: SamplerOption
   const schedule = vpLinear(opts);
   const [scheme] = resolveSchemes([opts.scheme ?? 'em'], 'scheme');
   const init = oneInit(opts.init);
-  const times = resolveGrid(opts, schedule);
+  const request = resolveGrid(opts, schedule);
   validateRunOptions(opts);
-  const spec = prepareSpectrum(spectrum);
+  const { spec, times } = prepare(spectrum, request, 1, false);
   const [run] = await runGrids(spec, schedule, [scheme], [times], false, opts);
   const n = spec.values.length;
   const variances = run.output.variances.slice(INITS.indexOf(init) * n, (INITS.indexOf(init) + 1) * n);

@@ -30,11 +30,11 @@ export function propagateReference(input: PropagateInput): PropagateOutput {
         const a1 = e[k + 1] * l + om[k + 1]; // a_{k+1} = l(T - t_{k+1})
         const r1 = 1 / a1;
         const row = (s * K + k) * PLAN_STRIDE;
-        const h0 = plan.coefficients[row] - plan.coefficients[row + 1] * r0;
         let m: number;
         if (stages === 1) {
-          m = 1 + b0 * h0;
+          m = plan.coefficients[row] - plan.coefficients[row + 1] * r0; // m = c0 - c1 r_k
         } else {
+          const h0 = plan.coefficients[row] - plan.coefficients[row + 1] * r0;
           const h1 = plan.coefficients[row + 2] - plan.coefficients[row + 3] * r1;
           m = 1 + b0 * h0 + b1 * (h1 * (1 + a10 * h0));
         }

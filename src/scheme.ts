@@ -11,6 +11,9 @@
  *   m  = 1 + b0 h0 + b1 h1 (1 + a10 h0)      (two stages)
  *   n  = nu
  *
+ * A plan row stores a one-stage step already folded as m = c0 - c1 r_k (c0 = 1 + b0 alpha0, c1 = b0 beta0),
+ * and a two-stage step as (alpha0, beta0, alpha1, beta1).
+ *
  * `buildPlan` turns a list of schemes and a grid into one coefficient table that both the Wasm kernel
  * (assembly/propagate.ts) and the plain-TypeScript reference (src/reference.ts) read: the schemes are not
  * written a second time anywhere.
@@ -50,6 +53,8 @@ export interface SchemeDefinition {
   step(g: StepGeometry, out: Float64Array, at: number): void;
 }
 
+/** Version of the plan's meaning; must match assembly/propagate.ts (bump both when formulas change). */
+export const PLAN_LAYOUT = 2;
 /** Number of f64 per (scheme, step) row of a plan; must match assembly/propagate.ts. */
 export const PLAN_STRIDE = 5;
 /** Number of f64 per scheme in the tableau table; must match assembly/propagate.ts. */
@@ -159,7 +164,7 @@ export interface Plan {
   readonly points: number;
   /** nSchemes x TABLEAU_STRIDE: stages, a10, b0, b1. */
   readonly tableau: Float64Array;
-  /** nSchemes x (points - 1) x PLAN_STRIDE: alpha0, beta0, alpha1, beta1, nu. */
+  /** nSchemes x (points - 1) x PLAN_STRIDE: one stage: c0, c1, 0, 0, nu; two stages: alpha0, beta0, alpha1, beta1, nu. */
   readonly coefficients: Float64Array;
 }
 
@@ -178,7 +183,13 @@ export function buildPlan(schemes: readonly SchemeDefinition[], geom: GridGeomet
         beta1: geom.beta[k + 1],
         integral: geom.integral[k] - geom.integral[k + 1],
       };
-      scheme.step(g, coefficients, (s * steps + k) * PLAN_STRIDE);
+      const row = (s * steps + k) * PLAN_STRIDE;
+      scheme.step(g, coefficients, row);
+      if (t.stages === 1) {
+        // m = 1 + b0 (alpha0 - beta0 r) = c0 - c1 r
+        coefficients[row] = 1 + t.b0 * coefficients[row];
+        coefficients[row + 1] = t.b0 * coefficients[row + 1];
+      }
     }
   });
   return { schemes, points, tableau, coefficients };

@@ -9,7 +9,7 @@ import { type SchemeName, resolveSchemes } from './scheme.js';
 import { type SpectrumInput, prepareSpectrum } from './spectrum.js';
 import { INITS, type Init } from './propagation.js';
 import { continuousVariancesInto } from './continuous.js';
-import { type Diagnostic, type RunOptions, runGrids, runW2, validateRunOptions } from './engine.js';
+import { type Diagnostic, type RunOptions, checkSize, runGrids, runW2, validateRunOptions } from './engine.js';
 import { commutingW2Squared } from './wasserstein.js';
 
 export interface TableOptions extends VpLinearOptions, RunOptions {
@@ -71,6 +71,7 @@ export async function table(spectrum: SpectrumInput, opts: TableOptions = {}): P
   const inits = validateInits(list(opts.inits, TABLE_DEFAULTS.inits, 'inits'));
   validateRunOptions(opts);
   const spec = prepareSpectrum(spectrum);
+  for (const n of steps) checkSize(spec, n, schemes.length, false);
 
   const grids = epsList.flatMap((eps) => steps.map((n) => uniformGrid(n, eps, schedule.horizon)));
   const runs = await runGrids(spec, schedule, schemes, grids, false, opts);

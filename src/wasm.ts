@@ -8,7 +8,7 @@
  */
 import { instantiate } from '@assemblyscript/loader';
 import { fail } from './errors.js';
-import { PLAN_STRIDE, TABLEAU_STRIDE } from './scheme.js';
+import { PLAN_LAYOUT, PLAN_STRIDE, TABLEAU_STRIDE } from './scheme.js';
 import { type PropagateInput, type PropagateOutput } from './propagation.js';
 
 interface KernelExports {
@@ -19,6 +19,7 @@ interface KernelExports {
     nModes: number, lam: number, w: number, nPoints: number, e: number, om: number,
     nSchemes: number, tableau: number, plan: number, out: number, curve: number,
   ): void;
+  PLAN_LAYOUT: WebAssembly.Global;
   PLAN_STRIDE: WebAssembly.Global;
   TABLEAU_STRIDE: WebAssembly.Global;
 }
@@ -45,14 +46,19 @@ export async function loadKernel(): Promise<KernelExports> {
       const bytes = await src();
       const { exports } = await instantiate(bytes as never, {});
       const ex = exports as unknown as KernelExports;
-      if (ex.PLAN_STRIDE.value !== PLAN_STRIDE || ex.TABLEAU_STRIDE.value !== TABLEAU_STRIDE) {
-        fail('INTERNAL', 'wasm', 'the Wasm module was built from another version of the plan layout', 'rebuild with npm run build');
+      if (ex.PLAN_LAYOUT?.value !== PLAN_LAYOUT || ex.PLAN_STRIDE?.value !== PLAN_STRIDE || ex.TABLEAU_STRIDE?.value !== TABLEAU_STRIDE) {
+        fail('INTERNAL', 'wasm', `build/gaussdiff.wasm was built from another version of the kernel (plan layout ${ex.PLAN_LAYOUT?.value}, expected ${PLAN_LAYOUT})`, 'rebuild it with npm run build');
       }
       return ex;
     })();
     kernel.catch(() => { kernel = null; });
   }
   return kernel;
+}
+
+/** Current size of the Wasm memory in bytes (0 before the module is loaded); for leak checks. */
+export async function wasmMemoryBytes(): Promise<number> {
+  return kernel ? (await kernel).memory.buffer.byteLength : 0;
 }
 
 /** Bytes a propagation needs in Wasm memory (checked before allocating). */

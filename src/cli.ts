@@ -1,0 +1,161 @@
+/**
+ * The gaussdiff command line (bin/gaussdiff.js): `table` and `curve`. Human output on stdout, aligned;
+ * `--json` for machines; progress on stderr when stderr is a terminal and the job is long; typed errors as
+ * one line on stderr with exit code 2.
+ */
+import { Command, Option } from 'commander';
+import {
+  GaussdiffError, table, formatTable, curve, readNpy, imageLikeSpectrum, DEFAULT_SPECTRUM_DESCRIPTION,
+  closeThreads, TABLE_DEFAULTS, type TableOptions, type CurveOptions, type Init, type SchemeName,
+} from './node.js';
+
+const VERSION = '0.1.0';
+
+/** Work (mode-steps) above which a progress bar is worth showing on a terminal (about a second). */
+const PROGRESS_WORK = 3e8;
+
+function numberList(argument: string) {
+  return (text: string): number[] => text.split(',').map((s) => s.trim()).filter((s) => s !== '').map((s) => {
+    const x = Number(s);
+    if (!Number.isFinite(x)) throw new GaussdiffError('INVALID_OPTION', argument, `${JSON.stringify(s)} is not a number`, 'a comma-separated list of numbers');
+    return x;
+  });
+}
+
+function number(argument: string) {
+  return (text: string): number => {
+    const x = Number(text);
+    if (text.trim() === '' || !Number.isFinite(x)) throw new GaussdiffError('INVALID_OPTION', argument, `${JSON.stringify(text)} is not a number`, 'a finite number');
+    return x;
+  };
+}
+
+const words = (text: string) => text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+
+async function loadSpectrum(spec: string | undefined, quiet: boolean): Promise<Float64Array> {
+  if (spec === undefined || spec === 'builtin') {
+    if (!quiet) process.stderr.write(`spectrum: ${DEFAULT_SPECTRUM_DESCRIPTION} (d = 3072)\n`);
+    return imageLikeSpectrum();
+  }
+  return readNpy(spec);
+}
+
+/** A progress bar on stderr, only on a terminal, only for long jobs; returns the callback and a stop. */
+async function progress(label: string): Promise<{ onProgress?: (done: number, total: number) => void; stop: () => void }> {
+  if (!process.stderr.isTTY) return { stop: () => {} };
+  const { SingleBar, Presets } = await import('cli-progress');
+  let bar: InstanceType<typeof SingleBar> | null = null;
+  return {
+    onProgress: (done, total) => {
+      if (!bar) {
+        if (total < PROGRESS_WORK) return;
+        bar = new SingleBar({ stream: process.stderr, format: `${label} [{bar}] {percentage}% | ETA {eta}s`, hideCursor: true }, Presets.shades_classic);
+        bar.start(total, 0);
+      }
+      bar.update(done);
+    },
+    stop: () => bar?.stop(),
+  };
+}
+
+function scheduleOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--beta-min <b>', 'b(0) of the VP linear schedule').argParser(number('--beta-min')).default(0.05))
+    .addOption(new Option('--beta-max <b>', 'b(T) of the VP linear schedule').argParser(number('--beta-max')).default(10))
+    .addOption(new Option('--horizon <T>', 'horizon T').argParser(number('--horizon')).default(1))
+    .addOption(new Option('--backend <name>', 'propagation back end').choices(['wasm', 'reference']).default('wasm'))
+    .addOption(new Option('--threads <n>', 'worker threads (default: 2 for large jobs)').argParser(number('--threads')));
+}
+
+export function program(): Command {
+  const prog = new Command('gaussdiff')
+    .description('Exact Wasserstein errors of diffusion samplers for Gaussian data N(0, S), from the spectrum of S.')
+    .version(VERSION)
+    .showHelpAfterError();
+
+  scheduleOptions(prog.command('table')
+    .description('Table-2-style W2 table (Pierret & Galerne 2025): schemes x eps x start x (continuous, each N)')
+    .option('--spectrum <file.npy>', 'eigenvalues of S (.npy, <f4/<f8, any shape); default: the built-in image-like spectrum')
+    .addOption(new Option('--schemes <list>', 'schemes: em, ei, euler, heun').default(TABLE_DEFAULTS.schemes.join(',')))
+    .addOption(new Option('--steps <list>', 'numbers of grid points N (N - 1 steps)').argParser(numberList('--steps')).default(TABLE_DEFAULTS.steps, TABLE_DEFAULTS.steps.join(',')))
+    .addOption(new Option('--eps <list>', 'truncation times').argParser(numberList('--eps')).default(TABLE_DEFAULTS.eps, TABLE_DEFAULTS.eps.join(',')))
+    .addOption(new Option('--inits <list>', 'starts: pT (p_T), normal (N(0, I))').default('pT,normal'))
+    .option('--digits <n>', "significant digits in text output, or 'paper' for the paper's rounding", 'paper')
+    .option('--json', 'print {"rows": [...]} as JSON'))
+    .action(async (o) => {
+      const spectrum = await loadSpectrum(o.spectrum, Boolean(o.json));
+      const bar = await progress('table');
+      const opts: TableOptions = {
+        schemes: words(o.schemes) as SchemeName[], steps: o.steps, eps: o.eps, inits: words(o.inits) as Init[],
+        betaMin: o.betaMin, betaMax: o.betaMax, horizon: o.horizon, backend: o.backend, threads: o.threads, onProgress: bar.onProgress,
+      };
+      let digits: number | 'paper' = 'paper';
+      if (o.digits !== 'paper') {
+        digits = Number(o.digits);
+        if (!Number.isInteger(digits) || digits < 1 || digits > 17) throw new GaussdiffError('INVALID_OPTION', '--digits', `got ${o.digits}`, "an integer from 1 to 17, or 'paper'");
+      }
+      const result = await table(spectrum, opts);
+      bar.stop();
+      process.stdout.write(o.json ? `${JSON.stringify(result)}\n` : `${formatTable(result, digits)}\n`);
+    });
+
+  scheduleOptions(prog.command('curve')
+    .description('W2 after every step to the exact law at that time (Figure 1, left of Pierret & Galerne 2025)')
+    .option('--spectrum <file.npy>', 'eigenvalues of S (.npy); default: the built-in image-like spectrum')
+    .addOption(new Option('--schemes <list>', 'schemes: em, ei, euler, heun').default('em,ei,euler,heun'))
+    .addOption(new Option('--steps <N>', 'number of grid points N').argParser(number('--steps')).default(1000))
+    .addOption(new Option('--eps <eps>', 'truncation time').argParser(number('--eps')).default(0))
+    .option('--grid <file.npy>', 'a user grid of increasing reverse times in [0, T] (.npy) instead of --steps/--eps')
+    .addOption(new Option('--inits <list>', 'starts: pT, normal').default('pT,normal'))
+    .addOption(new Option('--every <k>', 'text output: print every k-th step (and the last)').argParser(number('--every')))
+    .option('--json', 'print {times, forwardTimes, series} as JSON'))
+    .action(async (o) => {
+      const spectrum = await loadSpectrum(o.spectrum, Boolean(o.json));
+      const bar = await progress('curve');
+      const opts: CurveOptions = {
+        schemes: words(o.schemes) as SchemeName[], inits: words(o.inits) as Init[],
+        betaMin: o.betaMin, betaMax: o.betaMax, horizon: o.horizon, backend: o.backend, threads: o.threads, onProgress: bar.onProgress,
+      };
+      if (o.grid) opts.grid = await readNpy(o.grid);
+      else { opts.steps = o.steps; opts.eps = o.eps; }
+      const every = o.every ?? undefined;
+      if (every !== undefined && (!Number.isInteger(every) || every < 1)) throw new GaussdiffError('INVALID_OPTION', '--every', `got ${every}`, 'an integer >= 1');
+      const result = await curve(spectrum, opts);
+      bar.stop();
+      if (o.json) {
+        const plain = (x: number) => (Number.isFinite(x) ? x : 'Infinity');
+        process.stdout.write(`${JSON.stringify({
+          times: Array.from(result.times), forwardTimes: Array.from(result.forwardTimes),
+          series: result.series.map((s) => ({ scheme: s.scheme, init: s.init, start: plain(s.start), w2: Array.from(s.w2, plain) })),
+        })}\n`);
+        return;
+      }
+      const K = result.times.length;
+      const stride = every ?? Math.max(1, Math.ceil(K / 20));
+      const header = ['step', 't', 'T-t', ...result.series.map((s) => `${s.scheme} ${s.init === 'pT' ? 'p_T' : 'N(0,I)'}`)];
+      const rows: string[][] = [];
+      for (let k = 0; k < K; k++) {
+        if ((k + 1) % stride !== 0 && k !== K - 1) continue;
+        rows.push([String(k + 1), result.times[k].toPrecision(6), result.forwardTimes[k].toPrecision(6), ...result.series.map((s) => (Number.isFinite(s.w2[k]) ? s.w2[k].toPrecision(5) : 'inf'))]);
+      }
+      const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
+      const line = (cells: string[]) => cells.map((c, j) => c.padStart(widths[j])).join('  ');
+      process.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
+    });
+  return prog;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof GaussdiffError) {
+      process.stderr.write(`gaussdiff: error [${err.code}] ${err.message}\n`);
+      process.exitCode = 2;
+    } else {
+      throw err;
+    }
+  } finally {
+    await closeThreads();
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The command line, as a user runs it (bin/gaussdiff.js, built by npm install): the `table --json`
+ * contract, the default spectrum, human output, `curve`, --help, typed errors with exit code 2; and the
+ * package entry `import { table } from 'gaussdiff'` from inside the checkout.
+ */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { table as tableFromSource, imageLikeSpectrum } from '../src/node.js';
+import { ROOT } from './helpers/shared.js';
+import { npyBytes } from './helpers/npy.js';
+
+const BIN = join(ROOT, 'bin', 'gaussdiff.js');
+
+function run(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: ROOT });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'gaussdiff-cli-'));
+const spectrumFile = join(dir, 'spec.npy');
+writeFileSync(spectrumFile, npyBytes([0, 0, 0.01, 0.1, 0.1, 1, 3], { descr: '<f4' }));
+
+describe('gaussdiff table', () => {
+  it('prints the JSON contract: one row per scheme x eps x init x (continuous, each N)', () => {
+    const r = run('table', '--spectrum', spectrumFile, '--schemes', 'em,heun', '--steps', '5,20', '--eps', '0,1e-3', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out)).toEqual(['rows', 'diagnostics']);
+    expect(out.rows).toHaveLength(2 * 2 * 2 * 3);
+    const order = out.rows.map((x: { scheme: string; eps: number; init: string; steps: number | null }) => `${x.scheme} ${x.eps} ${x.init} ${x.steps}`);
+    expect(order.slice(0, 7)).toEqual(['em 0 pT null', 'em 0 pT 5', 'em 0 pT 20', 'em 0 normal null', 'em 0 normal 5', 'em 0 normal 20', 'em 0.001 pT null']);
+    for (const row of out.rows) expect(Object.keys(row)).toEqual(['scheme', 'eps', 'steps', 'init', 'w2']);
+    // Heun at eps = 0 with zero eigenvalues: the string "Infinity".
+    const inf = out.rows.filter((x: { w2: unknown }) => x.w2 === 'Infinity');
+    expect(inf.map((x: { scheme: string; eps: number }) => `${x.scheme}/${x.eps}`)).toEqual(Array(4).fill('heun/0'));
+    expect(r.stdout).toContain('"w2":"Infinity"');
+  });
+
+  it('matches the JS function table() on the same input', async () => {
+    const r = run('table', '--spectrum', spectrumFile, '--steps', '7,30', '--eps', '1e-4,0.1', '--beta-min', '0.1', '--beta-max', '20', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const f32 = Array.from(Float32Array.from([0, 0, 0.01, 0.1, 0.1, 1, 3]));
+    const js = await tableFromSource(f32, { steps: [7, 30], eps: [1e-4, 0.1], betaMin: 0.1, betaMax: 20 });
+    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(JSON.stringify(js)));
+  });
+
+  it('runs on the built-in image-like spectrum when --spectrum is omitted', async () => {
+    const r = run('table', '--steps', '50', '--eps', '0,1e-3', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const js = await tableFromSource(imageLikeSpectrum(), { steps: [50], eps: [0, 1e-3] });
+    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(JSON.stringify(js)));
+    const human = run('table', '--steps', '50', '--eps', '0,1e-3');
+    expect(human.code).toBe(0);
+    expect(human.stderr).toMatch(/built-in image-like spectrum/);
+    const lines = human.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^scheme\s+eps\s+cont\. p_T\s+cont\. N\(0,I\)\s+N=50 p_T\s+N=50 N\(0,I\)$/);
+    expect(lines).toHaveLength(2 + 4 * 2);
+    const widths = new Set(lines.map((l) => l.length));
+    expect(widths.size).toBe(1); // aligned
+  });
+
+  it('fails with a typed error and exit code 2 on bad input, before any work', () => {
+    const cases: [string[], RegExp][] = [
+      [['table', '--steps', '1'], /error \[INVALID_STEPS\] steps\[0\]/],
+      [['table', '--schemes', 'em,rk9'], /error \[UNKNOWN_SCHEME\].*rk9.*allowed: em, ei, euler, heun/],
+      [['table', '--eps', '1'], /error \[INVALID_EPS\]/],
+      [['table', '--beta-min', '0'], /error \[INVALID_SCHEDULE\] betaMin/],
+      [['table', '--steps', '10,abc'], /error \[INVALID_OPTION\] --steps/],
+      [['table', '--spectrum', join(dir, 'nope.npy')], /error \[NPY_READ\] .*nope\.npy: cannot read the file \(ENOENT\)/],
+      [['curve', '--grid', spectrumFile, '--spectrum', spectrumFile], /error \[INVALID_GRID\] grid: not increasing/],
+    ];
+    for (const [args, message] of cases) {
+      const r = run(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).toBe('');
+    }
+    const bad = join(dir, 'bad.npy');
+    writeFileSync(bad, 'not numpy');
+    const r = run('table', '--spectrum', bad);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/error \[NPY_FORMAT\] .*bad\.npy: not a \.npy file/);
+  });
+
+  it('has --help for the program and each command', () => {
+    const top = run('--help');
+    expect(top.code).toBe(0);
+    expect(top.stdout).toMatch(/table/);
+    expect(top.stdout).toMatch(/curve/);
+    const t = run('table', '--help');
+    for (const opt of ['--spectrum', '--schemes', '--steps', '--eps', '--beta-min', '--beta-max', '--horizon', '--json']) expect(t.stdout).toContain(opt);
+  });
+});
+
+describe('gaussdiff curve', () => {
+  it('prints W2 after each step, as JSON and as aligned text', () => {
+    const r = run('curve', '--spectrum', spectrumFile, '--schemes', 'ei', '--steps', '11', '--eps', '1e-3', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.times).toHaveLength(10);
+    expect(out.series.map((s: { scheme: string; init: string }) => `${s.scheme}/${s.init}`)).toEqual(['ei/pT', 'ei/normal']);
+    expect(out.series[0].w2).toHaveLength(10);
+    expect(out.series[0].start).toBe(0);
+    const text = run('curve', '--spectrum', spectrumFile, '--steps', '11', '--every', '5');
+    expect(text.code).toBe(0);
+    expect(text.stdout.trim().split('\n')).toHaveLength(1 + 2); // steps 5 and 10
+  });
+});
+
+describe('package entry', () => {
+  it("import { table } from 'gaussdiff' works inside the checkout", () => {
+    const code = "import { table } from 'gaussdiff'; const r = await table([0.5, 1, 2], { steps: [10], eps: [0] }); console.log(JSON.stringify(r.rows.length));";
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', cwd: ROOT });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe(String(4 * 1 * 2 * 2));
+  });
+});
