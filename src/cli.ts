@@ -6,7 +6,7 @@
 import { Command, Option } from 'commander';
 import {
   GaussdiffError, table, formatTable, curve, readNpy, imageLikeSpectrum, DEFAULT_SPECTRUM_DESCRIPTION,
-  closeThreads, TABLE_DEFAULTS, type TableOptions, type CurveOptions, type Init, type SchemeName,
+  closeThreads, TABLE_DEFAULTS, formatEps, type TableOptions, type CurveOptions, type Init, type SchemeName,
 } from './node.js';
 
 const VERSION = '0.1.0';
@@ -78,7 +78,7 @@ export function program(): Command {
     .option('--spectrum <file.npy>', 'eigenvalues of S (.npy, <f4/<f8, any shape); default: the built-in image-like spectrum')
     .addOption(new Option('--schemes <list>', 'schemes: em, ei, euler, heun').default(TABLE_DEFAULTS.schemes.join(',')))
     .addOption(new Option('--steps <list>', 'numbers of grid points N (N - 1 steps)').argParser(numberList('--steps')).default(TABLE_DEFAULTS.steps, TABLE_DEFAULTS.steps.join(',')))
-    .addOption(new Option('--eps <list>', 'truncation times').argParser(numberList('--eps')).default(TABLE_DEFAULTS.eps, TABLE_DEFAULTS.eps.join(',')))
+    .addOption(new Option('--eps <list>', 'truncation times').argParser(numberList('--eps')).default(TABLE_DEFAULTS.eps, TABLE_DEFAULTS.eps.map(formatEps).join(',')))
     .addOption(new Option('--inits <list>', 'starts: pT (p_T), normal (N(0, I))').default('pT,normal'))
     .option('--digits <n>', "significant digits in text output, or 'paper' for the paper's rounding", 'paper')
     .option('--json', 'print {"rows": [...]} as JSON'))

@@ -12,7 +12,7 @@ export { INITS, type Init, type PropagateInput, type PropagateOutput } from './p
 export { continuousVariancesInto } from './continuous.js';
 export { neumaierSum, commutingW2Squared, contributionsInto } from './wasserstein.js';
 export { type Backend, type Diagnostic, type RunOptions } from './engine.js';
-export { table, formatTable, formatPaper, TABLE_DEFAULTS, type TableOptions, type TableResult, type TableRow } from './table.js';
+export { table, formatTable, formatPaper, formatEps, TABLE_DEFAULTS, type TableOptions, type TableResult, type TableRow } from './table.js';
 export {
   samplerError, curve, w2VsEps, contributions,
   type SamplerOptions, type SamplerError, type CurveOptions, type CurveResult, type CurveSeries,

@@ -20,11 +20,14 @@ export function propagateReference(input: PropagateInput): PropagateOutput {
     const a10 = plan.tableau[tab + 1];
     const b0 = plan.tableau[tab + 2];
     const b1 = plan.tableau[tab + 3];
+    const noiseFree = plan.tableau[tab + 4] !== 0;
     for (let i = 0; i < nModes; i++) {
       const l = values[i];
       let a = e[0] * l + om[0]; // a_0 = l(T - t_0)
       let r0 = 1 / a;
-      let vA = a; // start at p_T
+      const a0 = a;
+      // Noise-free schemes keep M = prod m^2 in vA (v = M v_0); others the two variances.
+      let vA = noiseFree ? 1 : a; // start at p_T
       let vB = 1; // start at N(0, I)
       for (let k = 0; k < K; k++) {
         const a1 = e[k + 1] * l + om[k + 1]; // a_{k+1} = l(T - t_{k+1})
@@ -40,20 +43,24 @@ export function propagateReference(input: PropagateInput): PropagateOutput {
         }
         const m2 = m * m;
         const nu = plan.coefficients[row + 4];
-        vA = m2 * vA + nu; // v <- m^2 v + n
-        vB = m2 * vB + nu;
+        if (noiseFree) {
+          vA = m2 * vA; // M <- m^2 M
+        } else {
+          vA = m2 * vA + nu; // v <- m^2 v + n
+          vB = m2 * vB + nu;
+        }
         if (curve) {
           const sa = Math.sqrt(a1);
-          const dA = Math.sqrt(vA) - sa;
-          const dB = Math.sqrt(vB) - sa;
+          const dA = Math.sqrt(noiseFree ? vA * a0 : vA) - sa;
+          const dB = Math.sqrt(noiseFree ? vA : vB) - sa;
           curve[2 * s * K + k] += weights[i] * (dA * dA);
           curve[(2 * s + 1) * K + k] += weights[i] * (dB * dB);
         }
         a = a1;
         r0 = r1;
       }
-      variances[2 * s * nModes + i] = vA;
-      variances[(2 * s + 1) * nModes + i] = vB;
+      variances[2 * s * nModes + i] = noiseFree ? vA * a0 : vA;
+      variances[(2 * s + 1) * nModes + i] = noiseFree ? vA : vB;
     }
   }
   return { variances, curve };

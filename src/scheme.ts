@@ -54,11 +54,11 @@ export interface SchemeDefinition {
 }
 
 /** Version of the plan's meaning; must match assembly/propagate.ts (bump both when formulas change). */
-export const PLAN_LAYOUT = 2;
+export const PLAN_LAYOUT = 3;
 /** Number of f64 per (scheme, step) row of a plan; must match assembly/propagate.ts. */
 export const PLAN_STRIDE = 5;
 /** Number of f64 per scheme in the tableau table; must match assembly/propagate.ts. */
-export const TABLEAU_STRIDE = 4;
+export const TABLEAU_STRIDE = 5;
 
 const ONE_STAGE: Tableau = { stages: 1, a10: 0, b0: 1, b1: 0 };
 
@@ -162,7 +162,7 @@ export function resolveSchemes(names: unknown, argument = 'schemes'): SchemeDefi
 export interface Plan {
   readonly schemes: readonly SchemeDefinition[];
   readonly points: number;
-  /** nSchemes x TABLEAU_STRIDE: stages, a10, b0, b1. */
+  /** nSchemes x TABLEAU_STRIDE: stages, a10, b0, b1, noise-free (1 when n = 0 on every step). */
   readonly tableau: Float64Array;
   /** nSchemes x (points - 1) x PLAN_STRIDE: one stage: c0, c1, 0, 0, nu; two stages: alpha0, beta0, alpha1, beta1, nu. */
   readonly coefficients: Float64Array;
@@ -175,7 +175,7 @@ export function buildPlan(schemes: readonly SchemeDefinition[], geom: GridGeomet
   const coefficients = new Float64Array(schemes.length * steps * PLAN_STRIDE);
   schemes.forEach((scheme, s) => {
     const t = scheme.tableau;
-    tableau.set([t.stages, t.a10, t.b0, t.b1], s * TABLEAU_STRIDE);
+    let noiseFree = 1;
     for (let k = 0; k < steps; k++) {
       const g: StepGeometry = {
         size: geom.times[k + 1] - geom.times[k],
@@ -190,7 +190,10 @@ export function buildPlan(schemes: readonly SchemeDefinition[], geom: GridGeomet
         coefficients[row] = 1 + t.b0 * coefficients[row];
         coefficients[row + 1] = t.b0 * coefficients[row + 1];
       }
+      if (coefficients[row + 4] !== 0) noiseFree = 0;
     }
+    // A noise-free scheme maps v_0 to M v_0 with M = prod m^2: the back ends keep M only.
+    tableau.set([t.stages, t.a10, t.b0, t.b1, noiseFree], s * TABLEAU_STRIDE);
   });
   return { schemes, points, tableau, coefficients };
 }

@@ -100,6 +100,11 @@ export async function table(spectrum: SpectrumInput, opts: TableOptions = {}): P
   return result;
 }
 
+/** A truncation time as people write it: 0, 1e-5, 0.001, 0.01. */
+export function formatEps(eps: number): string {
+  return eps !== 0 && Math.abs(eps) < 1e-3 ? eps.toExponential() : String(eps);
+}
+
 /** Paper style: two decimals, or two significant digits in scientific notation below 1e-2; 0 as "0". */
 export function formatPaper(x: number | 'Infinity'): string {
   if (x === 'Infinity' || x === Infinity) return 'inf';
@@ -137,7 +142,7 @@ export function formatTable(result: TableResult, digits: number | 'paper' = 'pap
   const body = keys.map((k) => {
     const [scheme, eps] = k.split('\u0000');
     const cells = lines.get(k)!;
-    return [scheme, eps, ...columns.map((c) => cells.get(c) ?? '')];
+    return [scheme, formatEps(Number(eps)), ...columns.map((c) => cells.get(c) ?? '')];
   });
   const widths = header.map((h, j) => Math.max(h.length, ...body.map((r) => r[j].length)));
   const render = (cells: string[]) => cells.map((c, j) => (j < 2 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  ');

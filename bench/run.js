@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+// gaussdiff benchmarks (`npm run bench`): every target is a ratio against a baseline measured side by side
+// in the same run, never an absolute time.
+//
+//  1. Full Table 2 (4 schemes x 4 eps x 2 starts x (continuous, N = 50, 250, 500, 1000)) on the ADSN
+//     spectrum (196608 eigenvalues, 65511 distinct), whole process against whole process:
+//       baseline  python3 bench/numpy_table.py  (vectorised numpy, one array operation per step over all
+//                 modes, as the paper's code does)
+//       gaussdiff node bin/gaussdiff.js table --json  (2 worker threads, and 1 thread)
+//     target: gaussdiff >= 100x faster. The two JSON outputs are also checked against each other.
+//  2. Wasm kernel against the plain-TS reference (same plans, same results), in process, with benny.
+//
+// Options: --no-numpy (skip the 2-minute baseline), --runs N (gaussdiff runs per configuration, default 5).
+// Results: printed, and written to bench/results/latest.json.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import b from 'benny';
+import { table, imageLikeSpectrum, closeThreads, readNpy } from '../dist/node.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const withNumpy = !args.includes('--no-numpy');
+const runsAt = args.indexOf('--runs');
+const RUNS = runsAt >= 0 ? Number(args[runsAt + 1]) : 5;
+
+function npy(values) {
+  const header0 = `{'descr': '<f8', 'fortran_order': False, 'shape': (${values.length},), }`;
+  const pad = 64 - ((10 + header0.length + 1) % 64);
+  const header = `${header0}${' '.repeat(pad % 64)}\n`;
+  const out = Buffer.alloc(10 + header.length + 8 * values.length);
+  out.write('\x93NUMPY', 0, 'latin1');
+  out[6] = 1;
+  out.writeUInt16LE(header.length, 8);
+  out.write(header, 10, 'latin1');
+  Buffer.from(Float64Array.from(values).buffer).copy(out, 10 + header.length);
+  return out;
+}
+
+/** The ADSN spectrum of ../shared/reference, or a synthetic one of the same structure. */
+function adsnSpectrumFile() {
+  const shared = resolve(ROOT, '../shared/reference/adsn-fabric-spectrum.npy');
+  if (existsSync(shared)) return { file: shared, label: 'ADSN fabric.png (../shared/reference)' };
+  console.warn('bench: ../shared/reference/adsn-fabric-spectrum.npy not found: using a synthetic spectrum of the same shape');
+  const base = imageLikeSpectrum(256, 2.2, 1, [1], 0.25);
+  const values = new Float64Array(3 * base.length);
+  for (let i = 0; i < base.length; i++) values[i] = base[i] * (1 + 1e-9 * i); // distinct, like ADSN
+  const file = join(mkdtempSync(join(tmpdir(), 'gaussdiff-bench-')), 'synthetic-adsn.npy');
+  writeFileSync(file, npy(values));
+  return { file, label: 'synthetic ADSN-like (65536 distinct + 131072 zeros)' };
+}
+
+function timeProcess(cmd, argv) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, argv, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return { seconds, stdout: r.stdout };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function compareRows(a, b) {
+  let worst = 0;
+  if (a.rows.length !== b.rows.length) throw new Error('row counts differ');
+  a.rows.forEach((r, i) => {
+    const s = b.rows[i];
+    if (r.scheme !== s.scheme || r.eps !== s.eps || r.steps !== s.steps || r.init !== s.init) throw new Error(`row ${i} differs`);
+    if (r.w2 === 'Infinity' || s.w2 === 'Infinity') {
+      if (r.w2 !== s.w2) throw new Error(`row ${i}: ${r.w2} vs ${s.w2}`);
+      return;
+    }
+    if (r.w2 !== s.w2) worst = Math.max(worst, Math.abs(r.w2 - s.w2) / Math.max(Math.abs(r.w2), Math.abs(s.w2)));
+  });
+  return worst;
+}
+
+const results = { date: new Date().toISOString(), machine: `${cpus()[0]?.model ?? 'unknown cpu'} x ${cpus().length}, node ${process.version}` };
+console.log(`gaussdiff benchmarks: ${results.machine}\n`);
+
+// 1. Whole-process Table 2 on ADSN.
+const { file, label } = adsnSpectrumFile();
+console.log(`[1] full Table 2 (160 cells) on ${label}, whole process against whole process`);
+const cli = (threads) => ['bin/gaussdiff.js', 'table', '--spectrum', file, '--json', '--threads', String(threads)];
+const gd = {};
+for (const threads of [2, 1]) {
+  timeProcess(process.execPath, cli(threads)); // warm the file cache
+  const times = [];
+  let out = null;
+  for (let i = 0; i < RUNS; i++) {
+    const r = timeProcess(process.execPath, cli(threads));
+    times.push(r.seconds);
+    out = r.stdout;
+  }
+  gd[threads] = { seconds: median(times), all: times, rows: JSON.parse(out) };
+  console.log(`    gaussdiff, ${threads} thread(s): median ${gd[threads].seconds.toFixed(3)} s over ${RUNS} runs (${times.map((t) => t.toFixed(3)).join(', ')})`);
+}
+results.table = { spectrum: label, gaussdiff2: gd[2].seconds, gaussdiff1: gd[1].seconds };
+if (withNumpy) {
+  const np = timeProcess('python3', ['bench/numpy_table.py', file, '--json']);
+  const worst = compareRows(JSON.parse(np.stdout), gd[2].rows);
+  results.table.numpy = np.seconds;
+  results.table.speedup2 = np.seconds / gd[2].seconds;
+  results.table.speedup1 = np.seconds / gd[1].seconds;
+  results.table.worstRelativeDifference = worst;
+  console.log(`    numpy baseline: ${np.seconds.toFixed(1)} s`);
+  console.log(`    speedup: ${results.table.speedup2.toFixed(0)}x with 2 threads, ${results.table.speedup1.toFixed(0)}x with 1 thread (target >= 100x)`);
+  console.log(`    results agree with numpy to ${worst.toExponential(1)} relative (all 160 cells, Infinity cells equal)`);
+} else {
+  console.log('    numpy baseline skipped (--no-numpy)');
+}
+
+// 2. Wasm against the plain-TS reference, in process (1 thread, so both run the same work on one core).
+console.log('\n[2] Wasm kernel against the plain-TS reference (in process, 1 thread)');
+const cifarFile = resolve(ROOT, '../shared/reference/cifar10-spectrum.npy');
+const cifar = existsSync(cifarFile) ? await readNpy(cifarFile) : imageLikeSpectrum();
+const adsn = await readNpy(file);
+const hz = {};
+const suite = (name, spectrum, opts) => b.suite(
+  name,
+  b.add('wasm', async () => { await table(spectrum, { ...opts, threads: 1 }); }),
+  b.add('reference', async () => { await table(spectrum, { ...opts, backend: 'reference' }); }),
+  b.configure({ cases: { minSamples: 3, maxTime: 3 } }),
+  b.cycle(),
+  b.complete((summary) => { hz[name] = Object.fromEntries(summary.results.map((r) => [r.name, r.details.mean])); }),
+);
+await suite('Table 2 on CIFAR-10 (3072 modes)', cifar, {});
+await suite('ADSN, all schemes, N = 1000, eps = 0', adsn, { steps: [1000], eps: [0] });
+results.wasmVsReference = Object.fromEntries(Object.entries(hz).map(([k, v]) => [k, { wasmSeconds: v.wasm, referenceSeconds: v.reference, speedup: v.reference / v.wasm }]));
+for (const [k, v] of Object.entries(results.wasmVsReference)) console.log(`    ${k}: Wasm ${v.speedup.toFixed(1)}x faster than the TS reference`);
+
+await closeThreads();
+mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+writeFileSync(join(ROOT, 'bench', 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log('\nwritten: bench/results/latest.json');
