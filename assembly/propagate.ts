@@ -14,22 +14,203 @@
 // with a_k = l(T - t_k) = e_k l + (1 - e_k), e_k = exp(-2 B(T - t_k)) (math.md §2, forward variance).
 //
 // Work per mode and grid point: one division (r = 1/a), shared by every scheme and by both starts
-// (init 0: v_0 = a_0, i.e. p_T; init 1: v_0 = 1, i.e. N(0, I)). A noise-free scheme (n = 0 on every step,
-// flagged in its tableau row) keeps one state, the product M = prod m^2, and both starts follow at the end
-// as v = M v_0. Modes are processed in blocks that stay in L1 cache, two modes per v128 (f64x2). No
-// allocation inside the loops.
+// (init 0: v_0 = a_0, i.e. p_T; init 1: v_0 = 1, i.e. N(0, I)). The output is affine in v_0, so each scheme
+// keeps the fewest states that give both starts (same formulas in src/reference.ts):
+//   noise-free scheme (n = 0 on every step): P = prod m;            v_pT = P^2 a_0, v_normal = P^2
+//   noisy scheme:      V = v_pT (v <- m^2 v + n), M = prod m^2;      v_normal = V + M (1 - a_0)
+// (1 - a_0 is exact for a_0 in [0.5, 2] by Sterbenz; an overflow that would give Inf - Inf = NaN there gives
+// +Inf, the overflowed variance.) When a two-stage scheme's second stage on step k equals its first stage
+// on step k+1 (Heun on a uniform grid: flagged "chained" by the plan after an exact comparison), a two-step
+// pass computes that h once. Modes are processed in blocks that stay in L1 cache, two modes per v128
+// (f64x2), two grid steps per pass over a block; no allocation inside the loops.
 
 // Version of the plan's meaning (row layout and formulas). The facade refuses a module whose version
 // differs from src/scheme.ts's: a stale build/gaussdiff.wasm must not silently give wrong numbers.
-export const PLAN_LAYOUT: i32 = 3;
+export const PLAN_LAYOUT: i32 = 4;
 export const PLAN_STRIDE: i32 = 5; // alpha0 (c0), beta0 (c1), alpha1, beta1, nu
-export const TABLEAU_STRIDE: i32 = 5; // stages, a10, b0, b1, noise-free (1 or 0)
+export const TABLEAU_STRIDE: i32 = 6; // stages, a10, b0, b1, noise-free (1/0), chained (1/0)
 
 const BLOCK: i32 = 256; // modes per block (even)
 
 // @ts-ignore: decorator
 @inline function at(base: usize, index: i32): usize {
   return base + ((<usize>index) << 3);
+}
+
+// One-stage factor: m = c0 - c1 r.
+// @ts-ignore: decorator
+@inline function factor1(c0: v128, c1: v128, r: v128): v128 {
+  return f64x2.sub(c0, f64x2.mul(c1, r));
+}
+
+// Stage increment h = alpha - beta r.
+// @ts-ignore: decorator
+@inline function stage(al: v128, be: v128, r: v128): v128 {
+  return f64x2.sub(al, f64x2.mul(be, r));
+}
+
+// Two-stage factor from its stages: m = 1 + b0 h0 + b1 (h1 (1 + a10 h0)).
+// @ts-ignore: decorator
+@inline function factor2(h0: v128, h1: v128, a10: v128, b0: v128, b1: v128): v128 {
+  const one = f64x2.splat(1.0);
+  const y1 = f64x2.add(one, f64x2.mul(a10, h0));
+  return f64x2.add(f64x2.add(one, f64x2.mul(b0, h0)), f64x2.mul(b1, f64x2.mul(h1, y1)));
+}
+
+// +Inf where x is NaN (an overflowed variance, see the header), x elsewhere.
+// @ts-ignore: decorator
+@inline function nanToInf(x: v128): v128 {
+  return v128.bitselect(f64x2.splat(Infinity), x, f64x2.ne(x, x));
+}
+
+// r = 1 / a_k for the block, a_k = e_k l + om_k: the one division per mode and grid point.
+// @ts-ignore: decorator
+@inline function reciprocals(dst: usize, lamB: usize, n: i32, e: usize, om: usize, k: i32): void {
+  const ek = f64x2.splat(load<f64>(at(e, k)));
+  const omk = f64x2.splat(load<f64>(at(om, k)));
+  const one = f64x2.splat(1.0);
+  for (let j: i32 = 0; j < n; j += 2) {
+    v128.store(at(dst, j), f64x2.div(one, f64x2.add(f64x2.mul(ek, v128.load(at(lamB, j))), omk)));
+  }
+}
+
+// Two grid points at once (k and k + 1): l is loaded once.
+// @ts-ignore: decorator
+@inline function reciprocals2(dst1: usize, dst2: usize, lamB: usize, n: i32, e: usize, om: usize, k: i32): void {
+  const e1 = f64x2.splat(load<f64>(at(e, k)));
+  const om1 = f64x2.splat(load<f64>(at(om, k)));
+  const e2 = f64x2.splat(load<f64>(at(e, k + 1)));
+  const om2 = f64x2.splat(load<f64>(at(om, k + 1)));
+  const one = f64x2.splat(1.0);
+  for (let j: i32 = 0; j < n; j += 2) {
+    const l = v128.load(at(lamB, j));
+    v128.store(at(dst1, j), f64x2.div(one, f64x2.add(f64x2.mul(e1, l), om1)));
+    v128.store(at(dst2, j), f64x2.div(one, f64x2.add(f64x2.mul(e2, l), om2)));
+  }
+}
+
+// Advance the states of one mode pair by a factor m: P <- m P (noise-free), or V <- m^2 V + n, M <- m^2 M.
+// @ts-ignore: decorator
+@inline function advance(sA: usize, sB: usize, j: i32, m: v128, nu: v128, noiseFree: bool): void {
+  if (noiseFree) {
+    v128.store(at(sA, j), f64x2.mul(m, v128.load(at(sA, j))));
+  } else {
+    const m2 = f64x2.mul(m, m);
+    v128.store(at(sA, j), f64x2.add(f64x2.mul(m2, v128.load(at(sA, j))), nu));
+    v128.store(at(sB, j), f64x2.mul(m2, v128.load(at(sB, j))));
+  }
+}
+
+// Two factors in a row (steps k, k + 1), states loaded and stored once.
+// @ts-ignore: decorator
+@inline function advance2(sA: usize, sB: usize, j: i32, m: v128, nu: v128, mB: v128, nuB: v128, noiseFree: bool): void {
+  if (noiseFree) {
+    v128.store(at(sA, j), f64x2.mul(mB, f64x2.mul(m, v128.load(at(sA, j)))));
+  } else {
+    const m2 = f64x2.mul(m, m);
+    const m2B = f64x2.mul(mB, mB);
+    const x = f64x2.add(f64x2.mul(m2, v128.load(at(sA, j))), nu);
+    v128.store(at(sA, j), f64x2.add(f64x2.mul(m2B, x), nuB));
+    v128.store(at(sB, j), f64x2.mul(m2B, f64x2.mul(m2, v128.load(at(sB, j)))));
+  }
+}
+
+// v_pT and v_normal of a mode pair from its states (see the header).
+// @ts-ignore: decorator
+@inline function variancePT(x: v128, a0: v128, noiseFree: bool): v128 {
+  return noiseFree ? f64x2.mul(f64x2.mul(x, x), a0) : x;
+}
+// @ts-ignore: decorator
+@inline function varianceNormal(x: v128, y: v128, a0: v128, noiseFree: bool): v128 {
+  return noiseFree ? f64x2.mul(x, x) : nanToInf(f64x2.add(x, f64x2.mul(y, f64x2.sub(f64x2.splat(1.0), a0))));
+}
+
+/** One step k of a scheme over a block; r0 holds r_k, r1 holds r_{k+1}. */
+// @ts-ignore: decorator
+@inline function step(tab: usize, row: usize, sA: usize, sB: usize, r0: usize, r1: usize, n: i32): void {
+  const stages = <i32>load<f64>(tab);
+  const noiseFree = load<f64>(tab, 32) != 0;
+  const al0 = f64x2.splat(load<f64>(row)); // c0 for one stage
+  const be0 = f64x2.splat(load<f64>(row, 8)); // c1 for one stage
+  const nu = f64x2.splat(load<f64>(row, 32));
+  if (stages == 1) {
+    if (noiseFree) {
+      for (let j: i32 = 0; j < n; j += 2) advance(sA, sB, j, factor1(al0, be0, v128.load(at(r0, j))), nu, true);
+    } else {
+      for (let j: i32 = 0; j < n; j += 2) advance(sA, sB, j, factor1(al0, be0, v128.load(at(r0, j))), nu, false);
+    }
+  } else {
+    const a10 = f64x2.splat(load<f64>(tab, 8));
+    const b0 = f64x2.splat(load<f64>(tab, 16));
+    const b1 = f64x2.splat(load<f64>(tab, 24));
+    const al1 = f64x2.splat(load<f64>(row, 16));
+    const be1 = f64x2.splat(load<f64>(row, 24));
+    for (let j: i32 = 0; j < n; j += 2) {
+      const m = factor2(stage(al0, be0, v128.load(at(r0, j))), stage(al1, be1, v128.load(at(r1, j))), a10, b0, b1);
+      if (noiseFree) advance(sA, sB, j, m, nu, true);
+      else advance(sA, sB, j, m, nu, false);
+    }
+  }
+}
+
+// Two-stage scheme, steps k and k + 1 in one pass; `chained`: h0 of step k+1 is h1 of step k (bitwise).
+// @ts-ignore: decorator
+@inline function twoStage2(tab: usize, row: usize, rowB: usize, sA: usize, sB: usize, r0: usize, r1: usize, r2: usize, n: i32, noiseFree: bool, chained: bool): void {
+  const a10 = f64x2.splat(load<f64>(tab, 8));
+  const b0 = f64x2.splat(load<f64>(tab, 16));
+  const b1 = f64x2.splat(load<f64>(tab, 24));
+  const al0 = f64x2.splat(load<f64>(row));
+  const be0 = f64x2.splat(load<f64>(row, 8));
+  const al1 = f64x2.splat(load<f64>(row, 16));
+  const be1 = f64x2.splat(load<f64>(row, 24));
+  const nu = f64x2.splat(load<f64>(row, 32));
+  const al0B = f64x2.splat(load<f64>(rowB));
+  const be0B = f64x2.splat(load<f64>(rowB, 8));
+  const al1B = f64x2.splat(load<f64>(rowB, 16));
+  const be1B = f64x2.splat(load<f64>(rowB, 24));
+  const nuB = f64x2.splat(load<f64>(rowB, 32));
+  for (let j: i32 = 0; j < n; j += 2) {
+    const q1 = v128.load(at(r1, j));
+    const h1 = stage(al1, be1, q1);
+    const m = factor2(stage(al0, be0, v128.load(at(r0, j))), h1, a10, b0, b1);
+    const h0B = chained ? h1 : stage(al0B, be0B, q1);
+    const mB = factor2(h0B, stage(al1B, be1B, v128.load(at(r2, j))), a10, b0, b1);
+    advance2(sA, sB, j, m, nu, mB, nuB, noiseFree);
+  }
+}
+
+/** Steps k and k + 1 of a scheme in one pass over the block; r0, r1, r2 hold r_k, r_{k+1}, r_{k+2}. */
+// @ts-ignore: decorator
+@inline function step2(tab: usize, row: usize, sA: usize, sB: usize, r0: usize, r1: usize, r2: usize, n: i32): void {
+  const stages = <i32>load<f64>(tab);
+  const noiseFree = load<f64>(tab, 32) != 0;
+  const rowB = row + ((<usize>PLAN_STRIDE) << 3);
+  if (stages == 1) {
+    const al0 = f64x2.splat(load<f64>(row));
+    const be0 = f64x2.splat(load<f64>(row, 8));
+    const nu = f64x2.splat(load<f64>(row, 32));
+    const al0B = f64x2.splat(load<f64>(rowB));
+    const be0B = f64x2.splat(load<f64>(rowB, 8));
+    const nuB = f64x2.splat(load<f64>(rowB, 32));
+    if (noiseFree) {
+      for (let j: i32 = 0; j < n; j += 2) {
+        advance2(sA, sB, j, factor1(al0, be0, v128.load(at(r0, j))), nu, factor1(al0B, be0B, v128.load(at(r1, j))), nuB, true);
+      }
+    } else {
+      for (let j: i32 = 0; j < n; j += 2) {
+        advance2(sA, sB, j, factor1(al0, be0, v128.load(at(r0, j))), nu, factor1(al0B, be0B, v128.load(at(r1, j))), nuB, false);
+      }
+    }
+  } else {
+    const chained = load<f64>(tab, 40) != 0;
+    if (noiseFree) {
+      if (chained) twoStage2(tab, row, rowB, sA, sB, r0, r1, r2, n, true, true);
+      else twoStage2(tab, row, rowB, sA, sB, r0, r1, r2, n, true, false);
+    } else {
+      if (chained) twoStage2(tab, row, rowB, sA, sB, r0, r1, r2, n, false, true);
+      else twoStage2(tab, row, rowB, sA, sB, r0, r1, r2, n, false, false);
+    }
+  }
 }
 
 /**
@@ -53,8 +234,7 @@ export function propagate(
 ): void {
   const K = nPoints - 1;
   const nState = nSchemes * 2;
-  const r0buf = heap.alloc(<usize>BLOCK << 3);
-  const r1buf = heap.alloc(<usize>BLOCK << 3);
+  const rbuf = heap.alloc(<usize>(3 * BLOCK) << 3);
   const sabuf = heap.alloc(<usize>BLOCK << 3);
   const a0buf = heap.alloc(<usize>BLOCK << 3);
   const vbuf = heap.alloc(<usize>(nState * BLOCK) << 3);
@@ -64,10 +244,12 @@ export function propagate(
     const n: i32 = min(BLOCK, nModes - b);
     const lamB = at(lam, b);
     const wB = at(w, b);
-    let r0 = r0buf;
-    let r1 = r1buf;
+    // Three rotating buffers of reciprocals: r0 = r_k, r1 = r_{k+1}, r2 = r_{k+2}.
+    let r0 = rbuf;
+    let r1 = at(rbuf, BLOCK);
+    let r2 = at(rbuf, 2 * BLOCK);
 
-    // Grid point 0: r_0 = 1 / a_0 and the starts: v = a_0 (p_T) and v = 1 (N(0, I)), or M = 1.
+    // Grid point 0: a_0, r_0 = 1 / a_0, and the states: P = 1 (noise-free), or V = a_0 and M = 1.
     const e0 = f64x2.splat(load<f64>(e));
     const om0 = f64x2.splat(load<f64>(om));
     for (let j: i32 = 0; j < n; j += 2) {
@@ -81,82 +263,47 @@ export function propagate(
       }
     }
 
-    for (let k: i32 = 0; k < K; k++) {
-      // Grid point k+1: r_{k+1} = 1 / a_{k+1} (the only division of the step), sqrt(a_{k+1}) for curves.
-      const ek = f64x2.splat(load<f64>(at(e, k + 1)));
-      const omk = f64x2.splat(load<f64>(at(om, k + 1)));
-      if (curve != 0) {
-        for (let j: i32 = 0; j < n; j += 2) {
-          const a = f64x2.add(f64x2.mul(ek, v128.load(at(lamB, j))), omk);
-          v128.store(at(r1, j), f64x2.div(one, a));
-          v128.store(at(sabuf, j), f64x2.sqrt(a));
+    let k: i32 = 0;
+    if (curve == 0) {
+      // Two steps per pass over the block.
+      for (; k + 1 < K; k += 2) {
+        reciprocals2(r1, r2, lamB, n, e, om, k + 1);
+        for (let s: i32 = 0; s < nSchemes; s++) {
+          step2(at(tableau, s * TABLEAU_STRIDE), at(plan, (s * K + k) * PLAN_STRIDE),
+            at(vbuf, 2 * s * BLOCK), at(vbuf, (2 * s + 1) * BLOCK), r0, r1, r2, n);
         }
-      } else {
+        const t = r0;
+        r0 = r2;
+        r2 = t;
+      }
+    }
+    // Remaining steps one at a time (all of them when a curve is wanted).
+    for (; k < K; k++) {
+      reciprocals(r1, lamB, n, e, om, k + 1);
+      if (curve != 0) {
+        const ek = f64x2.splat(load<f64>(at(e, k + 1)));
+        const omk = f64x2.splat(load<f64>(at(om, k + 1)));
         for (let j: i32 = 0; j < n; j += 2) {
-          const a = f64x2.add(f64x2.mul(ek, v128.load(at(lamB, j))), omk);
-          v128.store(at(r1, j), f64x2.div(one, a));
+          v128.store(at(sabuf, j), f64x2.sqrt(f64x2.add(f64x2.mul(ek, v128.load(at(lamB, j))), omk)));
         }
       }
-
       for (let s: i32 = 0; s < nSchemes; s++) {
         const tab = at(tableau, s * TABLEAU_STRIDE);
-        const row = at(plan, (s * K + k) * PLAN_STRIDE);
-        const stages = <i32>load<f64>(tab);
-        const noiseFree = load<f64>(tab, 32) != 0;
-        const alpha0 = f64x2.splat(load<f64>(row)); // c0 for one stage
-        const beta0 = f64x2.splat(load<f64>(row, 8)); // c1 for one stage
-        const nu = f64x2.splat(load<f64>(row, 32));
-        const vA = at(vbuf, 2 * s * BLOCK);
-        const vB = at(vbuf, (2 * s + 1) * BLOCK);
-        if (stages == 1) {
-          if (noiseFree) {
-            for (let j: i32 = 0; j < n; j += 2) {
-              // m = c0 - c1 r_k ; M <- m^2 M
-              const m = f64x2.sub(alpha0, f64x2.mul(beta0, v128.load(at(r0, j))));
-              v128.store(at(vA, j), f64x2.mul(f64x2.mul(m, m), v128.load(at(vA, j))));
-            }
-          } else {
-            for (let j: i32 = 0; j < n; j += 2) {
-              // m = c0 - c1 r_k ; v <- m^2 v + n, both starts
-              const m = f64x2.sub(alpha0, f64x2.mul(beta0, v128.load(at(r0, j))));
-              const m2 = f64x2.mul(m, m);
-              v128.store(at(vA, j), f64x2.add(f64x2.mul(m2, v128.load(at(vA, j))), nu));
-              v128.store(at(vB, j), f64x2.add(f64x2.mul(m2, v128.load(at(vB, j))), nu));
-            }
-          }
-        } else {
-          const a10 = f64x2.splat(load<f64>(tab, 8));
-          const b0 = f64x2.splat(load<f64>(tab, 16));
-          const b1 = f64x2.splat(load<f64>(tab, 24));
-          const alpha1 = f64x2.splat(load<f64>(row, 16));
-          const beta1 = f64x2.splat(load<f64>(row, 24));
-          for (let j: i32 = 0; j < n; j += 2) {
-            // h0 = alpha0 - beta0 r_k ; h1 = alpha1 - beta1 r_{k+1} ; m = 1 + b0 h0 + b1 (h1 (1 + a10 h0))
-            const h0 = f64x2.sub(alpha0, f64x2.mul(beta0, v128.load(at(r0, j))));
-            const h1 = f64x2.sub(alpha1, f64x2.mul(beta1, v128.load(at(r1, j))));
-            const y1 = f64x2.add(one, f64x2.mul(a10, h0));
-            const m = f64x2.add(f64x2.add(one, f64x2.mul(b0, h0)), f64x2.mul(b1, f64x2.mul(h1, y1)));
-            const m2 = f64x2.mul(m, m);
-            if (noiseFree) {
-              v128.store(at(vA, j), f64x2.mul(m2, v128.load(at(vA, j))));
-            } else {
-              v128.store(at(vA, j), f64x2.add(f64x2.mul(m2, v128.load(at(vA, j))), nu));
-              v128.store(at(vB, j), f64x2.add(f64x2.mul(m2, v128.load(at(vB, j))), nu));
-            }
-          }
-        }
+        const sA = at(vbuf, 2 * s * BLOCK);
+        const sB = at(vbuf, (2 * s + 1) * BLOCK);
+        step(tab, at(plan, (s * K + k) * PLAN_STRIDE), sA, sB, r0, r1, n);
         if (curve != 0) {
           // Squared W2 to p_{T - t_{k+1}} after this step: sum_i w_i (sqrt(v_i) - sqrt(a_{k+1,i}))^2 (math.md §1).
+          const noiseFree = load<f64>(tab, 32) != 0;
           let accA = f64x2.splat(0.0);
           let accB = f64x2.splat(0.0);
           for (let j: i32 = 0; j < n; j += 2) {
             const sa = v128.load(at(sabuf, j));
             const wj = v128.load(at(wB, j));
-            const x = v128.load(at(vA, j));
-            const pT = noiseFree ? f64x2.mul(x, v128.load(at(a0buf, j))) : x; // v = M a_0
-            const normal = noiseFree ? x : v128.load(at(vB, j)); // v = M
-            const dA = f64x2.sub(f64x2.sqrt(pT), sa);
-            const dB = f64x2.sub(f64x2.sqrt(normal), sa);
+            const x = v128.load(at(sA, j));
+            const a0 = v128.load(at(a0buf, j));
+            const dA = f64x2.sub(f64x2.sqrt(variancePT(x, a0, noiseFree)), sa);
+            const dB = f64x2.sub(f64x2.sqrt(varianceNormal(x, v128.load(at(sB, j)), a0, noiseFree)), sa);
             accA = f64x2.add(accA, f64x2.mul(wj, f64x2.mul(dA, dA)));
             accB = f64x2.add(accB, f64x2.mul(wj, f64x2.mul(dB, dB)));
           }
@@ -171,28 +318,23 @@ export function propagate(
       r1 = t;
     }
 
-    // Final variances of the block (noise-free schemes: v = M a_0 from p_T, v = M from N(0, I)).
+    // Final variances of the block from the states.
     for (let s: i32 = 0; s < nSchemes; s++) {
       const noiseFree = load<f64>(at(tableau, s * TABLEAU_STRIDE + 4)) != 0;
-      const vA = at(vbuf, 2 * s * BLOCK);
-      const vB = at(vbuf, (2 * s + 1) * BLOCK);
+      const sA = at(vbuf, 2 * s * BLOCK);
+      const sB = at(vbuf, (2 * s + 1) * BLOCK);
       const dA = at(out, 2 * s * nModes + b);
       const dB = at(out, (2 * s + 1) * nModes + b);
-      if (noiseFree) {
-        for (let j: i32 = 0; j < n; j += 2) {
-          const x = v128.load(at(vA, j));
-          v128.store(at(dA, j), f64x2.mul(x, v128.load(at(a0buf, j))));
-          v128.store(at(dB, j), x);
-        }
-      } else {
-        memory.copy(dA, vA, <usize>n << 3);
-        memory.copy(dB, vB, <usize>n << 3);
+      for (let j: i32 = 0; j < n; j += 2) {
+        const x = v128.load(at(sA, j));
+        const a0 = v128.load(at(a0buf, j));
+        v128.store(at(dA, j), variancePT(x, a0, noiseFree));
+        v128.store(at(dB, j), varianceNormal(x, v128.load(at(sB, j)), a0, noiseFree));
       }
     }
   }
 
-  heap.free(r0buf);
-  heap.free(r1buf);
+  heap.free(rbuf);
   heap.free(sabuf);
   heap.free(a0buf);
   heap.free(vbuf);

@@ -14,6 +14,9 @@ export * from './index.js';
 /** Worker threads are a node feature; in browsers everything runs on the calling thread. */
 export async function closeThreads(): Promise<void> {}
 
+/** Worker threads are a node feature: nothing to start in browsers. */
+export function warmThreads(_threads = 2): void {}
+
 /** Read a spectrum from a .npy file at a URL (<f4 or <f8, any shape, flattened). */
 export async function readNpy(url: string): Promise<Float64Array> {
   let res: Response;

@@ -6,7 +6,7 @@
 import { Command, Option } from 'commander';
 import {
   GaussdiffError, table, formatTable, curve, readNpy, imageLikeSpectrum, DEFAULT_SPECTRUM_DESCRIPTION,
-  closeThreads, TABLE_DEFAULTS, formatEps, type TableOptions, type CurveOptions, type Init, type SchemeName,
+  closeThreads, warmThreads, TABLE_DEFAULTS, formatEps, type TableOptions, type CurveOptions, type Init, type SchemeName,
 } from './node.js';
 
 const VERSION = '0.1.0';
@@ -31,6 +31,11 @@ function number(argument: string) {
 }
 
 const words = (text: string) => text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+
+/** Boot the worker threads while the input is read (they are used for all but small jobs). */
+function warm(o: { threads?: number; backend?: string }): void {
+  if (o.backend === 'wasm' && (o.threads === undefined || o.threads > 1)) warmThreads(o.threads ?? 2);
+}
 
 async function loadSpectrum(spec: string | undefined, quiet: boolean): Promise<Float64Array> {
   if (spec === undefined || spec === 'builtin') {
@@ -83,6 +88,7 @@ export function program(): Command {
     .option('--digits <n>', "significant digits in text output, or 'paper' for the paper's rounding", 'paper')
     .option('--json', 'print {"rows": [...]} as JSON'))
     .action(async (o) => {
+      warm(o);
       const spectrum = await loadSpectrum(o.spectrum, Boolean(o.json));
       const bar = await progress('table');
       const opts: TableOptions = {
@@ -110,6 +116,7 @@ export function program(): Command {
     .addOption(new Option('--every <k>', 'text output: print every k-th step (and the last)').argParser(number('--every')))
     .option('--json', 'print {times, forwardTimes, series} as JSON'))
     .action(async (o) => {
+      warm(o);
       const spectrum = await loadSpectrum(o.spectrum, Boolean(o.json));
       const bar = await progress('curve');
       const opts: CurveOptions = {

@@ -11,7 +11,7 @@ import { type Spectrum } from './spectrum.js';
 import { INITS, type Init, type PropagateInput, type PropagateOutput } from './propagation.js';
 import { propagateReference } from './reference.js';
 import { MAX_WASM_BYTES, loadKernel, propagateWasm, propagationBytes } from './wasm.js';
-import { commutingW2Squared } from './wasserstein.js';
+import { type ErrorSummary, summarizeErrors } from './wasserstein.js';
 
 export type Backend = 'wasm' | 'reference';
 
@@ -24,12 +24,30 @@ export interface RunOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** One grid's job for a back end: the spectrum travels separately (once per call and worker). */
+export interface GridJob {
+  readonly geom: GridGeometry;
+  readonly plan: Plan;
+  readonly curve: boolean;
+}
+
+/** What a grid run gives back: error sums for every (scheme, start), and on request the variances. */
+export interface GridOutput {
+  /** Final variances, index (s * 2 + init) * nModes + i; null unless asked for. */
+  readonly variances: Float64Array | null;
+  /** Squared W2 to p_{T - t_{k+1}} after step k, index (s * 2 + init) * (points - 1) + k. */
+  readonly curve: Float64Array | null;
+  readonly summary: ErrorSummary;
+}
+
 /** A parallel executor, installed by the node entry (worker threads). */
 export type ParallelExecutor = (
-  inputs: PropagateInput[],
+  spectrum: { values: Float64Array; weights: Float64Array },
+  jobs: GridJob[],
   threads: number,
+  keepVariances: boolean,
   onDone: (index: number) => void,
-) => Promise<PropagateOutput[]>;
+) => Promise<GridOutput[]>;
 
 let executor: ParallelExecutor | null = null;
 let defaultThreads = 1;
@@ -39,13 +57,26 @@ export function setParallelExecutor(fn: ParallelExecutor | null, threads: number
   defaultThreads = threads;
 }
 
+/** Propagate one job on one thread with a given back end, and summarise its errors. */
+export function runJob(
+  values: Float64Array,
+  weights: Float64Array,
+  job: GridJob,
+  propagate: (input: PropagateInput) => PropagateOutput,
+  keepVariances: boolean,
+): GridOutput {
+  const out = propagate({ values, weights, geom: job.geom, plan: job.plan, curve: job.curve });
+  const summary = summarizeErrors(values, weights, out.variances, 2 * job.plan.schemes.length);
+  return { variances: keepVariances ? out.variances : null, curve: out.curve, summary };
+}
+
 /** Work below which threads cost more than they save (mode x step x scheme updates). */
 export const PARALLEL_THRESHOLD = 2e7;
 
 export interface GridRun {
   readonly geom: GridGeometry;
   readonly plan: Plan;
-  readonly output: PropagateOutput;
+  readonly output: GridOutput;
 }
 
 export function validateRunOptions(opts: RunOptions): void {
@@ -80,14 +111,16 @@ export async function runGrids(
   grids: readonly Float64Array[],
   curve: boolean,
   opts: RunOptions = {},
+  keepVariances = false,
 ): Promise<GridRun[]> {
   validateRunOptions(opts);
   for (const times of grids) checkSize(spectrum, times.length, schemes.length, curve);
-  const inputs: PropagateInput[] = grids.map((times) => {
+  const jobs: GridJob[] = grids.map((times) => {
     const geom = gridGeometry(schedule, times);
-    return { values: spectrum.values, weights: spectrum.counts, geom, plan: buildPlan(schemes, geom), curve };
+    return { geom, plan: buildPlan(schemes, geom), curve };
   });
-  const cost = inputs.map((x) => x.values.length * (x.plan.points - 1) * Math.max(1, x.plan.schemes.length));
+  const nModes = spectrum.values.length;
+  const cost = jobs.map((x) => nModes * (x.plan.points - 1) * Math.max(1, x.plan.schemes.length));
   const total = cost.reduce((a, b) => a + b, 0);
   let done = 0;
   const report = (i: number) => {
@@ -96,22 +129,23 @@ export async function runGrids(
   };
   const backend = opts.backend ?? 'wasm';
   const threads = opts.threads ?? (total >= PARALLEL_THRESHOLD ? defaultThreads : 1);
-  let outputs: PropagateOutput[];
+  const { values, counts: weights } = spectrum;
+  let outputs: GridOutput[];
   if (backend === 'reference') {
-    outputs = inputs.map((input, i) => { const out = propagateReference(input); report(i); return out; });
-  } else if (threads > 1 && executor && spectrum.values.length >= 2 * threads) {
-    outputs = await executor(inputs, threads, report);
+    outputs = jobs.map((job, i) => { const out = runJob(values, weights, job, propagateReference, keepVariances); report(i); return out; });
+  } else if (threads > 1 && executor && nModes >= 2 * threads) {
+    outputs = await executor({ values, weights }, jobs, threads, keepVariances, report);
   } else {
     const ex = await loadKernel();
     outputs = [];
-    for (let i = 0; i < inputs.length; i++) {
-      outputs.push(propagateWasm(ex, inputs[i]));
+    for (let i = 0; i < jobs.length; i++) {
+      outputs.push(runJob(values, weights, jobs[i], (input) => propagateWasm(ex, input), keepVariances));
       report(i);
       // Let progress bars and other tasks breathe between grids.
-      if (opts.onProgress && i + 1 < inputs.length) await new Promise((r) => setTimeout(r, 0));
+      if (opts.onProgress && i + 1 < jobs.length) await new Promise((r) => setTimeout(r, 0));
     }
   }
-  return inputs.map((input, i) => ({ geom: input.geom, plan: input.plan, output: outputs[i] }));
+  return jobs.map((job, i) => ({ geom: job.geom, plan: job.plan, output: outputs[i] }));
 }
 
 /** Why a W2 value is +Infinity. */
@@ -133,12 +167,11 @@ export function runW2(
   run: GridRun,
   s: number,
   init: Init,
-  scratch: Float64Array,
   steps: number | null,
 ): { w2: number; diagnostic: Diagnostic | null } {
-  const nModes = spectrum.values.length;
-  const offset = (2 * s + INITS.indexOf(init)) * nModes;
-  const w2sq = commutingW2Squared(spectrum.values, spectrum.counts, run.output.variances, offset, scratch);
+  const q = 2 * s + INITS.indexOf(init);
+  const { summary } = run.output;
+  const w2sq = summary.squared[q];
   if (Number.isFinite(w2sq)) return { w2: Math.sqrt(w2sq), diagnostic: null };
   const scheme = run.plan.schemes[s];
   const where = { scheme: scheme.name, eps: run.geom.eps, steps, init };
@@ -155,11 +188,8 @@ export function runW2(
       },
     };
   }
-  let bad = -1;
-  for (let i = 0; i < nModes; i++) {
-    if (!Number.isFinite(run.output.variances[offset + i])) { bad = i; break; }
-  }
-  if (bad < 0 || Number.isNaN(run.output.variances[offset + bad])) {
+  const bad = summary.firstNonFinite[q];
+  if (bad < 0 || summary.nan[q]) {
     fail('INTERNAL', 'engine', `non-finite W2 (${w2sq}) without a known cause for ${scheme.name}`, 'please report this input');
   }
   return {

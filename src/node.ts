@@ -15,7 +15,7 @@ setWasmSource(readWasm);
 setParallelExecutor(parallelPropagate, Math.max(1, Math.min(2, availableParallelism())));
 
 export * from './index.js';
-export { closeThreads } from './threads.js';
+export { closeThreads, warmThreads } from './threads.js';
 
 /** Read a spectrum from a .npy file (<f4 or <f8, any shape, flattened). */
 export async function readNpy(path: string): Promise<Float64Array> {

@@ -70,7 +70,7 @@ export async function samplerError(spectrum: SpectrumInput, opts: SamplerOptions
   validateRunOptions(opts);
   const { spec, times } = prepare(spectrum, request, 1, false);
   const [run] = await runGrids(spec, schedule, [scheme], [times], false, opts);
-  return runW2(spec, run, 0, init, new Float64Array(spec.values.length), opts.grid ? null : times.length);
+  return runW2(spec, run, 0, init, opts.grid ? null : times.length);
 }
 
 export interface CurveOptions extends GridOptions {
@@ -164,7 +164,7 @@ export async function w2VsEps(spectrum: SpectrumInput, opts: EpsSweepOptions): P
       epsList.forEach((eps, i) => {
         continuousVariancesInto(cont, spec.values, schedule, scheme.process, init, eps);
         c[i] = Math.sqrt(commutingW2Squared(spec.values, spec.counts, cont, 0, scratch));
-        const r = runW2(spec, runs[i], s, init, scratch, n);
+        const r = runW2(spec, runs[i], s, init, n);
         w[i] = r.w2;
         if (r.diagnostic) diagnostics.push(r.diagnostic);
       });
@@ -195,10 +195,10 @@ export async function contributions(spectrum: SpectrumInput, opts: SamplerOption
   const request = resolveGrid(opts, schedule);
   validateRunOptions(opts);
   const { spec, times } = prepare(spectrum, request, 1, false);
-  const [run] = await runGrids(spec, schedule, [scheme], [times], false, opts);
+  const [run] = await runGrids(spec, schedule, [scheme], [times], false, opts, true);
   const n = spec.values.length;
-  const variances = run.output.variances.slice(INITS.indexOf(init) * n, (INITS.indexOf(init) + 1) * n);
+  const variances = run.output.variances!.slice(INITS.indexOf(init) * n, (INITS.indexOf(init) + 1) * n);
   const parts = contributionsInto(new Float64Array(n), spec.values, spec.counts, variances);
-  const { w2, diagnostic } = runW2(spec, run, 0, init, new Float64Array(n), opts.grid ? null : times.length);
+  const { w2, diagnostic } = runW2(spec, run, 0, init, opts.grid ? null : times.length);
   return { values: spec.values.slice(), counts: spec.counts.slice(), variances, contributions: parts, w2, diagnostic };
 }

@@ -1,8 +1,18 @@
 /**
  * Plain-TypeScript reference of the propagation kernel (assembly/propagate.ts): same plan, same formulas,
- * same order of floating-point operations per mode, no SIMD and no blocking. Used to check the Wasm kernel
- * (to 1e-12 relative) and as a fallback where Wasm is unavailable.
+ * same states, same order of floating-point operations per mode; no SIMD, no blocking, one step at a time.
+ * Used to check the Wasm kernel (to 1e-12 relative) and as a fallback where Wasm is unavailable.
+ *
+ * States per mode (the output is affine in the start v_0, see assembly/propagate.ts):
+ *   noise-free scheme: P = prod m;                    v_pT = P^2 a_0, v_normal = P^2
+ *   noisy scheme:      V <- m^2 V + n (V_0 = a_0), M = prod m^2;   v_pT = V, v_normal = V + M (1 - a_0)
  */
+
+/** v_normal of a noisy scheme; NaN only from Inf - Inf after an overflow, where the variance is +Inf. */
+function normalFromStates(v: number, m: number, a0: number): number {
+  const x = v + m * (1 - a0);
+  return x !== x ? Infinity : x;
+}
 import { PLAN_STRIDE, TABLEAU_STRIDE } from './scheme.js';
 import { type PropagateInput, type PropagateOutput } from './propagation.js';
 
@@ -26,9 +36,8 @@ export function propagateReference(input: PropagateInput): PropagateOutput {
       let a = e[0] * l + om[0]; // a_0 = l(T - t_0)
       let r0 = 1 / a;
       const a0 = a;
-      // Noise-free schemes keep M = prod m^2 in vA (v = M v_0); others the two variances.
-      let vA = noiseFree ? 1 : a; // start at p_T
-      let vB = 1; // start at N(0, I)
+      let sA = noiseFree ? 1 : a; // P, or V = v_pT
+      let sB = 1; // M (noisy schemes)
       for (let k = 0; k < K; k++) {
         const a1 = e[k + 1] * l + om[k + 1]; // a_{k+1} = l(T - t_{k+1})
         const r1 = 1 / a1;
@@ -41,26 +50,26 @@ export function propagateReference(input: PropagateInput): PropagateOutput {
           const h1 = plan.coefficients[row + 2] - plan.coefficients[row + 3] * r1;
           m = 1 + b0 * h0 + b1 * (h1 * (1 + a10 * h0));
         }
-        const m2 = m * m;
         const nu = plan.coefficients[row + 4];
         if (noiseFree) {
-          vA = m2 * vA; // M <- m^2 M
+          sA = m * sA; // P <- m P
         } else {
-          vA = m2 * vA + nu; // v <- m^2 v + n
-          vB = m2 * vB + nu;
+          const m2 = m * m;
+          sA = m2 * sA + nu; // v <- m^2 v + n
+          sB = m2 * sB; // M <- m^2 M
         }
         if (curve) {
           const sa = Math.sqrt(a1);
-          const dA = Math.sqrt(noiseFree ? vA * a0 : vA) - sa;
-          const dB = Math.sqrt(noiseFree ? vA : vB) - sa;
+          const dA = Math.sqrt(noiseFree ? sA * sA * a0 : sA) - sa;
+          const dB = Math.sqrt(noiseFree ? sA * sA : normalFromStates(sA, sB, a0)) - sa;
           curve[2 * s * K + k] += weights[i] * (dA * dA);
           curve[(2 * s + 1) * K + k] += weights[i] * (dB * dB);
         }
         a = a1;
         r0 = r1;
       }
-      variances[2 * s * nModes + i] = noiseFree ? vA * a0 : vA;
-      variances[(2 * s + 1) * nModes + i] = noiseFree ? vA : vB;
+      variances[2 * s * nModes + i] = noiseFree ? sA * sA * a0 : sA;
+      variances[(2 * s + 1) * nModes + i] = noiseFree ? sA * sA : normalFromStates(sA, sB, a0);
     }
   }
   return { variances, curve };

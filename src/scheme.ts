@@ -54,11 +54,11 @@ export interface SchemeDefinition {
 }
 
 /** Version of the plan's meaning; must match assembly/propagate.ts (bump both when formulas change). */
-export const PLAN_LAYOUT = 3;
+export const PLAN_LAYOUT = 4;
 /** Number of f64 per (scheme, step) row of a plan; must match assembly/propagate.ts. */
 export const PLAN_STRIDE = 5;
 /** Number of f64 per scheme in the tableau table; must match assembly/propagate.ts. */
-export const TABLEAU_STRIDE = 5;
+export const TABLEAU_STRIDE = 6;
 
 const ONE_STAGE: Tableau = { stages: 1, a10: 0, b0: 1, b1: 0 };
 
@@ -162,7 +162,10 @@ export function resolveSchemes(names: unknown, argument = 'schemes'): SchemeDefi
 export interface Plan {
   readonly schemes: readonly SchemeDefinition[];
   readonly points: number;
-  /** nSchemes x TABLEAU_STRIDE: stages, a10, b0, b1, noise-free (1 when n = 0 on every step). */
+  /**
+   * nSchemes x TABLEAU_STRIDE: stages, a10, b0, b1, noise-free (1 when n = 0 on every step), chained (1 when
+   * a two-stage scheme's second stage on step k equals its first stage on step k + 1, exactly).
+   */
   readonly tableau: Float64Array;
   /** nSchemes x (points - 1) x PLAN_STRIDE: one stage: c0, c1, 0, 0, nu; two stages: alpha0, beta0, alpha1, beta1, nu. */
   readonly coefficients: Float64Array;
@@ -192,8 +195,16 @@ export function buildPlan(schemes: readonly SchemeDefinition[], geom: GridGeomet
       }
       if (coefficients[row + 4] !== 0) noiseFree = 0;
     }
-    // A noise-free scheme maps v_0 to M v_0 with M = prod m^2: the back ends keep M only.
-    tableau.set([t.stages, t.a10, t.b0, t.b1, noiseFree], s * TABLEAU_STRIDE);
+    // Chained: h1 on step k is h0 on step k + 1 bit for bit (same coefficients, same r_{k+1}), so a back
+    // end may compute it once (Heun on a uniform grid).
+    let chained = t.stages === 2 ? 1 : 0;
+    for (let k = 0; chained && k + 1 < steps; k++) {
+      const row = (s * steps + k) * PLAN_STRIDE;
+      const next = row + PLAN_STRIDE;
+      if (coefficients[row + 2] !== coefficients[next] || coefficients[row + 3] !== coefficients[next + 1]) chained = 0;
+    }
+    // A noise-free scheme maps v_0 to P^2 v_0 with P = prod m: the back ends keep P only.
+    tableau.set([t.stages, t.a10, t.b0, t.b1, noiseFree, chained], s * TABLEAU_STRIDE);
   });
   return { schemes, points, tableau, coefficients };
 }

@@ -87,7 +87,7 @@ export async function table(spectrum: SpectrumInput, opts: TableOptions = {}): P
         const w2c = Math.sqrt(commutingW2Squared(spec.values, spec.counts, cont, 0, scratch));
         rows.push({ scheme: scheme.name, eps, steps: null, init, w2: w2c });
         steps.forEach((n, is) => {
-          const { w2, diagnostic } = runW2(spec, runs[ie * steps.length + is], s, init, scratch, n);
+          const { w2, diagnostic } = runW2(spec, runs[ie * steps.length + is], s, init, n);
           if (diagnostic) diagnostics.push(diagnostic);
           rows.push({ scheme: scheme.name, eps, steps: n, init, w2: w2 === Infinity ? 'Infinity' : w2 });
         });

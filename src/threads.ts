@@ -1,14 +1,16 @@
 /**
- * Worker threads for the node entry: each propagation is split by modes into one contiguous slice per
- * thread (the modes are independent), the slices run in parallel Wasm instances, and the final variances
- * are stitched back and the curve sums added. Workers are created once, kept idle without holding the
- * process open, and shut down with `closeThreads()`.
+ * Worker threads for the node entry: the modes are independent, so each call splits them into one
+ * contiguous slice per thread, sends every worker its slice once, then the grid jobs. Each worker returns,
+ * per job, the error sums of its slice (merged here), curve sums (added), and the variances only when asked
+ * (stitched). Workers are created once, kept idle without holding the process open, and shut down with
+ * `closeThreads()`; `warmThreads()` starts them ahead of time.
  */
 import { Worker } from 'node:worker_threads';
-import { type PropagateInput, type PropagateOutput } from './propagation.js';
 import { GaussdiffError } from './errors.js';
+import { type GridJob, type GridOutput } from './engine.js';
+import { mergeSummaries } from './wasserstein.js';
 
-interface Pending { resolve: (o: PropagateOutput) => void; reject: (e: Error) => void }
+interface Pending { resolve: (o: GridOutput) => void; reject: (e: Error) => void }
 
 class Pool {
   private workers: Worker[] = [];
@@ -25,7 +27,7 @@ class Pool {
       const w = fromSource
         ? new Worker(`(async () => { const { register } = await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}); register(); await import(${JSON.stringify(url.href)}); })()`, { eval: true })
         : new Worker(url);
-      w.on('message', (msg: { id: number; out?: PropagateOutput; error?: { message: string; code?: string } }) => {
+      w.on('message', (msg: { id: number; out?: GridOutput; error?: { message: string; code?: string } }) => {
         const p = this.pending.get(msg.id);
         if (!p) return;
         this.pending.delete(msg.id);
@@ -42,13 +44,16 @@ class Pool {
     }
   }
 
-  run(worker: number, input: PropagateInput): Promise<PropagateOutput> {
+  send(worker: number, message: unknown, transfer: ArrayBuffer[] = []): void {
+    this.workers[worker].postMessage(message, transfer);
+  }
+
+  run(worker: number, message: object): Promise<GridOutput> {
     const id = this.nextId++;
-    const w = this.workers[worker];
     for (const x of this.workers) x.ref();
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      w.postMessage({ id, input });
+      this.workers[worker].postMessage({ ...message, id });
     });
   }
 
@@ -61,44 +66,62 @@ class Pool {
 
 const pool = new Pool();
 
-/** A structured-clonable copy of the part of the input the kernel reads, for modes [from, to). */
-function slice(input: PropagateInput, from: number, to: number): PropagateInput {
-  const { plan, geom } = input;
+let nextKey = 0;
+
+/** The structured-clonable part of a job (scheme definitions carry functions; the kernel needs counts). */
+function plain(job: GridJob): GridJob {
+  const { plan, geom } = job;
   return {
-    values: input.values.slice(from, to),
-    weights: input.weights.slice(from, to),
     geom: { times: geom.times, e: geom.e, om: geom.om, beta: geom.beta, integral: geom.integral, eps: geom.eps },
     plan: { schemes: plan.schemes.map((s) => ({ name: s.name })) as never, points: plan.points, tableau: plan.tableau, coefficients: plan.coefficients },
-    curve: input.curve,
+    curve: job.curve,
   };
 }
 
 export async function parallelPropagate(
-  inputs: PropagateInput[],
+  spectrum: { values: Float64Array; weights: Float64Array },
+  jobs: GridJob[],
   threads: number,
+  keepVariances: boolean,
   onDone: (index: number) => void,
-): Promise<PropagateOutput[]> {
+): Promise<GridOutput[]> {
   pool.ensure(threads);
-  return Promise.all(inputs.map(async (input, index) => {
-    const n = input.values.length;
-    const nq = 2 * input.plan.schemes.length;
-    // Even slice boundaries keep every slice SIMD-friendly.
-    const bounds = Array.from({ length: threads + 1 }, (_, j) => Math.min(n, 2 * Math.round((n * j) / threads / 2)));
-    bounds[threads] = n;
-    const parts = await Promise.all(bounds.slice(0, -1).map((from, j) => pool.run(j, slice(input, from, bounds[j + 1]))));
-    const variances = new Float64Array(nq * n);
-    parts.forEach((part, j) => {
-      const m = bounds[j + 1] - bounds[j];
-      for (let q = 0; q < nq; q++) variances.set(part.variances.subarray(q * m, (q + 1) * m), q * n + bounds[j]);
-    });
+  const n = spectrum.values.length;
+  const key = nextKey++;
+  // Even slice boundaries keep every slice SIMD-friendly.
+  const bounds = Array.from({ length: threads + 1 }, (_, j) => Math.min(n, 2 * Math.round((n * j) / threads / 2)));
+  bounds[threads] = n;
+  const offsets = bounds.slice(0, -1);
+  offsets.forEach((from, j) => {
+    const values = spectrum.values.slice(from, bounds[j + 1]);
+    const weights = spectrum.weights.slice(from, bounds[j + 1]);
+    pool.send(j, { type: 'spectrum', key, values, weights }, [values.buffer, weights.buffer]);
+  });
+  return Promise.all(jobs.map(async (job, index) => {
+    const message = { type: 'job', key, job: plain(job), keepVariances };
+    const parts = await Promise.all(offsets.map((_, j) => pool.run(j, message)));
+    const nq = 2 * job.plan.schemes.length;
+    let variances: Float64Array | null = null;
+    if (keepVariances) {
+      variances = new Float64Array(nq * n);
+      parts.forEach((part, j) => {
+        const m = bounds[j + 1] - bounds[j];
+        for (let q = 0; q < nq; q++) variances!.set(part.variances!.subarray(q * m, (q + 1) * m), q * n + bounds[j]);
+      });
+    }
     let curve: Float64Array | null = null;
-    if (input.curve) {
+    if (job.curve) {
       curve = new Float64Array(parts[0].curve!.length);
       for (const part of parts) for (let i = 0; i < curve.length; i++) curve[i] += part.curve![i];
     }
     onDone(index);
-    return { variances, curve };
+    return { variances, curve, summary: mergeSummaries(parts.map((p) => p.summary), offsets) };
   }));
+}
+
+/** Start the worker threads now (they take tens of milliseconds to boot), e.g. while reading input. */
+export function warmThreads(threads = 2): void {
+  pool.ensure(threads);
 }
 
 /** Terminate the worker threads (they do not keep the process alive, so this is optional). */

@@ -45,3 +45,53 @@ export function commutingW2Squared(
 ): number {
   return neumaierSum(contributionsInto(scratch, targets, weights, variances, offset));
 }
+
+/** The W2 errors of every (scheme, start) of a propagation, as sums that can be merged across mode slices. */
+export interface ErrorSummary {
+  /** Squared W2 to p_data per (scheme, start), index s * 2 + init. */
+  readonly squared: Float64Array;
+  /** Index of the first mode whose variance is not finite, per (scheme, start), or -1. */
+  readonly firstNonFinite: Int32Array;
+  /** 1 where that variance is NaN. */
+  readonly nan: Uint8Array;
+}
+
+/**
+ * Summarise final variances (index q * nModes + i, q = s * 2 + init) against their targets, the eigenvalues
+ * themselves: squared W2 (Neumaier sums) and where non-finite values appear.
+ */
+export function summarizeErrors(targets: Float64Array, weights: Float64Array, variances: Float64Array, nq: number): ErrorSummary {
+  const n = targets.length;
+  const squared = new Float64Array(nq);
+  const firstNonFinite = new Int32Array(nq).fill(-1);
+  const nan = new Uint8Array(nq);
+  const scratch = new Float64Array(n);
+  for (let q = 0; q < nq; q++) {
+    squared[q] = commutingW2Squared(targets, weights, variances, q * n, scratch);
+    if (Number.isFinite(squared[q])) continue;
+    for (let i = 0; i < n; i++) {
+      const v = variances[q * n + i];
+      if (!Number.isFinite(v)) { firstNonFinite[q] = i; nan[q] = Number.isNaN(v) ? 1 : 0; break; }
+    }
+  }
+  return { squared, firstNonFinite, nan };
+}
+
+/** Merge the summaries of consecutive mode slices starting at the given offsets. */
+export function mergeSummaries(parts: readonly ErrorSummary[], offsets: readonly number[]): ErrorSummary {
+  const nq = parts[0].squared.length;
+  const squared = new Float64Array(nq);
+  const firstNonFinite = new Int32Array(nq).fill(-1);
+  const nan = new Uint8Array(nq);
+  for (let q = 0; q < nq; q++) {
+    squared[q] = neumaierSum(parts.map((p) => p.squared[q]));
+    for (let j = 0; j < parts.length; j++) {
+      if (parts[j].firstNonFinite[q] >= 0) {
+        firstNonFinite[q] = offsets[j] + parts[j].firstNonFinite[q];
+        nan[q] = parts[j].nan[q];
+        break;
+      }
+    }
+  }
+  return { squared, firstNonFinite, nan };
+}
