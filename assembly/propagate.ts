@@ -4,13 +4,9 @@
 //   v <- m_k^2 v + n_k                                    (math.md §2, "every linear sampler ... affine")
 // where m_k is the scheme's stability factor on the step [t_k, t_{k+1}]. The factor is not written per scheme
 // here: it is evaluated from the scheme's *coefficient plan*, built once in TypeScript (src/scheme.ts) and
-// read by this kernel and by the plain-TypeScript reference (src/reference.ts) alike. A plan row holds, for
-// one scheme and one step, the coefficients of an explicit tableau with at most two stages on the score
-// -r x, r = 1/a:
-//   one stage (row c0, c1, -, -, nu):               m = c0 - c1 r_k
-//   two stages (row alpha0, beta0, alpha1, beta1, nu): h0 = alpha0 - beta0 r_k,  h1 = alpha1 - beta1 r_{k+1},
-//                                                   m = 1 + b0 h0 + b1 (h1 (1 + a10 h0))
-//   n = nu
+// read by this kernel and by the plain-TypeScript reference (src/reference.ts) alike. For any explicit
+// tableau whose stages evaluate the score -r x (r = 1/a) at t_k and t_{k+1}, m is bilinear in (r_k, r_{k+1}):
+//   m = (c00 + c10 r_k) + r_{k+1} (c01 + c11 r_k),   n = nu,   plan row = [c00, c10, c01, c11, nu]
 // with a_k = l(T - t_k) = e_k l + (1 - e_k), e_k = exp(-2 B(T - t_k)) (math.md §2, forward variance).
 //
 // Work per mode and grid point: one division (r = 1/a), shared by every scheme and by both starts
@@ -19,16 +15,14 @@
 //   noise-free scheme (n = 0 on every step): P = prod m;            v_pT = P^2 a_0, v_normal = P^2
 //   noisy scheme:      V = v_pT (v <- m^2 v + n), M = prod m^2;      v_normal = V + M (1 - a_0)
 // (1 - a_0 is exact for a_0 in [0.5, 2] by Sterbenz; an overflow that would give Inf - Inf = NaN there gives
-// +Inf, the overflowed variance.) When a two-stage scheme's second stage on step k equals its first stage
-// on step k+1 (Heun on a uniform grid: flagged "chained" by the plan after an exact comparison), a two-step
-// pass computes that h once. Modes are processed in blocks that stay in L1 cache, two modes per v128
+// +Inf, the overflowed variance.) Modes are processed in blocks that stay in L1 cache, two modes per v128
 // (f64x2), two grid steps per pass over a block; no allocation inside the loops.
 
 // Version of the plan's meaning (row layout and formulas). The facade refuses a module whose version
 // differs from src/scheme.ts's: a stale build/gaussdiff.wasm must not silently give wrong numbers.
-export const PLAN_LAYOUT: i32 = 4;
-export const PLAN_STRIDE: i32 = 5; // alpha0 (c0), beta0 (c1), alpha1, beta1, nu
-export const TABLEAU_STRIDE: i32 = 6; // stages, a10, b0, b1, noise-free (1/0), chained (1/0)
+export const PLAN_LAYOUT: i32 = 5;
+export const PLAN_STRIDE: i32 = 5; // c00, c10, c01, c11, nu
+export const TABLEAU_STRIDE: i32 = 2; // flags: two-node (1/0), noise-free (1/0)
 
 const BLOCK: i32 = 256; // modes per block (even)
 
@@ -37,24 +31,16 @@ const BLOCK: i32 = 256; // modes per block (even)
   return base + ((<usize>index) << 3);
 }
 
-// One-stage factor: m = c0 - c1 r.
+// One-node factor: m = c00 + c10 r_k.
 // @ts-ignore: decorator
-@inline function factor1(c0: v128, c1: v128, r: v128): v128 {
-  return f64x2.sub(c0, f64x2.mul(c1, r));
+@inline function factor1(c00: v128, c10: v128, r0: v128): v128 {
+  return f64x2.add(c00, f64x2.mul(c10, r0));
 }
 
-// Stage increment h = alpha - beta r.
+// Two-node factor: m = (c00 + c10 r_k) + r_{k+1} (c01 + c11 r_k).
 // @ts-ignore: decorator
-@inline function stage(al: v128, be: v128, r: v128): v128 {
-  return f64x2.sub(al, f64x2.mul(be, r));
-}
-
-// Two-stage factor from its stages: m = 1 + b0 h0 + b1 (h1 (1 + a10 h0)).
-// @ts-ignore: decorator
-@inline function factor2(h0: v128, h1: v128, a10: v128, b0: v128, b1: v128): v128 {
-  const one = f64x2.splat(1.0);
-  const y1 = f64x2.add(one, f64x2.mul(a10, h0));
-  return f64x2.add(f64x2.add(one, f64x2.mul(b0, h0)), f64x2.mul(b1, f64x2.mul(h1, y1)));
+@inline function factor2(c00: v128, c10: v128, c01: v128, c11: v128, r0: v128, r1: v128): v128 {
+  return f64x2.add(f64x2.add(c00, f64x2.mul(c10, r0)), f64x2.mul(r1, f64x2.add(c01, f64x2.mul(c11, r0))));
 }
 
 // +Inf where x is NaN (an overflowed variance, see the header), x elsewhere.
@@ -128,87 +114,69 @@ const BLOCK: i32 = 256; // modes per block (even)
 /** One step k of a scheme over a block; r0 holds r_k, r1 holds r_{k+1}. */
 // @ts-ignore: decorator
 @inline function step(tab: usize, row: usize, sA: usize, sB: usize, r0: usize, r1: usize, n: i32): void {
-  const stages = <i32>load<f64>(tab);
-  const noiseFree = load<f64>(tab, 32) != 0;
-  const al0 = f64x2.splat(load<f64>(row)); // c0 for one stage
-  const be0 = f64x2.splat(load<f64>(row, 8)); // c1 for one stage
+  const twoNode = load<f64>(tab) != 0;
+  const noiseFree = load<f64>(tab, 8) != 0;
+  const c00 = f64x2.splat(load<f64>(row));
+  const c10 = f64x2.splat(load<f64>(row, 8));
+  const c01 = f64x2.splat(load<f64>(row, 16));
+  const c11 = f64x2.splat(load<f64>(row, 24));
   const nu = f64x2.splat(load<f64>(row, 32));
-  if (stages == 1) {
+  if (twoNode) {
     if (noiseFree) {
-      for (let j: i32 = 0; j < n; j += 2) advance(sA, sB, j, factor1(al0, be0, v128.load(at(r0, j))), nu, true);
+      for (let j: i32 = 0; j < n; j += 2) advance(sA, sB, j, factor2(c00, c10, c01, c11, v128.load(at(r0, j)), v128.load(at(r1, j))), nu, true);
     } else {
-      for (let j: i32 = 0; j < n; j += 2) advance(sA, sB, j, factor1(al0, be0, v128.load(at(r0, j))), nu, false);
+      for (let j: i32 = 0; j < n; j += 2) advance(sA, sB, j, factor2(c00, c10, c01, c11, v128.load(at(r0, j)), v128.load(at(r1, j))), nu, false);
     }
   } else {
-    const a10 = f64x2.splat(load<f64>(tab, 8));
-    const b0 = f64x2.splat(load<f64>(tab, 16));
-    const b1 = f64x2.splat(load<f64>(tab, 24));
-    const al1 = f64x2.splat(load<f64>(row, 16));
-    const be1 = f64x2.splat(load<f64>(row, 24));
-    for (let j: i32 = 0; j < n; j += 2) {
-      const m = factor2(stage(al0, be0, v128.load(at(r0, j))), stage(al1, be1, v128.load(at(r1, j))), a10, b0, b1);
-      if (noiseFree) advance(sA, sB, j, m, nu, true);
-      else advance(sA, sB, j, m, nu, false);
+    if (noiseFree) {
+      for (let j: i32 = 0; j < n; j += 2) advance(sA, sB, j, factor1(c00, c10, v128.load(at(r0, j))), nu, true);
+    } else {
+      for (let j: i32 = 0; j < n; j += 2) advance(sA, sB, j, factor1(c00, c10, v128.load(at(r0, j))), nu, false);
     }
-  }
-}
-
-// Two-stage scheme, steps k and k + 1 in one pass; `chained`: h0 of step k+1 is h1 of step k (bitwise).
-// @ts-ignore: decorator
-@inline function twoStage2(tab: usize, row: usize, rowB: usize, sA: usize, sB: usize, r0: usize, r1: usize, r2: usize, n: i32, noiseFree: bool, chained: bool): void {
-  const a10 = f64x2.splat(load<f64>(tab, 8));
-  const b0 = f64x2.splat(load<f64>(tab, 16));
-  const b1 = f64x2.splat(load<f64>(tab, 24));
-  const al0 = f64x2.splat(load<f64>(row));
-  const be0 = f64x2.splat(load<f64>(row, 8));
-  const al1 = f64x2.splat(load<f64>(row, 16));
-  const be1 = f64x2.splat(load<f64>(row, 24));
-  const nu = f64x2.splat(load<f64>(row, 32));
-  const al0B = f64x2.splat(load<f64>(rowB));
-  const be0B = f64x2.splat(load<f64>(rowB, 8));
-  const al1B = f64x2.splat(load<f64>(rowB, 16));
-  const be1B = f64x2.splat(load<f64>(rowB, 24));
-  const nuB = f64x2.splat(load<f64>(rowB, 32));
-  for (let j: i32 = 0; j < n; j += 2) {
-    const q1 = v128.load(at(r1, j));
-    const h1 = stage(al1, be1, q1);
-    const m = factor2(stage(al0, be0, v128.load(at(r0, j))), h1, a10, b0, b1);
-    const h0B = chained ? h1 : stage(al0B, be0B, q1);
-    const mB = factor2(h0B, stage(al1B, be1B, v128.load(at(r2, j))), a10, b0, b1);
-    advance2(sA, sB, j, m, nu, mB, nuB, noiseFree);
   }
 }
 
 /** Steps k and k + 1 of a scheme in one pass over the block; r0, r1, r2 hold r_k, r_{k+1}, r_{k+2}. */
 // @ts-ignore: decorator
 @inline function step2(tab: usize, row: usize, sA: usize, sB: usize, r0: usize, r1: usize, r2: usize, n: i32): void {
-  const stages = <i32>load<f64>(tab);
-  const noiseFree = load<f64>(tab, 32) != 0;
+  const twoNode = load<f64>(tab) != 0;
+  const noiseFree = load<f64>(tab, 8) != 0;
   const rowB = row + ((<usize>PLAN_STRIDE) << 3);
-  if (stages == 1) {
-    const al0 = f64x2.splat(load<f64>(row));
-    const be0 = f64x2.splat(load<f64>(row, 8));
-    const nu = f64x2.splat(load<f64>(row, 32));
-    const al0B = f64x2.splat(load<f64>(rowB));
-    const be0B = f64x2.splat(load<f64>(rowB, 8));
-    const nuB = f64x2.splat(load<f64>(rowB, 32));
+  const c00 = f64x2.splat(load<f64>(row));
+  const c10 = f64x2.splat(load<f64>(row, 8));
+  const nu = f64x2.splat(load<f64>(row, 32));
+  const c00B = f64x2.splat(load<f64>(rowB));
+  const c10B = f64x2.splat(load<f64>(rowB, 8));
+  const nuB = f64x2.splat(load<f64>(rowB, 32));
+  if (twoNode) {
+    const c01 = f64x2.splat(load<f64>(row, 16));
+    const c11 = f64x2.splat(load<f64>(row, 24));
+    const c01B = f64x2.splat(load<f64>(rowB, 16));
+    const c11B = f64x2.splat(load<f64>(rowB, 24));
     if (noiseFree) {
       for (let j: i32 = 0; j < n; j += 2) {
-        advance2(sA, sB, j, factor1(al0, be0, v128.load(at(r0, j))), nu, factor1(al0B, be0B, v128.load(at(r1, j))), nuB, true);
+        const q1 = v128.load(at(r1, j));
+        const m = factor2(c00, c10, c01, c11, v128.load(at(r0, j)), q1);
+        const mB = factor2(c00B, c10B, c01B, c11B, q1, v128.load(at(r2, j)));
+        advance2(sA, sB, j, m, nu, mB, nuB, true);
       }
     } else {
       for (let j: i32 = 0; j < n; j += 2) {
-        advance2(sA, sB, j, factor1(al0, be0, v128.load(at(r0, j))), nu, factor1(al0B, be0B, v128.load(at(r1, j))), nuB, false);
+        const q1 = v128.load(at(r1, j));
+        const m = factor2(c00, c10, c01, c11, v128.load(at(r0, j)), q1);
+        const mB = factor2(c00B, c10B, c01B, c11B, q1, v128.load(at(r2, j)));
+        advance2(sA, sB, j, m, nu, mB, nuB, false);
       }
     }
   } else {
-    const chained = load<f64>(tab, 40) != 0;
     if (noiseFree) {
-      if (chained) twoStage2(tab, row, rowB, sA, sB, r0, r1, r2, n, true, true);
-      else twoStage2(tab, row, rowB, sA, sB, r0, r1, r2, n, true, false);
+      for (let j: i32 = 0; j < n; j += 2) {
+        advance2(sA, sB, j, factor1(c00, c10, v128.load(at(r0, j))), nu, factor1(c00B, c10B, v128.load(at(r1, j))), nuB, true);
+      }
     } else {
-      if (chained) twoStage2(tab, row, rowB, sA, sB, r0, r1, r2, n, false, true);
-      else twoStage2(tab, row, rowB, sA, sB, r0, r1, r2, n, false, false);
+      for (let j: i32 = 0; j < n; j += 2) {
+        advance2(sA, sB, j, factor1(c00, c10, v128.load(at(r0, j))), nu, factor1(c00B, c10B, v128.load(at(r1, j))), nuB, false);
+      }
     }
   }
 }
@@ -257,7 +225,7 @@ export function propagate(
       v128.store(at(a0buf, j), a);
       v128.store(at(r0, j), f64x2.div(one, a));
       for (let s: i32 = 0; s < nSchemes; s++) {
-        const noiseFree = load<f64>(at(tableau, s * TABLEAU_STRIDE + 4)) != 0;
+        const noiseFree = load<f64>(at(tableau, s * TABLEAU_STRIDE + 1)) != 0;
         v128.store(at(vbuf, 2 * s * BLOCK + j), noiseFree ? one : a);
         v128.store(at(vbuf, (2 * s + 1) * BLOCK + j), one);
       }
@@ -294,7 +262,7 @@ export function propagate(
         step(tab, at(plan, (s * K + k) * PLAN_STRIDE), sA, sB, r0, r1, n);
         if (curve != 0) {
           // Squared W2 to p_{T - t_{k+1}} after this step: sum_i w_i (sqrt(v_i) - sqrt(a_{k+1,i}))^2 (math.md §1).
-          const noiseFree = load<f64>(tab, 32) != 0;
+          const noiseFree = load<f64>(tab, 8) != 0;
           let accA = f64x2.splat(0.0);
           let accB = f64x2.splat(0.0);
           for (let j: i32 = 0; j < n; j += 2) {
@@ -320,7 +288,7 @@ export function propagate(
 
     // Final variances of the block from the states.
     for (let s: i32 = 0; s < nSchemes; s++) {
-      const noiseFree = load<f64>(at(tableau, s * TABLEAU_STRIDE + 4)) != 0;
+      const noiseFree = load<f64>(at(tableau, s * TABLEAU_STRIDE + 1)) != 0;
       const sA = at(vbuf, 2 * s * BLOCK);
       const sB = at(vbuf, (2 * s + 1) * BLOCK);
       const dA = at(out, 2 * s * nModes + b);

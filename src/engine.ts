@@ -10,7 +10,7 @@ import { type Plan, type SchemeDefinition, buildPlan, evaluatesScoreAtEnd } from
 import { type Spectrum } from './spectrum.js';
 import { INITS, type Init, type PropagateInput, type PropagateOutput } from './propagation.js';
 import { propagateReference } from './reference.js';
-import { MAX_WASM_BYTES, loadKernel, propagateWasm, propagationBytes } from './wasm.js';
+import { MAX_WASM_BYTES, type OutputView, copyOutput, loadKernel, propagateWasm, propagationBytes } from './wasm.js';
 import { type ErrorSummary, summarizeErrors } from './wasserstein.js';
 
 export type Backend = 'wasm' | 'reference';
@@ -57,17 +57,37 @@ export function setParallelExecutor(fn: ParallelExecutor | null, threads: number
   defaultThreads = threads;
 }
 
-/** Propagate one job on one thread with a given back end, and summarise its errors. */
+/** A back end that hands its output to a consumer (views need not outlive the call). */
+export type Propagator = <T>(input: PropagateInput, consume: (view: OutputView) => T) => T;
+
+/** The reference back end in consumer form. */
+export const referenceBackend: Propagator = (input, consume) => {
+  const out = propagateReference(input);
+  return consume({ variances: out.variances, stride: input.values.length, curve: out.curve });
+};
+
+/** The Wasm back end in consumer form (views into Wasm memory, no copies). */
+export function wasmBackend(ex: Awaited<ReturnType<typeof loadKernel>>): Propagator {
+  return (input, consume) => propagateWasm(ex, input, consume);
+}
+
+/**
+ * Propagate one job on one thread with a given back end, and summarise its errors (`roots`: square roots
+ * of the eigenvalues, computed once per spectrum). Variances are copied out only when asked for.
+ */
 export function runJob(
   values: Float64Array,
   weights: Float64Array,
+  roots: Float64Array,
   job: GridJob,
-  propagate: (input: PropagateInput) => PropagateOutput,
+  backend: Propagator,
   keepVariances: boolean,
 ): GridOutput {
-  const out = propagate({ values, weights, geom: job.geom, plan: job.plan, curve: job.curve });
-  const summary = summarizeErrors(values, weights, out.variances, 2 * job.plan.schemes.length);
-  return { variances: keepVariances ? out.variances : null, curve: out.curve, summary };
+  return backend({ values, weights, geom: job.geom, plan: job.plan, curve: job.curve }, (view) => {
+    const summary = summarizeErrors(roots, weights, view.variances, view.stride, 2 * job.plan.schemes.length);
+    const copy = keepVariances || job.curve ? copyOutput(view, values.length) : null;
+    return { variances: keepVariances ? copy!.variances : null, curve: copy ? copy.curve : null, summary };
+  });
 }
 
 /** Work below which threads cost more than they save (mode x step x scheme updates). */
@@ -132,14 +152,16 @@ export async function runGrids(
   const { values, counts: weights } = spectrum;
   let outputs: GridOutput[];
   if (backend === 'reference') {
-    outputs = jobs.map((job, i) => { const out = runJob(values, weights, job, propagateReference, keepVariances); report(i); return out; });
+    const roots = values.map(Math.sqrt);
+    outputs = jobs.map((job, i) => { const out = runJob(values, weights, roots, job, referenceBackend, keepVariances); report(i); return out; });
   } else if (threads > 1 && executor && nModes >= 2 * threads) {
     outputs = await executor({ values, weights }, jobs, threads, keepVariances, report);
   } else {
-    const ex = await loadKernel();
+    const run = wasmBackend(await loadKernel());
+    const roots = values.map(Math.sqrt);
     outputs = [];
     for (let i = 0; i < jobs.length; i++) {
-      outputs.push(runJob(values, weights, jobs[i], (input) => propagateWasm(ex, input), keepVariances));
+      outputs.push(runJob(values, weights, roots, jobs[i], run, keepVariances));
       report(i);
       // Let progress bars and other tasks breathe between grids.
       if (opts.onProgress && i + 1 < jobs.length) await new Promise((r) => setTimeout(r, 0));

@@ -12,3 +12,14 @@ export async function readWasm(): Promise<Uint8Array> {
     fail('INTERNAL', 'wasm', `cannot read ${fileURLToPath(WASM_URL)} (${(err as Error).message})`, 'run npm install (or npm run build) in the gaussdiff checkout');
   }
 }
+
+let compiled: Promise<WebAssembly.Module> | null = null;
+
+/** The kernel compiled once per process; worker threads receive this module instead of compiling again. */
+export function compiledKernel(): Promise<WebAssembly.Module> {
+  if (!compiled) {
+    compiled = readWasm().then((bytes) => WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>));
+    compiled.catch(() => { compiled = null; });
+  }
+  return compiled;
+}

@@ -7,11 +7,11 @@ import { readFile } from 'node:fs/promises';
 import { setWasmSource } from './wasm.js';
 import { setParallelExecutor } from './engine.js';
 import { parallelPropagate } from './threads.js';
-import { readWasm } from './node-wasm.js';
+import { compiledKernel } from './node-wasm.js';
 import { parseNpy } from './npy.js';
 import { fail } from './errors.js';
 
-setWasmSource(readWasm);
+setWasmSource(compiledKernel);
 setParallelExecutor(parallelPropagate, Math.max(1, Math.min(2, availableParallelism())));
 
 export * from './index.js';

@@ -23,9 +23,6 @@ export interface PropagateOutput {
   readonly curve: Float64Array | null;
 }
 
-export type Propagator = (input: PropagateInput) => PropagateOutput;
-export type AsyncPropagator = (input: PropagateInput) => Promise<PropagateOutput>;
-
 /** Starts, in the order the back ends store them. */
 export const INITS = ['pT', 'normal'] as const;
 export type Init = (typeof INITS)[number];

@@ -25,12 +25,9 @@ export function propagateReference(input: PropagateInput): PropagateOutput {
   const variances = new Float64Array(nSchemes * 2 * nModes);
   const curve = input.curve ? new Float64Array(nSchemes * 2 * K) : null;
   for (let s = 0; s < nSchemes; s++) {
-    const tab = s * TABLEAU_STRIDE;
-    const stages = plan.tableau[tab];
-    const a10 = plan.tableau[tab + 1];
-    const b0 = plan.tableau[tab + 2];
-    const b1 = plan.tableau[tab + 3];
-    const noiseFree = plan.tableau[tab + 4] !== 0;
+    const twoNode = plan.tableau[s * TABLEAU_STRIDE] !== 0;
+    const noiseFree = plan.tableau[s * TABLEAU_STRIDE + 1] !== 0;
+    const c = plan.coefficients;
     for (let i = 0; i < nModes; i++) {
       const l = values[i];
       let a = e[0] * l + om[0]; // a_0 = l(T - t_0)
@@ -42,15 +39,9 @@ export function propagateReference(input: PropagateInput): PropagateOutput {
         const a1 = e[k + 1] * l + om[k + 1]; // a_{k+1} = l(T - t_{k+1})
         const r1 = 1 / a1;
         const row = (s * K + k) * PLAN_STRIDE;
-        let m: number;
-        if (stages === 1) {
-          m = plan.coefficients[row] - plan.coefficients[row + 1] * r0; // m = c0 - c1 r_k
-        } else {
-          const h0 = plan.coefficients[row] - plan.coefficients[row + 1] * r0;
-          const h1 = plan.coefficients[row + 2] - plan.coefficients[row + 3] * r1;
-          m = 1 + b0 * h0 + b1 * (h1 * (1 + a10 * h0));
-        }
-        const nu = plan.coefficients[row + 4];
+        // m = (c00 + c10 r_k) + r_{k+1} (c01 + c11 r_k)
+        const m = twoNode ? c[row] + c[row + 1] * r0 + r1 * (c[row + 2] + c[row + 3] * r0) : c[row] + c[row + 1] * r0;
+        const nu = c[row + 4];
         if (noiseFree) {
           sA = m * sA; // P <- m P
         } else {

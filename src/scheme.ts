@@ -11,8 +11,12 @@
  *   m  = 1 + b0 h0 + b1 h1 (1 + a10 h0)      (two stages)
  *   n  = nu
  *
- * A plan row stores a one-stage step already folded as m = c0 - c1 r_k (c0 = 1 + b0 alpha0, c1 = b0 beta0),
- * and a two-stage step as (alpha0, beta0, alpha1, beta1).
+ * Such an m is a bilinear polynomial in (r_k, r_{k+1}); a plan row stores its coefficients,
+ *
+ *   m = (c00 + c10 r_k) + r_{k+1} (c01 + c11 r_k),   row = [c00, c10, c01, c11, nu],
+ *
+ * expanded once per step here, so that the back ends evaluate any such scheme with one formula and few
+ * operations (c01 = c11 = 0 for one stage).
  *
  * `buildPlan` turns a list of schemes and a grid into one coefficient table that both the Wasm kernel
  * (assembly/propagate.ts) and the plain-TypeScript reference (src/reference.ts) read: the schemes are not
@@ -54,11 +58,11 @@ export interface SchemeDefinition {
 }
 
 /** Version of the plan's meaning; must match assembly/propagate.ts (bump both when formulas change). */
-export const PLAN_LAYOUT = 4;
+export const PLAN_LAYOUT = 5;
 /** Number of f64 per (scheme, step) row of a plan; must match assembly/propagate.ts. */
 export const PLAN_STRIDE = 5;
-/** Number of f64 per scheme in the tableau table; must match assembly/propagate.ts. */
-export const TABLEAU_STRIDE = 6;
+/** Number of f64 per scheme in the flags table (two-node, noise-free); must match assembly/propagate.ts. */
+export const TABLEAU_STRIDE = 2;
 
 const ONE_STAGE: Tableau = { stages: 1, a10: 0, b0: 1, b1: 0 };
 
@@ -163,12 +167,35 @@ export interface Plan {
   readonly schemes: readonly SchemeDefinition[];
   readonly points: number;
   /**
-   * nSchemes x TABLEAU_STRIDE: stages, a10, b0, b1, noise-free (1 when n = 0 on every step), chained (1 when
-   * a two-stage scheme's second stage on step k equals its first stage on step k + 1, exactly).
+   * nSchemes x TABLEAU_STRIDE flags: two-node (1 when some step uses r_{k+1}, i.e. c01 or c11 != 0), noise-free
+   * (1 when n = 0 on every step: the back ends then keep P = prod m only).
    */
   readonly tableau: Float64Array;
-  /** nSchemes x (points - 1) x PLAN_STRIDE: one stage: c0, c1, 0, 0, nu; two stages: alpha0, beta0, alpha1, beta1, nu. */
+  /** nSchemes x (points - 1) x PLAN_STRIDE: c00, c10, c01, c11, nu of m = (c00 + c10 r_k) + r_{k+1} (c01 + c11 r_k). */
   readonly coefficients: Float64Array;
+}
+
+/**
+ * Expand one step of a tableau into the bilinear coefficients of m (in place: `row` holds
+ * [alpha0, beta0, alpha1, beta1, nu] on entry, [c00, c10, c01, c11, nu] on exit). With y1 = 1 + a10 h0 =
+ * p - q r_k (p = 1 + a10 alpha0, q = a10 beta0):
+ *   m = [1 + b0 alpha0 + b1 alpha1 p] - [b0 beta0 + b1 alpha1 q] r_k - [b1 beta1 p] r_{k+1} + [b1 beta1 q] r_k r_{k+1}
+ */
+function expandStep(t: Tableau, c: Float64Array, row: number): void {
+  const [alpha0, beta0, alpha1, beta1] = [c[row], c[row + 1], c[row + 2], c[row + 3]];
+  if (t.stages === 1) {
+    c[row] = 1 + t.b0 * alpha0;
+    c[row + 1] = -(t.b0 * beta0);
+    c[row + 2] = 0;
+    c[row + 3] = 0;
+    return;
+  }
+  const p = 1 + t.a10 * alpha0;
+  const q = t.a10 * beta0;
+  c[row] = 1 + t.b0 * alpha0 + t.b1 * alpha1 * p;
+  c[row + 1] = -(t.b0 * beta0 + t.b1 * alpha1 * q);
+  c[row + 2] = -(t.b1 * beta1 * p);
+  c[row + 3] = t.b1 * beta1 * q;
 }
 
 export function buildPlan(schemes: readonly SchemeDefinition[], geom: GridGeometry): Plan {
@@ -177,8 +204,8 @@ export function buildPlan(schemes: readonly SchemeDefinition[], geom: GridGeomet
   const tableau = new Float64Array(schemes.length * TABLEAU_STRIDE);
   const coefficients = new Float64Array(schemes.length * steps * PLAN_STRIDE);
   schemes.forEach((scheme, s) => {
-    const t = scheme.tableau;
     let noiseFree = 1;
+    let twoNode = 0;
     for (let k = 0; k < steps; k++) {
       const g: StepGeometry = {
         size: geom.times[k + 1] - geom.times[k],
@@ -188,23 +215,11 @@ export function buildPlan(schemes: readonly SchemeDefinition[], geom: GridGeomet
       };
       const row = (s * steps + k) * PLAN_STRIDE;
       scheme.step(g, coefficients, row);
-      if (t.stages === 1) {
-        // m = 1 + b0 (alpha0 - beta0 r) = c0 - c1 r
-        coefficients[row] = 1 + t.b0 * coefficients[row];
-        coefficients[row + 1] = t.b0 * coefficients[row + 1];
-      }
+      expandStep(scheme.tableau, coefficients, row);
+      if (coefficients[row + 2] !== 0 || coefficients[row + 3] !== 0) twoNode = 1;
       if (coefficients[row + 4] !== 0) noiseFree = 0;
     }
-    // Chained: h1 on step k is h0 on step k + 1 bit for bit (same coefficients, same r_{k+1}), so a back
-    // end may compute it once (Heun on a uniform grid).
-    let chained = t.stages === 2 ? 1 : 0;
-    for (let k = 0; chained && k + 1 < steps; k++) {
-      const row = (s * steps + k) * PLAN_STRIDE;
-      const next = row + PLAN_STRIDE;
-      if (coefficients[row + 2] !== coefficients[next] || coefficients[row + 3] !== coefficients[next + 1]) chained = 0;
-    }
-    // A noise-free scheme maps v_0 to P^2 v_0 with P = prod m: the back ends keep P only.
-    tableau.set([t.stages, t.a10, t.b0, t.b1, noiseFree, chained], s * TABLEAU_STRIDE);
+    tableau.set([twoNode, noiseFree], s * TABLEAU_STRIDE);
   });
   return { schemes, points, tableau, coefficients };
 }
@@ -214,8 +229,7 @@ export function buildPlan(schemes: readonly SchemeDefinition[], geom: GridGeomet
  * eigenvalue with eps = 0 makes the score singular (math.md §2, last point).
  */
 export function evaluatesScoreAtEnd(plan: Plan, s: number): boolean {
-  if (plan.tableau[s * TABLEAU_STRIDE] < 2) return false;
   const steps = plan.points - 1;
   const last = (s * steps + steps - 1) * PLAN_STRIDE;
-  return plan.coefficients[last + 3] !== 0 && plan.tableau[s * TABLEAU_STRIDE + 3] !== 0;
+  return plan.coefficients[last + 2] !== 0 || plan.coefficients[last + 3] !== 0;
 }

@@ -74,18 +74,27 @@ export async function table(spectrum: SpectrumInput, opts: TableOptions = {}): P
   for (const n of steps) checkSize(spec, n, schemes.length, false);
 
   const grids = epsList.flatMap((eps) => steps.map((n) => uniformGrid(n, eps, schedule.horizon)));
-  const runs = await runGrids(spec, schedule, schemes, grids, false, opts);
+  const pending = runGrids(spec, schedule, schemes, grids, false, opts);
+  // The continuous rows (closed forms) are computed while the grids run (on worker threads, in node).
+  const scratch = new Float64Array(spec.values.length);
+  const cont = new Float64Array(spec.values.length);
+  const continuous = new Map<string, number>();
+  for (const process of new Set(schemes.map((s) => s.process))) {
+    for (const eps of epsList) {
+      for (const init of inits) {
+        continuousVariancesInto(cont, spec.values, schedule, process, init, eps);
+        continuous.set(`${process}/${eps}/${init}`, Math.sqrt(commutingW2Squared(spec.values, spec.counts, cont, 0, scratch)));
+      }
+    }
+  }
+  const runs = await pending;
 
   const rows: TableRow[] = [];
   const diagnostics: Diagnostic[] = [];
-  const scratch = new Float64Array(spec.values.length);
-  const cont = new Float64Array(spec.values.length);
   schemes.forEach((scheme, s) => {
     epsList.forEach((eps, ie) => {
       for (const init of inits) {
-        continuousVariancesInto(cont, spec.values, schedule, scheme.process, init, eps);
-        const w2c = Math.sqrt(commutingW2Squared(spec.values, spec.counts, cont, 0, scratch));
-        rows.push({ scheme: scheme.name, eps, steps: null, init, w2: w2c });
+        rows.push({ scheme: scheme.name, eps, steps: null, init, w2: continuous.get(`${scheme.process}/${eps}/${init}`)! });
         steps.forEach((n, is) => {
           const { w2, diagnostic } = runW2(spec, runs[ie * steps.length + is], s, init, n);
           if (diagnostic) diagnostics.push(diagnostic);

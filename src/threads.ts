@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { GaussdiffError } from './errors.js';
 import { type GridJob, type GridOutput } from './engine.js';
 import { mergeSummaries } from './wasserstein.js';
+import { compiledKernel } from './node-wasm.js';
 
 interface Pending { resolve: (o: GridOutput) => void; reject: (e: Error) => void }
 
@@ -41,6 +42,7 @@ class Pool {
       });
       w.unref();
       this.workers.push(w);
+      compiledKernel().then((module) => w.postMessage({ type: 'module', module }), (err) => w.emit('error', err));
     }
   }
 

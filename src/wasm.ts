@@ -69,8 +69,30 @@ export function propagationBytes(nModes: number, nPoints: number, nSchemes: numb
     + 2 * nSchemes * modes + (curve ? 2 * nSchemes * steps : 0) + (2 * nSchemes + 3) * 256);
 }
 
-/** Run the propagation kernel. `ex` comes from `loadKernel()`. */
-export function propagateWasm(ex: KernelExports, input: PropagateInput): PropagateOutput {
+/** A view of the kernel's output in Wasm memory, valid only inside the consumer. */
+export interface OutputView {
+  /** Final variances, index q * stride + i (q = s * 2 + init). */
+  readonly variances: Float64Array;
+  readonly stride: number;
+  /** Squared-W2 curve sums, as in PropagateOutput (a view too). */
+  readonly curve: Float64Array | null;
+}
+
+/** Copy an output view into a compact PropagateOutput. */
+export function copyOutput(view: OutputView, nModes: number): PropagateOutput {
+  const nq = view.variances.length / view.stride;
+  const variances = new Float64Array(nq * nModes);
+  for (let q = 0; q < nq; q++) variances.set(view.variances.subarray(q * view.stride, q * view.stride + nModes), q * nModes);
+  return { variances, curve: view.curve ? view.curve.slice() : null };
+}
+
+/**
+ * Run the propagation kernel. `ex` comes from `loadKernel()`. Without `consume`, returns a copy of the
+ * output; with it, hands `consume` views into Wasm memory (no copy) and returns what it returns.
+ */
+export function propagateWasm(ex: KernelExports, input: PropagateInput): PropagateOutput;
+export function propagateWasm<T>(ex: KernelExports, input: PropagateInput, consume: (view: OutputView) => T): T;
+export function propagateWasm<T>(ex: KernelExports, input: PropagateInput, consume?: (view: OutputView) => T): T | PropagateOutput {
   const { values, weights, geom, plan } = input;
   const nModes = values.length;
   const nSchemes = plan.schemes.length;
@@ -111,13 +133,24 @@ export function propagateWasm(ex: KernelExports, input: PropagateInput): Propaga
     if (curve) mem.fill(0, curve / 8, curve / 8 + 2 * nSchemes * K);
     ex.propagate(padded, lam, w, nPoints, e, om, nSchemes, tab, coef, out, curve);
     mem = f64();
-    const variances = new Float64Array(2 * nSchemes * nModes);
-    for (let q = 0; q < 2 * nSchemes; q++) {
-      variances.set(mem.subarray(out / 8 + q * padded, out / 8 + q * padded + nModes), q * nModes);
-    }
-    const curveOut = curve ? mem.slice(curve / 8, curve / 8 + 2 * nSchemes * K) : null;
-    return { variances, curve: curveOut };
+    const view: OutputView = {
+      variances: mem.subarray(out / 8, out / 8 + 2 * nSchemes * padded),
+      stride: padded,
+      curve: curve ? mem.subarray(curve / 8, curve / 8 + 2 * nSchemes * K) : null,
+    };
+    return consume ? consume(view) : copyOutput(view, nModes);
   } finally {
     for (const p of ptrs) ex.free(p);
   }
+}
+
+/**
+ * Call the kernel once on a tiny input, so that its optimized code is compiled now (V8 compiles Wasm
+ * functions on first call; a module shared with worker threads shares that code).
+ */
+export async function warmKernel(): Promise<void> {
+  const ex = await loadKernel();
+  const one = new Float64Array([1, 1]);
+  const plan = { schemes: [{}], points: 2, tableau: new Float64Array([1, 0]), coefficients: new Float64Array([1, 0, 0, 0, 0]) };
+  propagateWasm(ex, { values: one, weights: one, geom: { times: one, e: one, om: one, beta: one, integral: one, eps: 0 }, plan: plan as never, curve: false });
 }

@@ -57,20 +57,36 @@ export interface ErrorSummary {
 }
 
 /**
- * Summarise final variances (index q * nModes + i, q = s * 2 + init) against their targets, the eigenvalues
- * themselves: squared W2 (Neumaier sums) and where non-finite values appear.
+ * Summarise final variances (index q * stride + i, q = s * 2 + init) against their targets, the eigenvalues
+ * themselves (`rootTargets` = their square roots): squared W2 by Neumaier sums, and where non-finite
+ * values appear.
  */
-export function summarizeErrors(targets: Float64Array, weights: Float64Array, variances: Float64Array, nq: number): ErrorSummary {
-  const n = targets.length;
+export function summarizeErrors(
+  rootTargets: Float64Array,
+  weights: Float64Array,
+  variances: Float64Array,
+  stride: number,
+  nq: number,
+): ErrorSummary {
+  const n = rootTargets.length;
   const squared = new Float64Array(nq);
   const firstNonFinite = new Int32Array(nq).fill(-1);
   const nan = new Uint8Array(nq);
-  const scratch = new Float64Array(n);
   for (let q = 0; q < nq; q++) {
-    squared[q] = commutingW2Squared(targets, weights, variances, q * n, scratch);
+    const at = q * stride;
+    let sum = 0;
+    let comp = 0;
+    for (let i = 0; i < n; i++) {
+      const d = Math.sqrt(variances[at + i]) - rootTargets[i];
+      const x = weights[i] * (d * d); // w_i (sqrt(v_i) - sqrt(l_i))^2
+      const t = sum + x;
+      comp += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
+      sum = t;
+    }
+    squared[q] = sum + comp;
     if (Number.isFinite(squared[q])) continue;
     for (let i = 0; i < n; i++) {
-      const v = variances[q * n + i];
+      const v = variances[at + i];
       if (!Number.isFinite(v)) { firstNonFinite[q] = i; nan[q] = Number.isNaN(v) ? 1 : 0; break; }
     }
   }

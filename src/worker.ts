@@ -3,27 +3,36 @@
  * errors of that slice. Messages: `spectrum` (the slice, once per call), then `job`s that refer to it.
  */
 import { parentPort } from 'node:worker_threads';
-import { setWasmSource, loadKernel, propagateWasm } from './wasm.js';
-import { readWasm } from './node-wasm.js';
-import { runJob, type GridJob } from './engine.js';
+import { setWasmSource, loadKernel, warmKernel } from './wasm.js';
+import { runJob, wasmBackend, type GridJob } from './engine.js';
 
-setWasmSource(readWasm);
+// The main thread compiles the kernel once and sends the module (first message).
+let moduleReady: (m: WebAssembly.Module) => void = () => {};
+const module = new Promise<WebAssembly.Module>((resolve) => { moduleReady = resolve; });
+setWasmSource(() => module);
 
-let slice: { key: number; values: Float64Array; weights: Float64Array } | null = null;
+let slice: { key: number; values: Float64Array; weights: Float64Array; roots: Float64Array } | null = null;
 
 type Message =
+  | { type: 'module'; module: WebAssembly.Module }
   | { type: 'spectrum'; key: number; values: Float64Array; weights: Float64Array }
   | { type: 'job'; id: number; key: number; job: GridJob; keepVariances: boolean };
 
 parentPort!.on('message', async (msg: Message) => {
+  if (msg.type === 'module') {
+    moduleReady(msg.module);
+    // Instantiate and compile the kernel now, while the main thread is still preparing the input.
+    warmKernel().catch(() => {}); // a failure resurfaces, typed, on the first job
+    return;
+  }
   if (msg.type === 'spectrum') {
-    slice = { key: msg.key, values: msg.values, weights: msg.weights };
+    slice = { key: msg.key, values: msg.values, weights: msg.weights, roots: msg.values.map(Math.sqrt) };
     return;
   }
   try {
     if (!slice || slice.key !== msg.key) throw new Error(`worker has no spectrum ${msg.key}`);
-    const ex = await loadKernel();
-    const out = runJob(slice.values, slice.weights, msg.job, (input) => propagateWasm(ex, input), msg.keepVariances);
+    const run = wasmBackend(await loadKernel());
+    const out = runJob(slice.values, slice.weights, slice.roots, msg.job, run, msg.keepVariances);
     const transfer: ArrayBuffer[] = [];
     for (const a of [out.variances, out.curve, out.summary.squared]) if (a) transfer.push(a.buffer as ArrayBuffer);
     parentPort!.postMessage({ id: msg.id, out }, transfer);
