@@ -181,6 +181,68 @@ const BLOCK: i32 = 256; // modes per block (even)
   }
 }
 
+// Four grid points at once (k .. k + 3).
+// @ts-ignore: decorator
+@inline function reciprocals4(d1: usize, d2: usize, d3: usize, d4: usize, lamB: usize, n: i32, e: usize, om: usize, k: i32): void {
+  const e1 = f64x2.splat(load<f64>(at(e, k)));
+  const om1 = f64x2.splat(load<f64>(at(om, k)));
+  const e2 = f64x2.splat(load<f64>(at(e, k + 1)));
+  const om2 = f64x2.splat(load<f64>(at(om, k + 1)));
+  const e3 = f64x2.splat(load<f64>(at(e, k + 2)));
+  const om3 = f64x2.splat(load<f64>(at(om, k + 2)));
+  const e4 = f64x2.splat(load<f64>(at(e, k + 3)));
+  const om4 = f64x2.splat(load<f64>(at(om, k + 3)));
+  const one = f64x2.splat(1.0);
+  for (let j: i32 = 0; j < n; j += 2) {
+    const l = v128.load(at(lamB, j));
+    v128.store(at(d1, j), f64x2.div(one, f64x2.add(f64x2.mul(e1, l), om1)));
+    v128.store(at(d2, j), f64x2.div(one, f64x2.add(f64x2.mul(e2, l), om2)));
+    v128.store(at(d3, j), f64x2.div(one, f64x2.add(f64x2.mul(e3, l), om3)));
+    v128.store(at(d4, j), f64x2.div(one, f64x2.add(f64x2.mul(e4, l), om4)));
+  }
+}
+
+/** Steps k .. k + 3 of a scheme in one pass; q0..q4 hold r_k .. r_{k+4}. */
+// @ts-ignore: decorator
+@inline function step4(tab: usize, row: usize, sA: usize, sB: usize, q0: usize, q1: usize, q2: usize, q3: usize, q4: usize, n: i32): void {
+  const twoNode = load<f64>(tab) != 0;
+  if (twoNode) {
+    step2(tab, row, sA, sB, q0, q1, q2, n);
+    step2(tab, row + ((<usize>(2 * PLAN_STRIDE)) << 3), sA, sB, q2, q3, q4, n);
+    return;
+  }
+  const noiseFree = load<f64>(tab, 8) != 0;
+  const S: usize = (<usize>PLAN_STRIDE) << 3;
+  const a0 = f64x2.splat(load<f64>(row)); const a1 = f64x2.splat(load<f64>(row, 8)); const an = f64x2.splat(load<f64>(row, 32));
+  const b0 = f64x2.splat(load<f64>(row + S)); const b1 = f64x2.splat(load<f64>(row + S, 8)); const bn = f64x2.splat(load<f64>(row + S, 32));
+  const c0 = f64x2.splat(load<f64>(row + 2 * S)); const c1 = f64x2.splat(load<f64>(row + 2 * S, 8)); const cn = f64x2.splat(load<f64>(row + 2 * S, 32));
+  const d0 = f64x2.splat(load<f64>(row + 3 * S)); const d1 = f64x2.splat(load<f64>(row + 3 * S, 8)); const dn = f64x2.splat(load<f64>(row + 3 * S, 32));
+  if (noiseFree) {
+    for (let j: i32 = 0; j < n; j += 2) {
+      const m1 = factor1(a0, a1, v128.load(at(q0, j)));
+      const m2 = factor1(b0, b1, v128.load(at(q1, j)));
+      const m3 = factor1(c0, c1, v128.load(at(q2, j)));
+      const m4 = factor1(d0, d1, v128.load(at(q3, j)));
+      v128.store(at(sA, j), f64x2.mul(m4, f64x2.mul(m3, f64x2.mul(m2, f64x2.mul(m1, v128.load(at(sA, j)))))));
+    }
+  } else {
+    for (let j: i32 = 0; j < n; j += 2) {
+      const m1 = factor1(a0, a1, v128.load(at(q0, j)));
+      const m2 = factor1(b0, b1, v128.load(at(q1, j)));
+      const m3 = factor1(c0, c1, v128.load(at(q2, j)));
+      const m4 = factor1(d0, d1, v128.load(at(q3, j)));
+      const s1 = f64x2.mul(m1, m1); const s2 = f64x2.mul(m2, m2); const s3 = f64x2.mul(m3, m3); const s4 = f64x2.mul(m4, m4);
+      let x = v128.load(at(sA, j));
+      x = f64x2.add(f64x2.mul(s1, x), an);
+      x = f64x2.add(f64x2.mul(s2, x), bn);
+      x = f64x2.add(f64x2.mul(s3, x), cn);
+      x = f64x2.add(f64x2.mul(s4, x), dn);
+      v128.store(at(sA, j), x);
+      v128.store(at(sB, j), f64x2.mul(s4, f64x2.mul(s3, f64x2.mul(s2, f64x2.mul(s1, v128.load(at(sB, j)))))));
+    }
+  }
+}
+
 /**
  * Propagate the variances of `nModes` modes (even count) through `nPoints` grid points for `nSchemes`
  * schemes and both starts. Writes the final variances to `out[(s * 2 + init) * nModes + i]` and, when
@@ -202,7 +264,7 @@ export function propagate(
 ): void {
   const K = nPoints - 1;
   const nState = nSchemes * 2;
-  const rbuf = heap.alloc(<usize>(3 * BLOCK) << 3);
+  const rbuf = heap.alloc(<usize>(5 * BLOCK) << 3);
   const sabuf = heap.alloc(<usize>BLOCK << 3);
   const a0buf = heap.alloc(<usize>BLOCK << 3);
   const vbuf = heap.alloc(<usize>(nState * BLOCK) << 3);
@@ -216,6 +278,8 @@ export function propagate(
     let r0 = rbuf;
     let r1 = at(rbuf, BLOCK);
     let r2 = at(rbuf, 2 * BLOCK);
+    let r3 = at(rbuf, 3 * BLOCK);
+    let r4 = at(rbuf, 4 * BLOCK);
 
     // Grid point 0: a_0, r_0 = 1 / a_0, and the states: P = 1 (noise-free), or V = a_0 and M = 1.
     const e0 = f64x2.splat(load<f64>(e));
@@ -233,7 +297,17 @@ export function propagate(
 
     let k: i32 = 0;
     if (curve == 0) {
-      // Two steps per pass over the block.
+      // Four steps per pass over the block, then two.
+      for (; k + 3 < K; k += 4) {
+        reciprocals4(r1, r2, r3, r4, lamB, n, e, om, k + 1);
+        for (let s: i32 = 0; s < nSchemes; s++) {
+          step4(at(tableau, s * TABLEAU_STRIDE), at(plan, (s * K + k) * PLAN_STRIDE),
+            at(vbuf, 2 * s * BLOCK), at(vbuf, (2 * s + 1) * BLOCK), r0, r1, r2, r3, r4, n);
+        }
+        const t = r0;
+        r0 = r4;
+        r4 = t;
+      }
       for (; k + 1 < K; k += 2) {
         reciprocals2(r1, r2, lamB, n, e, om, k + 1);
         for (let s: i32 = 0; s < nSchemes; s++) {

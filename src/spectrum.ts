@@ -39,16 +39,25 @@ export function prepareSpectrum(input: SpectrumInput, argument = 'spectrum'): Sp
   }
   const n = input.length;
   if (n === 0) fail('EMPTY_SPECTRUM', argument, 'the spectrum is empty', 'at least one eigenvalue');
-  // Scan first (no allocation): finiteness, maximum, minimum.
+  // Scan first (no allocation): types, finiteness, maximum, minimum. Typed arrays hold numbers only.
+  if (!ArrayBuffer.isView(input)) {
+    for (let i = 0; i < n; i++) {
+      if (typeof input[i] !== 'number') fail('NON_FINITE', argument, `entry ${i} is ${String(input[i])}`, 'finite eigenvalues');
+    }
+  }
   let max = -Infinity;
   let min = Infinity;
+  let finite = true;
   for (let i = 0; i < n; i++) {
     const x = input[i];
-    if (typeof x !== 'number' || !Number.isFinite(x)) {
-      fail('NON_FINITE', argument, `entry ${i} is ${String(x)}`, 'finite eigenvalues');
-    }
+    finite = finite && x - x === 0; // false for NaN and +-Infinity
     if (x > max) max = x;
     if (x < min) min = x;
+  }
+  if (!finite) {
+    for (let i = 0; i < n; i++) {
+      if (!Number.isFinite(input[i])) fail('NON_FINITE', argument, `entry ${i} is ${String(input[i])}`, 'finite eigenvalues');
+    }
   }
   const floor = -NEGATIVE_TOLERANCE * Math.max(max, 0);
   if (min < floor) {

@@ -1,15 +1,19 @@
 /**
- * Worker threads for the node entry: the modes are independent, so each call splits them into one
- * contiguous slice per thread, sends every worker its slice once, then the grid jobs. Each worker returns,
- * per job, the error sums of its slice (merged here), curve sums (added), and the variances only when asked
- * (stitched). Workers are created once, kept idle without holding the process open, and shut down with
- * `closeThreads()`; `warmThreads()` starts them ahead of time.
+ * Parallel propagation for the node entry. With `threads` = t, the calling thread and t - 1 worker threads
+ * share the work: the modes are independent, so each grid job is split into chunks of modes of about equal
+ * cost, and chunks are handed out, largest first, to whichever thread is free (the calling thread runs its
+ * chunks in between event-loop turns, so worker replies keep flowing). A worker receives the spectrum and
+ * the plans once per call; a task is then a job index and a range of modes. Each chunk returns the error
+ * sums of its modes (merged with Neumaier sums), curve sums (added), and variances only when asked
+ * (stitched). Workers are created once, booted ahead with `warmThreads()`, kept idle without holding the
+ * process open, and stopped with `closeThreads()`.
  */
 import { Worker } from 'node:worker_threads';
 import { GaussdiffError } from './errors.js';
-import { type GridJob, type GridOutput } from './engine.js';
+import { type GridJob, type GridOutput, runJob, wasmBackend } from './engine.js';
 import { mergeSummaries } from './wasserstein.js';
 import { compiledKernel } from './node-wasm.js';
+import { loadKernel } from './wasm.js';
 
 interface Pending { resolve: (o: GridOutput) => void; reject: (e: Error) => void }
 
@@ -18,11 +22,12 @@ class Pool {
   private pending = new Map<number, Pending>();
   private nextId = 0;
 
-  size(): number { return this.workers.length; }
-
   ensure(n: number): void {
+    // From the TS sources (tests) the worker is worker.ts; from the CLI bundle, its bundled twin; from
+    // the library in dist/, worker.js.
     const fromSource = import.meta.url.endsWith('.ts');
-    const url = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
+    const bundled = import.meta.url.endsWith('.bundle.js');
+    const url = new URL(fromSource ? './worker.ts' : bundled ? './worker.bundle.js' : './worker.js', import.meta.url);
     while (this.workers.length < n) {
       // From the TypeScript sources (tests, tsx), the worker registers tsx before loading worker.ts.
       const w = fromSource
@@ -67,7 +72,6 @@ class Pool {
 }
 
 const pool = new Pool();
-
 let nextKey = 0;
 
 /** The structured-clonable part of a job (scheme definitions carry functions; the kernel needs counts). */
@@ -80,6 +84,13 @@ function plain(job: GridJob): GridJob {
   };
 }
 
+/** Chunks per thread and call: small enough to balance the load, large enough to amortise a task. */
+const CHUNKS_PER_THREAD = 24;
+
+interface Task { job: number; from: number; to: number; cost: number }
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export async function parallelPropagate(
   spectrum: { values: Float64Array; weights: Float64Array },
   jobs: GridJob[],
@@ -87,43 +98,83 @@ export async function parallelPropagate(
   keepVariances: boolean,
   onDone: (index: number) => void,
 ): Promise<GridOutput[]> {
-  pool.ensure(threads);
-  const n = spectrum.values.length;
+  const nWorkers = threads - 1;
+  pool.ensure(nWorkers);
+  const { values, weights } = spectrum;
+  const n = values.length;
   const key = nextKey++;
-  // Even slice boundaries keep every slice SIMD-friendly.
-  const bounds = Array.from({ length: threads + 1 }, (_, j) => Math.min(n, 2 * Math.round((n * j) / threads / 2)));
-  bounds[threads] = n;
-  const offsets = bounds.slice(0, -1);
-  offsets.forEach((from, j) => {
-    const values = spectrum.values.slice(from, bounds[j + 1]);
-    const weights = spectrum.weights.slice(from, bounds[j + 1]);
-    pool.send(j, { type: 'spectrum', key, values, weights }, [values.buffer, weights.buffer]);
+  const plainJobs = jobs.map(plain);
+  for (let w = 0; w < nWorkers; w++) pool.send(w, { type: 'call', key, values, weights, jobs: plainJobs });
+
+  // Tasks: each job cut into chunks of even mode ranges with about the same cost, largest first.
+  const cost = jobs.map((j) => (j.plan.points - 1) * j.plan.schemes.length);
+  const target = (cost.reduce((a, b) => a + b, 0) * n) / (threads * CHUNKS_PER_THREAD);
+  const tasks: Task[] = [];
+  jobs.forEach((_, job) => {
+    const chunks = Math.max(1, Math.min(Math.floor(n / 2), Math.round((cost[job] * n) / target)));
+    for (let c = 0; c < chunks; c++) {
+      const from = 2 * Math.round((n * c) / chunks / 2);
+      const to = c + 1 === chunks ? n : 2 * Math.round((n * (c + 1)) / chunks / 2);
+      if (to > from) tasks.push({ job, from, to, cost: cost[job] * (to - from) });
+    }
   });
-  return Promise.all(jobs.map(async (job, index) => {
-    const message = { type: 'job', key, job: plain(job), keepVariances };
-    const parts = await Promise.all(offsets.map((_, j) => pool.run(j, message)));
+  tasks.sort((a, b) => b.cost - a.cost);
+
+  const parts: { task: Task; out: GridOutput }[][] = jobs.map(() => []);
+  const chunksLeft = jobs.map((_, job) => tasks.filter((t) => t.job === job).length);
+  let next = 0;
+  const finish = (task: Task, out: GridOutput) => {
+    parts[task.job].push({ task, out });
+    if (--chunksLeft[task.job] === 0) onDone(task.job);
+  };
+
+  const roots = values.map(Math.sqrt);
+  const run = wasmBackend(await loadKernel());
+  // The calling thread starts with the smallest task: its first call runs while V8 is still optimizing
+  // the kernel, which is then ready for the large ones.
+  let first: Task | undefined = tasks.length > 1 ? tasks.pop() : undefined;
+  const here = async () => {
+    while (first || next < tasks.length) {
+      const task = first ?? tasks[next++];
+      first = undefined;
+      const r = [task.from, task.to] as const;
+      finish(task, runJob(values.subarray(...r), weights.subarray(...r), roots.subarray(...r), jobs[task.job], run, keepVariances));
+      await turn(); // let worker replies in
+    }
+  };
+  const there = async (w: number) => {
+    while (next < tasks.length) {
+      const task = tasks[next++];
+      finish(task, await pool.run(w, { type: 'task', key, job: task.job, from: task.from, to: task.to, keepVariances }));
+    }
+  };
+  // Two tasks in flight per worker: while the calling thread is busy with a chunk of its own, the worker
+  // already has its next task queued.
+  await Promise.all([here(), ...Array.from({ length: 2 * nWorkers }, (_, i) => there(i % nWorkers))]);
+
+  return jobs.map((job, index) => {
+    const chunks = parts[index].sort((a, b) => a.task.from - b.task.from);
     const nq = 2 * job.plan.schemes.length;
     let variances: Float64Array | null = null;
     if (keepVariances) {
       variances = new Float64Array(nq * n);
-      parts.forEach((part, j) => {
-        const m = bounds[j + 1] - bounds[j];
-        for (let q = 0; q < nq; q++) variances!.set(part.variances!.subarray(q * m, (q + 1) * m), q * n + bounds[j]);
-      });
+      for (const { task, out } of chunks) {
+        const m = task.to - task.from;
+        for (let q = 0; q < nq; q++) variances.set(out.variances!.subarray(q * m, (q + 1) * m), q * n + task.from);
+      }
     }
     let curve: Float64Array | null = null;
     if (job.curve) {
-      curve = new Float64Array(parts[0].curve!.length);
-      for (const part of parts) for (let i = 0; i < curve.length; i++) curve[i] += part.curve![i];
+      curve = new Float64Array(chunks[0].out.curve!.length);
+      for (const { out } of chunks) for (let i = 0; i < curve.length; i++) curve[i] += out.curve![i];
     }
-    onDone(index);
-    return { variances, curve, summary: mergeSummaries(parts.map((p) => p.summary), offsets) };
-  }));
+    return { variances, curve, summary: mergeSummaries(chunks.map((c) => c.out.summary), chunks.map((c) => c.task.from)) };
+  });
 }
 
 /** Start the worker threads now (they take tens of milliseconds to boot), e.g. while reading input. */
 export function warmThreads(threads = 2): void {
-  pool.ensure(threads);
+  pool.ensure(threads - 1);
 }
 
 /** Terminate the worker threads (they do not keep the process alive, so this is optional). */

@@ -1,6 +1,7 @@
 /**
- * Worker thread of the node entry: runs the propagation kernel on a slice of the modes and summarises the
- * errors of that slice. Messages: `spectrum` (the slice, once per call), then `job`s that refer to it.
+ * Worker thread of the node entry: runs the propagation kernel on chunks of modes and summarises their
+ * errors. Messages: `module` (the compiled kernel, once), `call` (spectrum and plans, once per call), then
+ * `task`s (a job index and a range of modes).
  */
 import { parentPort } from 'node:worker_threads';
 import { setWasmSource, loadKernel, warmKernel } from './wasm.js';
@@ -11,28 +12,29 @@ let moduleReady: (m: WebAssembly.Module) => void = () => {};
 const module = new Promise<WebAssembly.Module>((resolve) => { moduleReady = resolve; });
 setWasmSource(() => module);
 
-let slice: { key: number; values: Float64Array; weights: Float64Array; roots: Float64Array } | null = null;
+let call: { key: number; values: Float64Array; weights: Float64Array; roots: Float64Array; jobs: GridJob[] } | null = null;
 
 type Message =
   | { type: 'module'; module: WebAssembly.Module }
-  | { type: 'spectrum'; key: number; values: Float64Array; weights: Float64Array }
-  | { type: 'job'; id: number; key: number; job: GridJob; keepVariances: boolean };
+  | { type: 'call'; key: number; values: Float64Array; weights: Float64Array; jobs: GridJob[] }
+  | { type: 'task'; id: number; key: number; job: number; from: number; to: number; keepVariances: boolean };
 
 parentPort!.on('message', async (msg: Message) => {
   if (msg.type === 'module') {
     moduleReady(msg.module);
     // Instantiate and compile the kernel now, while the main thread is still preparing the input.
-    warmKernel().catch(() => {}); // a failure resurfaces, typed, on the first job
+    warmKernel().catch(() => {}); // a failure resurfaces, typed, on the first task
     return;
   }
-  if (msg.type === 'spectrum') {
-    slice = { key: msg.key, values: msg.values, weights: msg.weights, roots: msg.values.map(Math.sqrt) };
+  if (msg.type === 'call') {
+    call = { key: msg.key, values: msg.values, weights: msg.weights, roots: msg.values.map(Math.sqrt), jobs: msg.jobs };
     return;
   }
   try {
-    if (!slice || slice.key !== msg.key) throw new Error(`worker has no spectrum ${msg.key}`);
+    if (!call || call.key !== msg.key) throw new Error(`worker has no call ${msg.key}`);
     const run = wasmBackend(await loadKernel());
-    const out = runJob(slice.values, slice.weights, slice.roots, msg.job, run, msg.keepVariances);
+    const r = [msg.from, msg.to] as const;
+    const out = runJob(call.values.subarray(...r), call.weights.subarray(...r), call.roots.subarray(...r), call.jobs[msg.job], run, msg.keepVariances);
     const transfer: ArrayBuffer[] = [];
     for (const a of [out.variances, out.curve, out.summary.squared]) if (a) transfer.push(a.buffer as ArrayBuffer);
     parentPort!.postMessage({ id: msg.id, out }, transfer);
