@@ -181,27 +181,6 @@ const BLOCK: i32 = 256; // modes per block (even)
   }
 }
 
-// Four grid points at once (k .. k + 3).
-// @ts-ignore: decorator
-@inline function reciprocals4(d1: usize, d2: usize, d3: usize, d4: usize, lamB: usize, n: i32, e: usize, om: usize, k: i32): void {
-  const e1 = f64x2.splat(load<f64>(at(e, k)));
-  const om1 = f64x2.splat(load<f64>(at(om, k)));
-  const e2 = f64x2.splat(load<f64>(at(e, k + 1)));
-  const om2 = f64x2.splat(load<f64>(at(om, k + 1)));
-  const e3 = f64x2.splat(load<f64>(at(e, k + 2)));
-  const om3 = f64x2.splat(load<f64>(at(om, k + 2)));
-  const e4 = f64x2.splat(load<f64>(at(e, k + 3)));
-  const om4 = f64x2.splat(load<f64>(at(om, k + 3)));
-  const one = f64x2.splat(1.0);
-  for (let j: i32 = 0; j < n; j += 2) {
-    const l = v128.load(at(lamB, j));
-    v128.store(at(d1, j), f64x2.div(one, f64x2.add(f64x2.mul(e1, l), om1)));
-    v128.store(at(d2, j), f64x2.div(one, f64x2.add(f64x2.mul(e2, l), om2)));
-    v128.store(at(d3, j), f64x2.div(one, f64x2.add(f64x2.mul(e3, l), om3)));
-    v128.store(at(d4, j), f64x2.div(one, f64x2.add(f64x2.mul(e4, l), om4)));
-  }
-}
-
 /** Steps k .. k + 3 of a scheme in one pass; q0..q4 hold r_k .. r_{k+4}. */
 // @ts-ignore: decorator
 @inline function step4(tab: usize, row: usize, sA: usize, sB: usize, q0: usize, q1: usize, q2: usize, q3: usize, q4: usize, n: i32): void {
@@ -299,7 +278,8 @@ export function propagate(
     if (curve == 0) {
       // Four steps per pass over the block, then two.
       for (; k + 3 < K; k += 4) {
-        reciprocals4(r1, r2, r3, r4, lamB, n, e, om, k + 1);
+        reciprocals2(r1, r2, lamB, n, e, om, k + 1);
+        reciprocals2(r3, r4, lamB, n, e, om, k + 3);
         for (let s: i32 = 0; s < nSchemes; s++) {
           step4(at(tableau, s * TABLEAU_STRIDE), at(plan, (s * K + k) * PLAN_STRIDE),
             at(vbuf, 2 * s * BLOCK), at(vbuf, (2 * s + 1) * BLOCK), r0, r1, r2, r3, r4, n);

@@ -61,16 +61,22 @@ export interface SamplerError {
   diagnostic: Diagnostic | null;
 }
 
-/** W2 between the output of one scheme on one grid and p_data. */
-export async function samplerError(spectrum: SpectrumInput, opts: SamplerOptions = {}): Promise<SamplerError> {
+/** Validate, then run one scheme on one grid (shared by samplerError and contributions). */
+async function runOne(spectrum: SpectrumInput, opts: SamplerOptions, keepVariances: boolean) {
   const schedule = vpLinear(opts);
   const [scheme] = resolveSchemes([opts.scheme ?? 'em'], 'scheme');
   const init = oneInit(opts.init);
   const request = resolveGrid(opts, schedule);
   validateRunOptions(opts);
   const { spec, times } = prepare(spectrum, request, 1, false);
-  const [run] = await runGrids(spec, schedule, [scheme], [times], false, opts);
-  return runW2(spec, run, 0, init, opts.grid ? null : times.length);
+  const [run] = await runGrids(spec, schedule, [scheme], [times], false, opts, keepVariances);
+  return { spec, run, init, ...runW2(spec, run, 0, init, opts.grid ? null : times.length) };
+}
+
+/** W2 between the output of one scheme on one grid and p_data. */
+export async function samplerError(spectrum: SpectrumInput, opts: SamplerOptions = {}): Promise<SamplerError> {
+  const { w2, diagnostic } = await runOne(spectrum, opts, false);
+  return { w2, diagnostic };
 }
 
 export interface CurveOptions extends GridOptions {
@@ -189,16 +195,9 @@ export interface Contributions {
 
 /** Which eigenvalues carry the error of one sampler: per-mode contributions to W2^2. */
 export async function contributions(spectrum: SpectrumInput, opts: SamplerOptions = {}): Promise<Contributions> {
-  const schedule = vpLinear(opts);
-  const [scheme] = resolveSchemes([opts.scheme ?? 'em'], 'scheme');
-  const init = oneInit(opts.init);
-  const request = resolveGrid(opts, schedule);
-  validateRunOptions(opts);
-  const { spec, times } = prepare(spectrum, request, 1, false);
-  const [run] = await runGrids(spec, schedule, [scheme], [times], false, opts, true);
+  const { spec, run, init, w2, diagnostic } = await runOne(spectrum, opts, true);
   const n = spec.values.length;
   const variances = run.output.variances!.slice(INITS.indexOf(init) * n, (INITS.indexOf(init) + 1) * n);
   const parts = contributionsInto(new Float64Array(n), spec.values, spec.counts, variances);
-  const { w2, diagnostic } = runW2(spec, run, 0, init, opts.grid ? null : times.length);
   return { values: spec.values.slice(), counts: spec.counts.slice(), variances, contributions: parts, w2, diagnostic };
 }
