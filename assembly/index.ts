@@ -2,3 +2,4 @@
 // (src/wasm.ts): callers never see pointers. The facade allocates with `alloc`, frees with `free`.
 export { alloc, free } from "./memory";
 export { propagate, PLAN_LAYOUT, PLAN_STRIDE, TABLEAU_STRIDE } from "./propagate";
+export { errorSums } from "./errors";

@@ -17,6 +17,9 @@ export async function closeThreads(): Promise<void> {}
 /** Worker threads are a node feature: nothing to start in browsers. */
 export function warmThreads(_threads = 2): void {}
 
+/** Worker threads are a node feature: browsers have none to adopt. */
+export function adoptWorker(_worker: unknown): void {}
+
 /** Read a spectrum from a .npy file at a URL (<f4 or <f8, any shape, flattened). */
 export async function readNpy(url: string): Promise<Float64Array> {
   let res: Response;

@@ -6,7 +6,7 @@
 import { Command, Option } from 'commander';
 import {
   GaussdiffError, table, formatTable, curve, readNpy, imageLikeSpectrum, DEFAULT_SPECTRUM_DESCRIPTION,
-  closeThreads, warmThreads, TABLE_DEFAULTS, formatEps, type TableOptions, type CurveOptions, type Init, type SchemeName,
+  closeThreads, warmThreads, adoptWorker, TABLE_DEFAULTS, formatEps, type TableOptions, type CurveOptions, type Init, type SchemeName,
 } from './node.js';
 
 const VERSION = '0.1.0';
@@ -152,6 +152,8 @@ export function program(): Command {
   return prog;
 }
 
+export { adoptWorker };
+
 export async function main(argv: string[] = process.argv): Promise<void> {
   try {
     await program().parseAsync(argv);
@@ -163,6 +165,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       throw err;
     }
   } finally {
-    await closeThreads();
+    // Workers never keep the process alive; stopping them is not waited for.
+    void closeThreads();
   }
 }

@@ -36,3 +36,47 @@ export function continuousVariancesInto(
   }
   return out;
 }
+
+/**
+ * W2 to p_data of the continuous process stopped at forward time s (one fused pass over the modes, with
+ * the variances of `continuousVariancesInto` and blocked summation as in `summarizeErrors`).
+ */
+export function continuousW2(
+  values: Float64Array,
+  counts: Float64Array,
+  schedule: Schedule,
+  process: Process,
+  init: Init,
+  s: number,
+): number {
+  const T = schedule.horizon;
+  const Bs = schedule.integral(s);
+  const BT = schedule.integral(T);
+  const es = Math.exp(-2 * Bs);
+  const oms = -Math.expm1(-2 * Bs);
+  const eT = Math.exp(-2 * BT);
+  const omT = -Math.expm1(-2 * BT);
+  const decayTs = Math.exp(-2 * (BT - Bs));
+  const block = 256;
+  let sum = 0;
+  let comp = 0;
+  for (let b = 0; b < values.length; b += block) {
+    const end = Math.min(values.length, b + block);
+    let x = 0;
+    for (let i = b; i < end; i++) {
+      const l = values[i];
+      const ls = es * l + oms; // l(s)
+      let v = ls;
+      if (init === 'normal') {
+        const lT = eT * l + omT;
+        v = process === 'sde' ? ls + ((decayTs * ls * ls) / lT) * (1 / lT - 1) : ls / lT;
+      }
+      const d = Math.sqrt(v) - Math.sqrt(l);
+      x += counts[i] * (d * d);
+    }
+    const t = sum + x;
+    comp += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
+    sum = t;
+  }
+  return Math.sqrt(sum + comp);
+}

@@ -84,7 +84,7 @@ export function runJob(
   keepVariances: boolean,
 ): GridOutput {
   return backend({ values, weights, geom: job.geom, plan: job.plan, curve: job.curve }, (view) => {
-    const summary = summarizeErrors(roots, weights, view.variances, view.stride, 2 * job.plan.schemes.length);
+    const summary = summarizeErrors(roots, weights, view.variances, view.stride, 2 * job.plan.schemes.length, view.squared);
     const copy = keepVariances || job.curve ? copyOutput(view, values.length) : null;
     return { variances: keepVariances ? copy!.variances : null, curve: copy ? copy.curve : null, summary };
   });

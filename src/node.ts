@@ -12,13 +12,10 @@ import { parseNpy } from './npy.js';
 import { fail } from './errors.js';
 
 setWasmSource(compiledKernel);
-// Start reading and compiling the (small) kernel now, in the background, so that it is ready by the first
-// call. A failure here resurfaces, typed, on that call.
-compiledKernel().catch(() => {});
 setParallelExecutor(parallelPropagate, Math.max(1, Math.min(2, availableParallelism())));
 
 export * from './index.js';
-export { closeThreads, warmThreads } from './threads.js';
+export { closeThreads, warmThreads, adoptWorker } from './threads.js';
 
 /** Read a spectrum from a .npy file (<f4 or <f8, any shape, flattened). */
 export async function readNpy(path: string): Promise<Float64Array> {

@@ -9,7 +9,7 @@ import { type Schedule, type VpLinearOptions, vpLinear } from './schedule.js';
 import { type SchemeName, resolveSchemes } from './scheme.js';
 import { type SpectrumInput, prepareSpectrum } from './spectrum.js';
 import { INITS, type Init } from './propagation.js';
-import { continuousVariancesInto } from './continuous.js';
+import { continuousVariancesInto, continuousW2 } from './continuous.js';
 import { type Diagnostic, type RunOptions, checkSize, runGrids, runW2, validateRunOptions } from './engine.js';
 import { commutingW2Squared, contributionsInto } from './wasserstein.js';
 import { validateInits } from './table.js';
@@ -159,8 +159,6 @@ export async function w2VsEps(spectrum: SpectrumInput, opts: EpsSweepOptions): P
   const spec = prepareSpectrum(spectrum);
   checkSize(spec, n, schemes.length, false);
   const runs = await runGrids(spec, schedule, schemes, epsList.map((e) => uniformGrid(n, e, schedule.horizon)), false, opts);
-  const scratch = new Float64Array(spec.values.length);
-  const cont = new Float64Array(spec.values.length);
   const diagnostics: Diagnostic[] = [];
   const series: EpsSeries[] = [];
   schemes.forEach((scheme, s) => {
@@ -168,8 +166,7 @@ export async function w2VsEps(spectrum: SpectrumInput, opts: EpsSweepOptions): P
       const c = new Float64Array(epsList.length);
       const w = new Float64Array(epsList.length);
       epsList.forEach((eps, i) => {
-        continuousVariancesInto(cont, spec.values, schedule, scheme.process, init, eps);
-        c[i] = Math.sqrt(commutingW2Squared(spec.values, spec.counts, cont, 0, scratch));
+        c[i] = continuousW2(spec.values, spec.counts, schedule, scheme.process, init, eps);
         const r = runW2(spec, runs[i], s, init, n);
         w[i] = r.w2;
         if (r.diagnostic) diagnostics.push(r.diagnostic);

@@ -31,13 +31,13 @@ export type Process = 'sde' | 'ode';
 /** Geometry of one step [t_k, t_{k+1}] seen by a scheme. */
 export interface StepGeometry {
   /** Step size D = t_{k+1} - t_k. */
-  readonly size: number;
+  size: number;
   /** c_k = b(T - t_k). */
-  readonly beta0: number;
+  beta0: number;
   /** c_{k+1} = b(T - t_{k+1}). */
-  readonly beta1: number;
+  beta1: number;
   /** B(T - t_k) - B(T - t_{k+1}) >= 0. */
-  readonly integral: number;
+  integral: number;
 }
 
 export interface Tableau {
@@ -182,7 +182,10 @@ export interface Plan {
  *   m = [1 + b0 alpha0 + b1 alpha1 p] - [b0 beta0 + b1 alpha1 q] r_k - [b1 beta1 p] r_{k+1} + [b1 beta1 q] r_k r_{k+1}
  */
 function expandStep(t: Tableau, c: Float64Array, row: number): void {
-  const [alpha0, beta0, alpha1, beta1] = [c[row], c[row + 1], c[row + 2], c[row + 3]];
+  const alpha0 = c[row];
+  const beta0 = c[row + 1];
+  const alpha1 = c[row + 2];
+  const beta1 = c[row + 3];
   if (t.stages === 1) {
     c[row] = 1 + t.b0 * alpha0;
     c[row + 1] = -(t.b0 * beta0);
@@ -206,13 +209,12 @@ export function buildPlan(schemes: readonly SchemeDefinition[], geom: GridGeomet
   schemes.forEach((scheme, s) => {
     let noiseFree = 1;
     let twoNode = 0;
+    const g: StepGeometry = { size: 0, beta0: 0, beta1: 0, integral: 0 }; // reused for every step
     for (let k = 0; k < steps; k++) {
-      const g: StepGeometry = {
-        size: geom.times[k + 1] - geom.times[k],
-        beta0: geom.beta[k],
-        beta1: geom.beta[k + 1],
-        integral: geom.integral[k] - geom.integral[k + 1],
-      };
+      g.size = geom.times[k + 1] - geom.times[k];
+      g.beta0 = geom.beta[k];
+      g.beta1 = geom.beta[k + 1];
+      g.integral = geom.integral[k] - geom.integral[k + 1];
       const row = (s * steps + k) * PLAN_STRIDE;
       scheme.step(g, coefficients, row);
       expandStep(scheme.tableau, coefficients, row);

@@ -8,9 +8,8 @@ import { type VpLinearOptions, vpLinear } from './schedule.js';
 import { type SchemeName, resolveSchemes } from './scheme.js';
 import { type SpectrumInput, prepareSpectrum } from './spectrum.js';
 import { INITS, type Init } from './propagation.js';
-import { continuousVariancesInto } from './continuous.js';
+import { continuousW2 } from './continuous.js';
 import { type Diagnostic, type RunOptions, checkSize, runGrids, runW2, validateRunOptions } from './engine.js';
-import { commutingW2Squared } from './wasserstein.js';
 
 export interface TableOptions extends VpLinearOptions, RunOptions {
   /** Default ['em', 'ei', 'euler', 'heun']. */
@@ -76,14 +75,11 @@ export async function table(spectrum: SpectrumInput, opts: TableOptions = {}): P
   const grids = epsList.flatMap((eps) => steps.map((n) => uniformGrid(n, eps, schedule.horizon)));
   const pending = runGrids(spec, schedule, schemes, grids, false, opts);
   // The continuous rows (closed forms) are computed while the grids run (on worker threads, in node).
-  const scratch = new Float64Array(spec.values.length);
-  const cont = new Float64Array(spec.values.length);
   const continuous = new Map<string, number>();
   for (const process of new Set(schemes.map((s) => s.process))) {
     for (const eps of epsList) {
       for (const init of inits) {
-        continuousVariancesInto(cont, spec.values, schedule, process, init, eps);
-        continuous.set(`${process}/${eps}/${init}`, Math.sqrt(commutingW2Squared(spec.values, spec.counts, cont, 0, scratch)));
+        continuous.set(`${process}/${eps}/${init}`, continuousW2(spec.values, spec.counts, schedule, process, init, eps));
       }
     }
   }

@@ -1,19 +1,17 @@
 /**
- * Parallel propagation for the node entry. With `threads` = t, the calling thread and t - 1 worker threads
- * share the work: the modes are independent, so each grid job is split into chunks of modes of about equal
- * cost, and chunks are handed out, largest first, to whichever thread is free (the calling thread runs its
- * chunks in between event-loop turns, so worker replies keep flowing). A worker receives the spectrum and
- * the plans once per call; a task is then a job index and a range of modes. Each chunk returns the error
- * sums of its modes (merged with Neumaier sums), curve sums (added), and variances only when asked
- * (stitched). Workers are created once, booted ahead with `warmThreads()`, kept idle without holding the
- * process open, and stopped with `closeThreads()`.
+ * Parallel propagation for the node entry: `threads` worker threads share the work while the calling
+ * thread only coordinates (it stays responsive). The modes are independent, so each grid job is split into
+ * chunks of modes of about equal cost, handed out largest first to whichever worker is free, two in flight
+ * per worker. A worker loads and warms up its kernel as it boots, receives the spectrum and the plans once
+ * per call, and then tasks (a job index and a range of modes). Each chunk returns the error sums of its
+ * modes (merged with Neumaier sums), curve sums (added), and variances only when asked (stitched). Workers
+ * are created once, booted ahead with `warmThreads()`, kept idle without holding the process open, and
+ * stopped with `closeThreads()`.
  */
 import { Worker } from 'node:worker_threads';
 import { GaussdiffError } from './errors.js';
-import { type GridJob, type GridOutput, runJob, wasmBackend } from './engine.js';
+import { type GridJob, type GridOutput } from './engine.js';
 import { mergeSummaries } from './wasserstein.js';
-import { compiledKernel } from './node-wasm.js';
-import { loadKernel } from './wasm.js';
 
 interface Pending { resolve: (o: GridOutput) => void; reject: (e: Error) => void }
 
@@ -21,6 +19,11 @@ class Pool {
   private workers: Worker[] = [];
   private pending = new Map<number, Pending>();
   private nextId = 0;
+
+  /** Take over a worker started early by the command line (bin/gaussdiff.js). */
+  adopt(w: Worker): void {
+    this.watch(w);
+  }
 
   ensure(n: number): void {
     // From the TS sources (tests) the worker is worker.ts; from the CLI bundle, its bundled twin; from
@@ -33,22 +36,25 @@ class Pool {
       const w = fromSource
         ? new Worker(`(async () => { const { register } = await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}); register(); await import(${JSON.stringify(url.href)}); })()`, { eval: true })
         : new Worker(url);
-      w.on('message', (msg: { id: number; out?: GridOutput; error?: { message: string; code?: string } }) => {
-        const p = this.pending.get(msg.id);
-        if (!p) return;
-        this.pending.delete(msg.id);
-        if (this.pending.size === 0) for (const x of this.workers) x.unref();
-        if (msg.error) p.reject(new GaussdiffError((msg.error.code ?? 'INTERNAL') as never, 'worker', msg.error.message, ''));
-        else p.resolve(msg.out!);
-      });
-      w.on('error', (err) => {
-        for (const p of this.pending.values()) p.reject(err);
-        this.pending.clear();
-      });
-      w.unref();
-      this.workers.push(w);
-      compiledKernel().then((module) => w.postMessage({ type: 'module', module }), (err) => w.emit('error', err));
+      this.watch(w);
     }
+  }
+
+  private watch(w: Worker): void {
+    w.on('message', (msg: { id: number; out?: GridOutput; error?: { message: string; code?: string } }) => {
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      if (this.pending.size === 0) for (const x of this.workers) x.unref();
+      if (msg.error) p.reject(new GaussdiffError((msg.error.code ?? 'INTERNAL') as never, 'worker', msg.error.message, ''));
+      else p.resolve(msg.out!);
+    });
+    w.on('error', (err) => {
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    });
+    w.unref();
+    this.workers.push(w);
   }
 
   send(worker: number, message: unknown, transfer: ArrayBuffer[] = []): void {
@@ -89,7 +95,6 @@ const CHUNKS_PER_THREAD = 24;
 
 interface Task { job: number; from: number; to: number; cost: number }
 
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function parallelPropagate(
   spectrum: { values: Float64Array; weights: Float64Array },
@@ -98,7 +103,7 @@ export async function parallelPropagate(
   keepVariances: boolean,
   onDone: (index: number) => void,
 ): Promise<GridOutput[]> {
-  const nWorkers = threads - 1;
+  const nWorkers = threads;
   pool.ensure(nWorkers);
   const { values, weights } = spectrum;
   const n = values.length;
@@ -128,29 +133,14 @@ export async function parallelPropagate(
     if (--chunksLeft[task.job] === 0) onDone(task.job);
   };
 
-  const roots = values.map(Math.sqrt);
-  const run = wasmBackend(await loadKernel());
-  // The calling thread starts with the smallest task: its first call runs while V8 is still optimizing
-  // the kernel, which is then ready for the large ones.
-  let first: Task | undefined = tasks.length > 1 ? tasks.pop() : undefined;
-  const here = async () => {
-    while (first || next < tasks.length) {
-      const task = first ?? tasks[next++];
-      first = undefined;
-      const r = [task.from, task.to] as const;
-      finish(task, runJob(values.subarray(...r), weights.subarray(...r), roots.subarray(...r), jobs[task.job], run, keepVariances));
-      await turn(); // let worker replies in
-    }
-  };
-  const there = async (w: number) => {
+  const feed = async (w: number) => {
     while (next < tasks.length) {
       const task = tasks[next++];
       finish(task, await pool.run(w, { type: 'task', key, job: task.job, from: task.from, to: task.to, keepVariances }));
     }
   };
-  // Two tasks in flight per worker: while the calling thread is busy with a chunk of its own, the worker
-  // already has its next task queued.
-  await Promise.all([here(), ...Array.from({ length: 2 * nWorkers }, (_, i) => there(i % nWorkers))]);
+  // Two tasks in flight per worker: a worker always has its next task queued.
+  await Promise.all(Array.from({ length: 2 * nWorkers }, (_, i) => feed(i % nWorkers)));
 
   return jobs.map((job, index) => {
     const chunks = parts[index].sort((a, b) => a.task.from - b.task.from);
@@ -172,9 +162,14 @@ export async function parallelPropagate(
   });
 }
 
+/** Use a worker thread (running worker.js or its bundle) that the caller started early. */
+export function adoptWorker(w: Worker): void {
+  pool.adopt(w);
+}
+
 /** Start the worker threads now (they take tens of milliseconds to boot), e.g. while reading input. */
 export function warmThreads(threads = 2): void {
-  pool.ensure(threads - 1);
+  pool.ensure(threads);
 }
 
 /** Terminate the worker threads (they do not keep the process alive, so this is optional). */

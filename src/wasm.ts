@@ -6,7 +6,7 @@
  * The module is loaded once per realm with @assemblyscript/loader; where its bytes come from is set by the
  * entry point (node: the file built by `npm install`; browser bundle: inlined bytes).
  */
-import { instantiate } from '@assemblyscript/loader';
+import { instantiate, instantiateSync } from '@assemblyscript/loader';
 import { fail } from './errors.js';
 import { PLAN_LAYOUT, PLAN_STRIDE, TABLEAU_STRIDE } from './scheme.js';
 import { type PropagateInput, type PropagateOutput } from './propagation.js';
@@ -19,6 +19,7 @@ interface KernelExports {
     nModes: number, lam: number, w: number, nPoints: number, e: number, om: number,
     nSchemes: number, tableau: number, plan: number, out: number, curve: number,
   ): void;
+  errorSums(nModes: number, lam: number, w: number, nq: number, variances: number, stride: number, sums: number): void;
   PLAN_LAYOUT: WebAssembly.Global;
   PLAN_STRIDE: WebAssembly.Global;
   TABLEAU_STRIDE: WebAssembly.Global;
@@ -44,7 +45,13 @@ export async function loadKernel(): Promise<KernelExports> {
     const src = source;
     kernel = (async () => {
       const bytes = await src();
-      const { exports } = await instantiate(bytes as never, {});
+      // In node, compile asynchronously and instantiate the module synchronously: the loader's async path
+      // probes the global Response, which makes node load its fetch implementation (tens of ms per
+      // thread). Browsers restrict synchronous instantiation of larger modules: they keep the async path.
+      const inNode = typeof process !== 'undefined' && !!process.versions?.node;
+      const { exports } = inNode
+        ? instantiateSync(bytes instanceof WebAssembly.Module ? bytes : await WebAssembly.compile(bytes), {})
+        : await instantiate(bytes as never, {});
       const ex = exports as unknown as KernelExports;
       if (ex.PLAN_LAYOUT?.value !== PLAN_LAYOUT || ex.PLAN_STRIDE?.value !== PLAN_STRIDE || ex.TABLEAU_STRIDE?.value !== TABLEAU_STRIDE) {
         fail('INTERNAL', 'wasm', `build/gaussdiff.wasm was built from another version of the kernel (plan layout ${ex.PLAN_LAYOUT?.value}, expected ${PLAN_LAYOUT})`, 'rebuild it with npm run build');
@@ -65,8 +72,8 @@ export async function wasmMemoryBytes(): Promise<number> {
 export function propagationBytes(nModes: number, nPoints: number, nSchemes: number, curve: boolean): number {
   const modes = nModes + (nModes & 1);
   const steps = nPoints - 1;
-  return 8 * (2 * modes + 2 * nPoints + nSchemes * TABLEAU_STRIDE + nSchemes * steps * PLAN_STRIDE
-    + 2 * nSchemes * modes + (curve ? 2 * nSchemes * steps : 0) + (2 * nSchemes + 3) * 256);
+  return 8 * (3 * modes + 2 * nPoints + nSchemes * TABLEAU_STRIDE + nSchemes * steps * PLAN_STRIDE
+    + 2 * nSchemes * modes + (curve ? 2 * nSchemes * steps : 0) + 2 * nSchemes + (2 * nSchemes + 6) * 256);
 }
 
 /** A view of the kernel's output in Wasm memory, valid only inside the consumer. */
@@ -76,6 +83,8 @@ export interface OutputView {
   readonly stride: number;
   /** Squared-W2 curve sums, as in PropagateOutput (a view too). */
   readonly curve: Float64Array | null;
+  /** Squared W2 to p_data per q, when the back end computes it (the Wasm kernel does). */
+  readonly squared?: Float64Array;
 }
 
 /** Copy an output view into a compact PropagateOutput. */
@@ -120,6 +129,7 @@ export function propagateWasm<T>(ex: KernelExports, input: PropagateInput, consu
     const coef = take(Math.max(1, plan.coefficients.length));
     const out = take(2 * nSchemes * padded);
     const curve = input.curve ? take(2 * nSchemes * K) : 0;
+    const sums = take(2 * nSchemes);
     // Views are made after every allocation: growing memory detaches earlier views.
     const f64 = () => new Float64Array(ex.memory.buffer);
     let mem = f64();
@@ -132,11 +142,13 @@ export function propagateWasm<T>(ex: KernelExports, input: PropagateInput, consu
     mem.set(plan.coefficients, coef / 8);
     if (curve) mem.fill(0, curve / 8, curve / 8 + 2 * nSchemes * K);
     ex.propagate(padded, lam, w, nPoints, e, om, nSchemes, tab, coef, out, curve);
+    ex.errorSums(padded, lam, w, 2 * nSchemes, out, padded, sums);
     mem = f64();
     const view: OutputView = {
       variances: mem.subarray(out / 8, out / 8 + 2 * nSchemes * padded),
       stride: padded,
       curve: curve ? mem.subarray(curve / 8, curve / 8 + 2 * nSchemes * K) : null,
+      squared: mem.slice(sums / 8, sums / 8 + 2 * nSchemes),
     };
     return consume ? consume(view) : copyOutput(view, nModes);
   } finally {
@@ -145,12 +157,38 @@ export function propagateWasm<T>(ex: KernelExports, input: PropagateInput, consu
 }
 
 /**
- * Call the kernel once on a tiny input, so that its optimized code is compiled now (V8 compiles Wasm
- * functions on first call; a module shared with worker threads shares that code).
+ * Run the kernel on a small synthetic input until V8 has optimized it: Wasm functions start in a baseline
+ * tier and are optimized in the background after some use, and a running call never switches tiers. Stops
+ * when a call runs at under 55% of the first call's time (optimized; V8 compiles in the background), or
+ * after `budgetMs`, without yielding (no task interleaves with it). Worth it before long jobs, in a thread
+ * with nothing else to do.
  */
-export async function warmKernel(): Promise<void> {
+export async function warmKernel(budgetMs = 30): Promise<void> {
   const ex = await loadKernel();
-  const one = new Float64Array([1, 1]);
-  const plan = { schemes: [{}], points: 2, tableau: new Float64Array([1, 0]), coefficients: new Float64Array([1, 0, 0, 0, 0]) };
-  propagateWasm(ex, { values: one, weights: one, geom: { times: one, e: one, om: one, beta: one, integral: one, eps: 0 }, plan: plan as never, curve: false });
+  const modes = 2048;
+  const points = 48;
+  const values = new Float64Array(modes);
+  for (let i = 0; i < modes; i++) values[i] = (i + 1) / modes;
+  const weights = new Float64Array(modes).fill(1);
+  const e = new Float64Array(points);
+  const om = new Float64Array(points);
+  for (let k = 0; k < points; k++) { e[k] = Math.exp(-k / points); om[k] = 1 - e[k]; }
+  // Two schemes, one with two nodes and no noise and one with one node and noise: every kernel path.
+  const coefficients = new Float64Array(2 * (points - 1) * PLAN_STRIDE);
+  for (let k = 0; k < points - 1; k++) {
+    coefficients.set([1.01, -0.01, -0.005, 0.001, 0], k * PLAN_STRIDE);
+    coefficients.set([1.02, -0.02, 0, 0, 0.02], (points - 1 + k) * PLAN_STRIDE);
+  }
+  const plan = { schemes: [{}, {}], points, tableau: new Float64Array([1, 1, 0, 0]), coefficients };
+  const geom = { times: e, e, om, beta: e, integral: e, eps: 0 };
+  const input = { values, weights, geom, plan: plan as never, curve: false };
+  const start = performance.now();
+  let first = Infinity;
+  while (performance.now() - start < budgetMs) {
+    const t = performance.now();
+    propagateWasm(ex, input, () => 0);
+    const dt = performance.now() - t;
+    if (first === Infinity) first = dt;
+    else if (dt < 0.55 * first) break;
+  }
 }

@@ -56,10 +56,13 @@ export interface ErrorSummary {
   readonly nan: Uint8Array;
 }
 
+const SUM_BLOCK = 256;
+
 /**
  * Summarise final variances (index q * stride + i, q = s * 2 + init) against their targets, the eigenvalues
- * themselves (`rootTargets` = their square roots): squared W2 by Neumaier sums, and where non-finite
- * values appear.
+ * themselves (`rootTargets` = their square roots): squared W2 (blocked sums combined by Neumaier, the same
+ * sums as assembly/errors.ts; `given` when a back end computed them already), and where non-finite values
+ * appear.
  */
 export function summarizeErrors(
   rootTargets: Float64Array,
@@ -67,30 +70,43 @@ export function summarizeErrors(
   variances: Float64Array,
   stride: number,
   nq: number,
+  given?: Float64Array,
 ): ErrorSummary {
   const n = rootTargets.length;
-  const squared = new Float64Array(nq);
+  const squared = given ?? new Float64Array(nq);
   const firstNonFinite = new Int32Array(nq).fill(-1);
   const nan = new Uint8Array(nq);
   for (let q = 0; q < nq; q++) {
     const at = q * stride;
+    if (given) {
+      if (!Number.isFinite(squared[q])) findNonFinite(q, at);
+      continue;
+    }
+    // Blocked summation: plain sums of SUM_BLOCK non-negative terms, blocks combined by Neumaier.
     let sum = 0;
     let comp = 0;
-    for (let i = 0; i < n; i++) {
-      const d = Math.sqrt(variances[at + i]) - rootTargets[i];
-      const x = weights[i] * (d * d); // w_i (sqrt(v_i) - sqrt(l_i))^2
+    for (let b = 0; b < n; b += SUM_BLOCK) {
+      const end = Math.min(n, b + SUM_BLOCK);
+      let x = 0;
+      for (let i = b; i < end; i++) {
+        const d = Math.sqrt(variances[at + i]) - rootTargets[i];
+        x += weights[i] * (d * d); // w_i (sqrt(v_i) - sqrt(l_i))^2
+      }
       const t = sum + x;
       comp += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
       sum = t;
     }
     squared[q] = sum + comp;
-    if (Number.isFinite(squared[q])) continue;
-    for (let i = 0; i < n; i++) {
-      const v = variances[at + i];
-      if (!Number.isFinite(v)) { firstNonFinite[q] = i; nan[q] = Number.isNaN(v) ? 1 : 0; break; }
-    }
+    if (!Number.isFinite(squared[q])) findNonFinite(q, at);
   }
   return { squared, firstNonFinite, nan };
+
+  function findNonFinite(q: number, at: number): void {
+    for (let i = 0; i < n; i++) {
+      const v = variances[at + i];
+      if (!Number.isFinite(v)) { firstNonFinite[q] = i; nan[q] = Number.isNaN(v) ? 1 : 0; return; }
+    }
+  }
 }
 
 /** Merge the summaries of consecutive mode slices starting at the given offsets. */

@@ -1,31 +1,25 @@
 /**
  * Worker thread of the node entry: runs the propagation kernel on chunks of modes and summarises their
- * errors. Messages: `module` (the compiled kernel, once), `call` (spectrum and plans, once per call), then
- * `task`s (a job index and a range of modes).
+ * errors. It loads and warms up its kernel as it boots. Messages: `call` (spectrum and plans, once per
+ * call), then `task`s (a job index and a range of modes).
  */
 import { parentPort } from 'node:worker_threads';
 import { setWasmSource, loadKernel, warmKernel } from './wasm.js';
+import { readWasm } from './node-wasm.js';
 import { runJob, wasmBackend, type GridJob } from './engine.js';
 
-// The main thread compiles the kernel once and sends the module (first message).
-let moduleReady: (m: WebAssembly.Module) => void = () => {};
-const module = new Promise<WebAssembly.Module>((resolve) => { moduleReady = resolve; });
-setWasmSource(() => module);
+// Load the kernel and let V8 optimize it now, while the main thread is still preparing its input; a
+// failure resurfaces, typed, on the first task.
+setWasmSource(readWasm);
+warmKernel().catch(() => {});
 
 let call: { key: number; values: Float64Array; weights: Float64Array; roots: Float64Array; jobs: GridJob[] } | null = null;
 
 type Message =
-  | { type: 'module'; module: WebAssembly.Module }
   | { type: 'call'; key: number; values: Float64Array; weights: Float64Array; jobs: GridJob[] }
   | { type: 'task'; id: number; key: number; job: number; from: number; to: number; keepVariances: boolean };
 
 parentPort!.on('message', async (msg: Message) => {
-  if (msg.type === 'module') {
-    moduleReady(msg.module);
-    // Instantiate and compile the kernel now, while the main thread is still preparing the input.
-    warmKernel().catch(() => {}); // a failure resurfaces, typed, on the first task
-    return;
-  }
   if (msg.type === 'call') {
     call = { key: msg.key, values: msg.values, weights: msg.weights, roots: msg.values.map(Math.sqrt), jobs: msg.jobs };
     return;

@@ -95,6 +95,29 @@ describe('gaussdiff table', () => {
   });
 });
 
+describe('progress on a terminal', () => {
+  // `script` (util-linux, essential on Debian) gives the command a pseudo-terminal.
+  const haveScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+  const big = join(dir, 'big.npy');
+  writeFileSync(big, npyBytes(Array.from({ length: 20000 }, (_, i) => 1e-4 * (i + 1))));
+  const args = ['table', '--spectrum', big, '--schemes', 'em,heun', '--steps', '4000,8000', '--eps', '1e-3', '--inits', 'pT']; // 4.8e8 mode-steps: above the bar's threshold
+
+  it.skipIf(!haveScript)('shows a progress bar on stderr when it is a terminal, for long jobs', () => {
+    const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ');
+    const r = spawnSync('script', ['-qec', `${command} 1>/dev/null`, '/dev/null'], { encoding: 'utf8', cwd: ROOT });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/table \[[\u2588\u2591 ]+\] \d+%/);
+    expect(r.stdout).toContain('100%');
+  });
+
+  it('stays silent on stderr when it is not a terminal', () => {
+    const r = run(...args);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n')[0]).toMatch(/^scheme/);
+  });
+});
+
 describe('gaussdiff curve', () => {
   it('prints W2 after each step, as JSON and as aligned text', () => {
     const r = run('curve', '--spectrum', spectrumFile, '--schemes', 'ei', '--steps', '11', '--eps', '1e-3', '--json');
