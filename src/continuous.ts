@@ -6,12 +6,35 @@ import { type Schedule } from './schedule.js';
 import { type Process } from './scheme.js';
 import { type Init } from './propagation.js';
 
+/** The schedule's constants of the closed forms at forward time s. */
+interface ClosedForm {
+  readonly es: number; // e^{-2B(s)}
+  readonly oms: number; // 1 - e^{-2B(s)}
+  readonly eT: number; // e^{-2B(T)}
+  readonly omT: number; // 1 - e^{-2B(T)}
+  readonly decay: number; // e^{-2(B(T) - B(s))}
+}
+
+function closedForm(schedule: Schedule, s: number): ClosedForm {
+  const Bs = schedule.integral(s);
+  const BT = schedule.integral(schedule.horizon);
+  return { es: Math.exp(-2 * Bs), oms: -Math.expm1(-2 * Bs), eT: Math.exp(-2 * BT), omT: -Math.expm1(-2 * BT), decay: Math.exp(-2 * (BT - Bs)) };
+}
+
 /**
  * Output variance of one mode l of the continuous process stopped at forward time s:
  *   from p_T:                l(s)
  *   SDE from N(0, I):        l(s) + e^{-2(B(T) - B(s))} l(s)^2 / l(T) (1/l(T) - 1)
  *   ODE from N(0, I):        l(s) / l(T)
  */
+function varianceAt(c: ClosedForm, l: number, process: Process, init: Init): number {
+  const ls = c.es * l + c.oms; // l(s)
+  if (init === 'pT') return ls;
+  const lT = c.eT * l + c.omT; // l(T) > 0 always
+  return process === 'sde' ? ls + ((c.decay * ls * ls) / lT) * (1 / lT - 1) : ls / lT;
+}
+
+/** Output variances of the continuous process stopped at forward time s, for every mode, into `out`. */
 export function continuousVariancesInto(
   out: Float64Array,
   values: Float64Array,
@@ -20,26 +43,14 @@ export function continuousVariancesInto(
   init: Init,
   s: number,
 ): Float64Array {
-  const T = schedule.horizon;
-  const Bs = schedule.integral(s);
-  const BT = schedule.integral(T);
-  const es = Math.exp(-2 * Bs);
-  const oms = -Math.expm1(-2 * Bs);
-  const eT = Math.exp(-2 * BT);
-  const omT = -Math.expm1(-2 * BT);
-  const decayTs = Math.exp(-2 * (BT - Bs));
-  for (let i = 0; i < values.length; i++) {
-    const ls = es * values[i] + oms; // l(s)
-    if (init === 'pT') { out[i] = ls; continue; }
-    const lT = eT * values[i] + omT; // l(T) > 0 always
-    out[i] = process === 'sde' ? ls + ((decayTs * ls * ls) / lT) * (1 / lT - 1) : ls / lT;
-  }
+  const c = closedForm(schedule, s);
+  for (let i = 0; i < values.length; i++) out[i] = varianceAt(c, values[i], process, init);
   return out;
 }
 
 /**
- * W2 to p_data of the continuous process stopped at forward time s (one fused pass over the modes, with
- * the variances of `continuousVariancesInto` and blocked summation as in `summarizeErrors`).
+ * W2 to p_data of the continuous process stopped at forward time s, in one pass over the modes (blocked
+ * summation as in `summarizeErrors`).
  */
 export function continuousW2(
   values: Float64Array,
@@ -49,14 +60,7 @@ export function continuousW2(
   init: Init,
   s: number,
 ): number {
-  const T = schedule.horizon;
-  const Bs = schedule.integral(s);
-  const BT = schedule.integral(T);
-  const es = Math.exp(-2 * Bs);
-  const oms = -Math.expm1(-2 * Bs);
-  const eT = Math.exp(-2 * BT);
-  const omT = -Math.expm1(-2 * BT);
-  const decayTs = Math.exp(-2 * (BT - Bs));
+  const c = closedForm(schedule, s);
   const block = 256;
   let sum = 0;
   let comp = 0;
@@ -64,14 +68,7 @@ export function continuousW2(
     const end = Math.min(values.length, b + block);
     let x = 0;
     for (let i = b; i < end; i++) {
-      const l = values[i];
-      const ls = es * l + oms; // l(s)
-      let v = ls;
-      if (init === 'normal') {
-        const lT = eT * l + omT;
-        v = process === 'sde' ? ls + ((decayTs * ls * ls) / lT) * (1 / lT - 1) : ls / lT;
-      }
-      const d = Math.sqrt(v) - Math.sqrt(l);
+      const d = Math.sqrt(varianceAt(c, values[i], process, init)) - Math.sqrt(values[i]);
       x += counts[i] * (d * d);
     }
     const t = sum + x;
