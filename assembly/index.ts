@@ -3,3 +3,6 @@
 export { alloc, free } from "./memory";
 export { propagate, PLAN_LAYOUT, PLAN_STRIDE, TABLEAU_STRIDE } from "./propagate";
 export { errorSums } from "./errors";
+export * from "./eigh";
+export * from "./blas";
+export * from "./fft";

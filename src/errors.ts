@@ -15,6 +15,10 @@ export type ErrorCode =
   | 'NPY_READ'
   | 'NPY_FORMAT'
   | 'TOO_LARGE'
+  | 'INVALID_SHAPE'
+  | 'NOT_SYMMETRIC'
+  | 'NOT_POSITIVE_DEFINITE'
+  | 'IMAGE_READ'
   | 'INTERNAL';
 
 export class GaussdiffError extends Error {

@@ -192,3 +192,57 @@ export async function warmKernel(budgetMs = 30): Promise<void> {
     else if (dt < 0.55 * first) break;
   }
 }
+
+/**
+ * A scope of Wasm allocations, all freed when the scope ends (`withKernel`). Pointers are byte offsets;
+ * views must be taken after the last allocation (growing memory detaches earlier views).
+ */
+export interface WasmScope {
+  /** Allocate `n` f64 (16-byte aligned); copy `from` in when given. Returns the pointer. */
+  f64(n: number, from?: ArrayLike<number>): number;
+  /** A Float64Array view of `n` f64 at `ptr` (valid until the next allocation). */
+  view(ptr: number, n: number): Float64Array;
+  /** A copy of `n` f64 at `ptr`. */
+  read(ptr: number, n: number): Float64Array;
+  /** An exported kernel function by name (numbers in, number out). */
+  fn(name: string): (...args: number[]) => number;
+}
+
+/** Bytes a scope may hold in all (checked before each allocation, with a typed TOO_LARGE error). */
+export function checkWasmBytes(bytes: number, argument: string): void {
+  if (bytes > MAX_WASM_BYTES) {
+    fail('TOO_LARGE', argument, `this computation needs ${(bytes / 2 ** 20).toFixed(0)} MiB of Wasm memory`,
+      `at most ${MAX_WASM_BYTES / 2 ** 20} MiB`);
+  }
+}
+
+/** Run `body` with a scope of Wasm allocations on a loaded kernel; everything is freed afterwards. */
+export function withKernel<T>(ex: KernelExports, body: (scope: WasmScope) => T): T {
+  const ptrs: number[] = [];
+  const table = ex as unknown as Record<string, unknown>;
+  const scope: WasmScope = {
+    f64(n, from) {
+      const p = ex.alloc(Math.max(1, n) * 8);
+      ptrs.push(p);
+      if (from) new Float64Array(ex.memory.buffer, p, n).set(from);
+      return p;
+    },
+    view: (ptr, n) => new Float64Array(ex.memory.buffer, ptr, n),
+    read: (ptr, n) => new Float64Array(ex.memory.buffer, ptr, n).slice(),
+    fn(name) {
+      const f = table[name];
+      if (typeof f !== 'function') fail('INTERNAL', 'wasm', `the kernel has no export ${name}`, 'rebuild with npm run build');
+      return f as (...args: number[]) => number;
+    },
+  };
+  try {
+    return body(scope);
+  } finally {
+    for (const p of ptrs) ex.free(p);
+  }
+}
+
+/** Load the kernel, then `withKernel`. */
+export async function withWasm<T>(body: (scope: WasmScope) => T): Promise<T> {
+  return withKernel(await loadKernel(), body);
+}

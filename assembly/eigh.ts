@@ -1,0 +1,2 @@
+// (filled by the linear-algebra work of issue 3)
+export const EIGH_MODULE: i32 = 1;
