@@ -8,7 +8,7 @@ import { type GridGeometry, gridGeometry } from './grid.js';
 import { type Schedule } from './schedule.js';
 import { type Plan, type SchemeDefinition, buildPlan, evaluatesScoreAtEnd } from './scheme.js';
 import { type Spectrum } from './spectrum.js';
-import { INITS, type Init, type PropagateInput, type PropagateOutput } from './propagation.js';
+import { INITS, type Init, type PropagateInput } from './propagation.js';
 import { propagateReference } from './reference.js';
 import { MAX_WASM_BYTES, type OutputView, copyOutput, loadKernel, propagateWasm, propagationBytes } from './wasm.js';
 import { type ErrorSummary, summarizeErrors } from './wasserstein.js';

@@ -2,11 +2,23 @@
  * Spectra from .npy files (`<f4` or `<f8`, any shape, flattened in storage order), parsed by npyjs and
  * checked here: byte order, dtype, and that the data fill the declared shape exactly.
  */
-import { parse } from 'npyjs';
+import { dump, parse } from 'npyjs';
 import { fail } from './errors.js';
 
-/** Parse .npy bytes into a new Float64Array. `name` (a file name) appears in error messages. */
+/** Parse .npy bytes into a new Float64Array (flattened). `name` (a file name) appears in error messages. */
 export function parseNpy(bytes: ArrayBuffer | Uint8Array, name = '<bytes>'): Float64Array {
+  return parseNpyArray(bytes, name).data;
+}
+
+/** An n-dimensional array read from .npy: data in storage order (C order unless `fortranOrder`). */
+export interface NpyArray {
+  data: Float64Array;
+  shape: number[];
+  fortranOrder: boolean;
+}
+
+/** Parse .npy bytes keeping the shape. */
+export function parseNpyArray(bytes: ArrayBuffer | Uint8Array, name = '<bytes>'): NpyArray {
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   if (u8.length < 10 || u8[0] !== 0x93 || String.fromCharCode(...u8.subarray(1, 6)) !== 'NUMPY') {
     fail('NPY_FORMAT', name, 'not a .npy file (missing the \\x93NUMPY magic)', 'a NumPy .npy file of dtype <f4 or <f8');
@@ -24,6 +36,7 @@ export function parseNpy(bytes: ArrayBuffer | Uint8Array, name = '<bytes>'): Flo
   if (descr !== '<f4' && descr !== '<f8') {
     fail('NPY_FORMAT', name, `unsupported dtype ${descr}`, "little-endian floats: '<f4' (float32) or '<f8' (float64)");
   }
+  const fortranOrder = /'fortran_order'\s*:\s*True/.test(header);
   const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
   if (shape.some((n) => !Number.isInteger(n) || n < 0)) fail('NPY_FORMAT', name, `bad shape (${shapeText})`, 'non-negative integer dimensions');
   const count = shape.reduce((a, b) => a * b, 1);
@@ -40,5 +53,10 @@ export function parseNpy(bytes: ArrayBuffer | Uint8Array, name = '<bytes>'): Flo
     fail('NPY_FORMAT', name, `npyjs could not parse it: ${(err as Error).message}`, 'a NumPy .npy file of dtype <f4 or <f8');
   }
   const src = data as Float32Array | Float64Array;
-  return Float64Array.from(src.subarray(0, count));
+  return { data: Float64Array.from(src.subarray(0, count)), shape, fortranOrder };
+}
+
+/** Encode a float64 array as .npy bytes (<f8, C order) with npyjs. */
+export function toNpy(data: Float64Array, shape: number[] = [data.length]): Uint8Array {
+  return new Uint8Array(dump(data, shape, { dtype: 'f8' }));
 }

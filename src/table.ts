@@ -7,7 +7,7 @@ import { uniformGrid, validateEps, validatePoints } from './grid.js';
 import { type VpLinearOptions, vpLinear } from './schedule.js';
 import { type SchemeName, resolveSchemes } from './scheme.js';
 import { type SpectrumInput, prepareSpectrum } from './spectrum.js';
-import { INITS, type Init } from './propagation.js';
+import { type Init } from './propagation.js';
 import { continuousW2 } from './continuous.js';
 import { type Diagnostic, type RunOptions, checkSize, runGrids, runW2, validateRunOptions } from './engine.js';
 
