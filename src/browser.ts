@@ -4,7 +4,8 @@
  */
 import wasmBytes from '../build/gaussdiff.wasm';
 import { setWasmSource } from './wasm.js';
-import { parseNpy } from './npy.js';
+import { parseNpy, parseNpyArray, type NpyArray } from './npy.js';
+import { decodePng, type Image } from './image.js';
 import { fail } from './errors.js';
 
 setWasmSource(async () => wasmBytes);
@@ -30,4 +31,30 @@ export async function readNpy(url: string): Promise<Float64Array> {
   }
   if (!res.ok) fail('NPY_READ', url, `HTTP ${res.status}`, 'a reachable .npy URL');
   return parseNpy(new Uint8Array(await res.arrayBuffer()), url);
+}
+
+async function fetchBytes(url: string, code: 'NPY_READ' | 'IMAGE_READ'): Promise<Uint8Array> {
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (err) {
+    fail(code, url, `cannot fetch the file (${(err as Error).message})`, 'a reachable URL');
+  }
+  if (!res.ok) fail(code, url, `HTTP ${res.status}`, 'a reachable URL');
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/** Read a .npy file at a URL keeping its shape. */
+export async function readNpyArray(url: string): Promise<NpyArray> {
+  return parseNpyArray(await fetchBytes(url, 'NPY_READ'), url);
+}
+
+/** Files cannot be written from a page: encode with toNpy and offer the bytes as a download instead. */
+export async function writeNpy(path: string): Promise<void> {
+  fail('INVALID_OPTION', path, 'browsers cannot write files', 'toNpy(data) and a download link');
+}
+
+/** Fetch and decode a PNG image at a URL (alpha ignored; values in [0, 1]). */
+export async function readPng(url: string): Promise<Image> {
+  return decodePng(await fetchBytes(url, 'IMAGE_READ'), url);
 }

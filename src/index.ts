@@ -18,6 +18,9 @@ export {
   type SamplerOptions, type SamplerError, type CurveOptions, type CurveResult, type CurveSeries,
   type EpsSweepOptions, type EpsSeries, type Contributions, type GridOptions,
 } from './outputs.js';
-export { parseNpy } from './npy.js';
+export { parseNpy, parseNpyArray, toNpy, type NpyArray } from './npy.js';
 export { imageLikeSpectrum, DEFAULT_SPECTRUM_DESCRIPTION } from './defaults.js';
 export { propagateReference } from './reference.js';
+export { fft, fft2, type FftOptions, type ComplexArrays } from './fft.js';
+export { decodePng, type Image } from './image.js';
+export { periodicComponent, adsnSpectrum, powerSpectrum } from './adsn.js';
