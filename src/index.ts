@@ -24,3 +24,10 @@ export { propagateReference } from './reference.js';
 export { fft, fft2, type FftOptions, type ComplexArrays } from './fft.js';
 export { decodePng, type Image } from './image.js';
 export { periodicComponent, adsnSpectrum, powerSpectrum } from './adsn.js';
+export { eigh, checkSymmetric, type EighResult, type EighOptions } from './linalg/eigh.js';
+export { gemm, covariance, cholesky, type CovarianceResult } from './linalg/blas.js';
+export { spectralFunction, sqrtm, invSqrtm } from './linalg/functions.js';
+export { buresW2, type BuresOptions, type BuresResult } from './linalg/bures.js';
+export {
+  spectrumOfCovariance, spectrumOfSamples, spectrumOfImage, spectrumOfDataset, zeroNumericalNoise, type Dataset,
+} from './sources.js';

@@ -24,7 +24,8 @@ export function parseNpyArray(bytes: ArrayBuffer | Uint8Array, name = '<bytes>')
     fail('NPY_FORMAT', name, 'not a .npy file (missing the \\x93NUMPY magic)', 'a NumPy .npy file of dtype <f4 or <f8');
   }
   // Own, aligned copy: typed-array views need an aligned offset, and the caller's buffer is never touched.
-  const own = u8.slice().buffer;
+  // (new Uint8Array(u8) always copies; a node Buffer's slice() is a view into a shared pool.)
+  const own = new Uint8Array(u8).buffer;
   const major = u8[6];
   const headerLen = major >= 2 ? new DataView(own).getUint32(8, true) : new DataView(own).getUint16(8, true);
   const dataOffset = (major >= 2 ? 12 : 10) + headerLen;

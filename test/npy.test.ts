@@ -24,6 +24,10 @@ describe('parseNpy', () => {
     parseNpy(bytes.subarray(0));
     expect(bytes).toEqual(copy);
     expect(parseNpy(npyBytes([], { shape: [0] })).length).toBe(0);
+    // A small node Buffer lives in a shared pool: its slice() is a view, not a copy.
+    const pooled = Buffer.from(npyBytes([7, 8, 9]));
+    expect(pooled.buffer.byteLength).toBeGreaterThan(pooled.length);
+    expect(Array.from(parseNpy(pooled))).toEqual([7, 8, 9]);
   });
 
   it('rejects malformed files with a typed error naming the file', () => {
