@@ -10,10 +10,13 @@
 //     target: gaussdiff >= 100x faster. The two JSON outputs are also checked against each other.
 //  2. Wasm kernel against the plain-TS reference (same plans, same results), in process, with benny.
 //
-// Options: --no-numpy (skip the 2-minute baseline), --runs N (gaussdiff runs per configuration, default 5).
-// Results: printed, and written to bench/results/latest.json.
+//  3. Dense linear algebra (issue 3): bench/eigh.js (eigh with vectors against numpy.linalg.eigh on one
+//     BLAS thread and ml-matrix) and bench/gemm.js (GEMM against numpy), run as child processes.
+//
+// Options: --no-numpy (skip the numpy baselines), --runs N (gaussdiff runs per configuration, default 5),
+// --only table|linalg (one part). Results: printed, and written to bench/results/latest.json.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +28,8 @@ const args = process.argv.slice(2);
 const withNumpy = !args.includes('--no-numpy');
 const runsAt = args.indexOf('--runs');
 const RUNS = runsAt >= 0 ? Number(args[runsAt + 1]) : 5;
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? args[onlyAt + 1] : null;
 
 function npy(values) {
   const header0 = `{'descr': '<f8', 'fortran_order': False, 'shape': (${values.length},), }`;
@@ -80,6 +85,7 @@ function compareRows(a, b) {
 const results = { date: new Date().toISOString(), machine: `${cpus()[0]?.model ?? 'unknown cpu'} x ${cpus().length}, node ${process.version}` };
 console.log(`gaussdiff benchmarks: ${results.machine}\n`);
 
+if (only !== 'linalg') {
 // 1. Whole-process Table 2 on ADSN.
 const { file, label } = adsnSpectrumFile();
 console.log(`[1] full Table 2 (160 cells) on ${label}, whole process against whole process`);
@@ -130,6 +136,17 @@ await suite('Table 2 on CIFAR-10 (3072 modes)', cifar, {});
 await suite('ADSN, all schemes, N = 1000, eps = 0', adsn, { steps: [1000], eps: [0] });
 results.wasmVsReference = Object.fromEntries(Object.entries(hz).map(([k, v]) => [k, { wasmSeconds: v.wasm, referenceSeconds: v.reference, speedup: v.reference / v.wasm }]));
 for (const [k, v] of Object.entries(results.wasmVsReference)) console.log(`    ${k}: Wasm ${v.speedup.toFixed(1)}x faster than the TS reference`);
+}
+
+// 3. Dense linear algebra, each benchmark in its own process.
+if (only !== 'table') {
+  for (const [name, extra] of [['eigh', withNumpy ? [] : ['--no-numpy']], ['gemm', []]]) {
+    console.log(`\n[3] ${name}: node bench/${name}.js ${extra.join(' ')}`);
+    const r = spawnSync(process.execPath, [join('bench', `${name}.js`), ...extra], { cwd: ROOT, stdio: 'inherit' });
+    if (r.status === 0) results[name] = JSON.parse(readFileSync(join(ROOT, 'bench', 'results', `${name}.json`), 'utf8'));
+    else console.log(`    bench/${name}.js failed (exit ${r.status})`);
+  }
+}
 
 await closeThreads();
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
