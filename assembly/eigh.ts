@@ -23,9 +23,9 @@ const SAFMIN: f64 = 2.2250738585072014e-308; // smallest normal
 const NB: i32 = 32; // tridiagonalisation panel width
 const NBB: i32 = 64; // reflectors per block in the back-transformation
 const SMALL: i32 = 32; // D&C leaves: blocks of at most this size are solved by QL
-const KC: i32 = 256; // GEMM blocking: inner dimension
+const KC: i32 = 128; // GEMM blocking: inner dimension
 const MC: i32 = 128; // rows of A packed at once (multiple of 4)
-const NC: i32 = 512; // columns of B packed at once (multiple of 4)
+const NC: i32 = 1024; // columns of B packed at once (multiple of 4)
 const MAXIT_QL: i32 = 60; // QL sweeps per eigenvalue before giving up
 const MAXIT_SECULAR: i32 = 200; // iterations per secular root (bisection-safeguarded)
 
@@ -383,6 +383,75 @@ function symvLower(m: i32, a: usize, lda: i32, v: usize, y: usize): void {
   }
 }
 
+// y -= X c: X has ncols contiguous columns of length len (ld ldx), c[q] at coef + 8 q; four columns per
+// pass, so y is loaded and stored once per four.
+function gemvSub(len: i32, x: usize, ldx: i32, ncols: i32, coef: usize, y: usize): void {
+  let q: i32 = 0;
+  for (; q + 3 < ncols; q += 4) {
+    const x0 = el(x, 0, q, ldx);
+    const x1 = at(x0, ldx);
+    const x2 = at(x1, ldx);
+    const x3 = at(x2, ldx);
+    const c0 = load<f64>(at(coef, q));
+    const c1 = load<f64>(at(coef, q + 1));
+    const c2 = load<f64>(at(coef, q + 2));
+    const c3 = load<f64>(at(coef, q + 3));
+    const s0 = f64x2.splat(c0);
+    const s1 = f64x2.splat(c1);
+    const s2 = f64x2.splat(c2);
+    const s3 = f64x2.splat(c3);
+    let r: i32 = 0;
+    for (; r + 1 < len; r += 2) {
+      const u = f64x2.add(f64x2.mul(v128.load(at(x0, r)), s0), f64x2.mul(v128.load(at(x1, r)), s1));
+      const w = f64x2.add(f64x2.mul(v128.load(at(x2, r)), s2), f64x2.mul(v128.load(at(x3, r)), s3));
+      v128.store(at(y, r), f64x2.sub(v128.load(at(y, r)), f64x2.add(u, w)));
+    }
+    if (r < len) {
+      store<f64>(at(y, r), load<f64>(at(y, r)) - (load<f64>(at(x0, r)) * c0 + load<f64>(at(x1, r)) * c1 + load<f64>(at(x2, r)) * c2 + load<f64>(at(x3, r)) * c3));
+    }
+  }
+  for (; q < ncols; q++) axpy(len, -load<f64>(at(coef, q)), el(x, 0, q, ldx), y);
+}
+
+// out[q] = X(:, q) . v for ncols contiguous columns of length len (ld ldx); four dot products per pass.
+function gemvT(len: i32, x: usize, ldx: i32, ncols: i32, v: usize, out: usize): void {
+  let q: i32 = 0;
+  for (; q + 3 < ncols; q += 4) {
+    const x0 = el(x, 0, q, ldx);
+    const x1 = at(x0, ldx);
+    const x2 = at(x1, ldx);
+    const x3 = at(x2, ldx);
+    let a0 = f64x2.splat(0);
+    let a1 = f64x2.splat(0);
+    let a2 = f64x2.splat(0);
+    let a3 = f64x2.splat(0);
+    let r: i32 = 0;
+    for (; r + 1 < len; r += 2) {
+      const vr = v128.load(at(v, r));
+      a0 = f64x2.add(a0, f64x2.mul(v128.load(at(x0, r)), vr));
+      a1 = f64x2.add(a1, f64x2.mul(v128.load(at(x1, r)), vr));
+      a2 = f64x2.add(a2, f64x2.mul(v128.load(at(x2, r)), vr));
+      a3 = f64x2.add(a3, f64x2.mul(v128.load(at(x3, r)), vr));
+    }
+    let s0 = hsum(a0);
+    let s1 = hsum(a1);
+    let s2 = hsum(a2);
+    let s3 = hsum(a3);
+    if (r < len) {
+      const vr = load<f64>(at(v, r));
+      s0 += load<f64>(at(x0, r)) * vr;
+      s1 += load<f64>(at(x1, r)) * vr;
+      s2 += load<f64>(at(x2, r)) * vr;
+      s3 += load<f64>(at(x3, r)) * vr;
+    }
+    store<f64>(at(out, q), s0);
+    store<f64>(at(out, q + 1), s1);
+    store<f64>(at(out, q + 2), s2);
+    store<f64>(at(out, q + 3), s3);
+  }
+  for (; q < ncols; q++) store<f64>(at(out, q), dot(len, el(x, 0, q, ldx), v));
+}
+
 // Panel of nb columns k .. k+nb-1 (dlatrd, lower). W (ld n) receives the panel's W(k+1:n, 0:nb); t is
 // scratch of 2 NB.
 function latrd(n: i32, k: i32, nb: i32, a: usize, e: usize, tau: usize, w: usize, t: usize): void {
@@ -393,9 +462,11 @@ function latrd(n: i32, k: i32, nb: i32, a: usize, e: usize, tau: usize, w: usize
     if (l > 0) {
       // A(i:n, i) -= A(i:n, k:i) W(i, 0:l)^T + W(i:n, 0:l) A(i, k:i)^T
       for (let q: i32 = 0; q < l; q++) {
-        axpy(len, -load<f64>(el(w, i, q, n)), el(a, i, k + q, n), ai);
-        axpy(len, -load<f64>(el(a, i, k + q, n)), el(w, i, q, n), ai);
+        store<f64>(at(t, q), load<f64>(el(w, i, q, n)));
+        store<f64>(at(t, NB + q), load<f64>(el(a, i, k + q, n)));
       }
+      gemvSub(len, el(a, i, k, n), n, l, t, ai);
+      gemvSub(len, el(w, i, 0, n), n, l, at(t, NB), ai);
     }
     // reflector annihilating A(i+2:n, i)
     const m = len - 1; // length of v
@@ -408,10 +479,10 @@ function latrd(n: i32, k: i32, nb: i32, a: usize, e: usize, tau: usize, w: usize
     const wl = el(w, i + 1, l, n);
     symvLower(m, el(a, i + 1, i + 1, n), n, v, wl);
     if (l > 0) {
-      for (let q: i32 = 0; q < l; q++) store<f64>(at(t, q), dot(m, el(w, i + 1, q, n), v));
-      for (let q: i32 = 0; q < l; q++) axpy(m, -load<f64>(at(t, q)), el(a, i + 1, k + q, n), wl);
-      for (let q: i32 = 0; q < l; q++) store<f64>(at(t, q), dot(m, el(a, i + 1, k + q, n), v));
-      for (let q: i32 = 0; q < l; q++) axpy(m, -load<f64>(at(t, q)), el(w, i + 1, q, n), wl);
+      gemvT(m, el(w, i + 1, 0, n), n, l, v, t); // t = W^T v
+      gemvSub(m, el(a, i + 1, k, n), n, l, t, wl); // W(:, l) -= V t
+      gemvT(m, el(a, i + 1, k, n), n, l, v, t); // t = V^T v
+      gemvSub(m, el(w, i + 1, 0, n), n, l, t, wl); // W(:, l) -= W t
     }
     scal(m, tv, wl);
     axpy(m, -0.5 * tv * dot(m, wl, v), v, wl);
@@ -712,6 +783,17 @@ function leaf(s: i32, m: i32): i32 {
   return 0;
 }
 
+// w_i *= delta_i / (dl_i - dl_j) for i in [i0, i1) (one root's factors of the Loewner products).
+function loewnerFactors(i0: i32, i1: i32, w: usize, delta: usize, dj: f64): void {
+  const djv = f64x2.splat(dj);
+  let i = i0;
+  for (; i + 1 < i1; i += 2) {
+    const f = f64x2.div(v128.load(at(delta, i)), f64x2.sub(v128.load(at(VDL, i)), djv));
+    v128.store(at(w, i), f64x2.mul(v128.load(at(w, i)), f));
+  }
+  if (i < i1) store<f64>(at(w, i), load<f64>(at(w, i)) * (load<f64>(at(delta, i)) / (load<f64>(at(VDL, i)) - dj)));
+}
+
 // Merge the solved halves [s, s+n1) and [s+n1, s+n1+n2) coupled by rho (dlaed1/2/3): their eigenvalues are
 // in d (each half ascending), their vectors in the diagonal blocks of ZT. On return the block's eigenvalues
 // are in d, ascending, and its vectors in ZT.
@@ -839,18 +921,16 @@ function merge(s: i32, n1: i32, n2: i32, rhoIn: f64): void {
     for (let j: i32 = 0; j < k; j++) {
       const col = el(UU, 0, j, k);
       const dj = load<f64>(at(VDL, j));
-      for (let i: i32 = 0; i < j; i++) {
-        store<f64>(at(w, i), load<f64>(at(w, i)) * (load<f64>(at(col, i)) / (load<f64>(at(VDL, i)) - dj)));
-      }
-      for (let i: i32 = j + 1; i < k; i++) {
-        store<f64>(at(w, i), load<f64>(at(w, i)) * (load<f64>(at(col, i)) / (load<f64>(at(VDL, i)) - dj)));
-      }
+      loewnerFactors(0, j, w, col, dj);
+      loewnerFactors(j + 1, k, w, col, dj);
     }
     for (let i: i32 = 0; i < k; i++) store<f64>(at(w, i), copysign<f64>(sqrt<f64>(max<f64>(0, -load<f64>(at(w, i)))), load<f64>(at(VW, i))));
     // eigenvectors of diag(dl) + rho w w^T: u_j = (zhat_i / (dl_i - lambda_j))_i / norm, rows in packed order
     for (let j: i32 = 0; j < k; j++) {
       const col = el(UU, 0, j, k);
-      for (let i: i32 = 0; i < k; i++) store<f64>(at(VTMP, i), load<f64>(at(w, i)) / load<f64>(at(col, i)));
+      let i: i32 = 0;
+      for (; i + 1 < k; i += 2) v128.store(at(VTMP, i), f64x2.div(v128.load(at(w, i)), v128.load(at(col, i))));
+      if (i < k) store<f64>(at(VTMP, i), load<f64>(at(w, i)) / load<f64>(at(col, i)));
       const inv = 1 / nrm2(k, VTMP);
       for (let i: i32 = 0; i < k; i++) store<f64>(at(col, load<i32>(ati(IPOS, i))), load<f64>(at(VTMP, i)) * inv);
     }
@@ -893,8 +973,11 @@ function dc(s: i32, m: i32): i32 {
 
 // ---------------------------------------------------------------------------------------------------------
 // Back-transformation Z <- Q Z, Z row-major n x n (ld n), Q = H_0 ... H_{n-2} from sytrd; blocks of NBB
-// reflectors, last block first, each as I - V T V^T (dlarft forward, columnwise; dlarfb).
-function backTransform(n: i32, a: usize, tau: usize, z: usize, vw: usize, wb: usize, t: usize, tmp: usize): void {
+// reflectors, last block first, each as P = I - V T V^T (dlarft forward, columnwise; dlarfb):
+//   Z <- P Z = Z - V W,  W = T V^T Z = Y^T Z with Y = V T^T,
+// so the block costs two GEMMs with Z plus small ones (the Gram matrix V^T V for T, and Y).
+// vw, yw: n x NBB; wb: NBB x n; t, g: NBB x NBB.
+function backTransform(n: i32, a: usize, tau: usize, z: usize, vw: usize, yw: usize, wb: usize, t: usize, g: usize, tmp: usize): void {
   const nrefl = n - 1;
   if (nrefl <= 0) return;
   for (let b0: i32 = ((nrefl - 1) / NBB) * NBB; b0 >= 0; b0 -= NBB) {
@@ -907,27 +990,25 @@ function backTransform(n: i32, a: usize, tau: usize, z: usize, vw: usize, wb: us
       store<f64>(at(col, l), 1);
       memory.copy(at(col, l + 1), el(a, b0 + l + 2, b0 + l, n), (<usize>(m - l - 1)) << 3);
     }
-    // T (ld NBB): T(l, l) = tau_l, T(0:l, l) = -tau_l T(0:l, 0:l) V(:, 0:l)^T v_l
+    // G = V^T V (row-major, ld NBB)
+    gemm(nb, nb, m, vw, m, 1, vw, 1, m, g, NBB, 0, false, PA, PB);
+    // T (ld NBB): T(l, l) = tau_l, T(0:l, l) = -tau_l T(0:l, 0:l) G(0:l, l)
     for (let l: i32 = 0; l < nb; l++) {
       const tl = load<f64>(at(tau, b0 + l));
-      const vl = el(vw, l, l, m);
-      for (let p: i32 = 0; p < l; p++) store<f64>(at(tmp, p), tl == 0 ? 0 : -tl * dot(m - l, el(vw, l, p, m), vl));
+      for (let p: i32 = 0; p < l; p++) store<f64>(at(tmp, p), -tl * load<f64>(at(g, p * NBB + l)));
       for (let p: i32 = 0; p < l; p++) {
         let s: f64 = 0;
         for (let r: i32 = p; r < l; r++) s += load<f64>(el(t, p, r, NBB)) * load<f64>(at(tmp, r));
         store<f64>(el(t, p, l, NBB), s);
       }
+      for (let p: i32 = l + 1; p < nb; p++) store<f64>(el(t, p, l, NBB), 0);
       store<f64>(el(t, l, l, NBB), tl);
     }
+    // Y = V T^T (ld m): row-major view Y^T(l, r) = sum_p T(l, p) V(r, p)
+    gemm(nb, m, nb, t, 1, NBB, vw, m, 1, yw, m, 0, false, PA, PB);
     const zb = at(z, (b0 + 1) * n);
-    // W = V^T Z (nb x n, row-major)
-    gemm(nb, n, m, vw, m, 1, zb, n, 1, wb, n, 0, false, PA, PB);
-    // W <- T W (T upper triangular; row l needs rows p >= l, still unmodified)
-    for (let l: i32 = 0; l < nb; l++) {
-      const wl = at(wb, l * n);
-      scal(n, load<f64>(el(t, l, l, NBB)), wl);
-      for (let p: i32 = l + 1; p < nb; p++) axpy(n, load<f64>(el(t, l, p, NBB)), at(wb, p * n), wl);
-    }
+    // W = Y^T Z (nb x n, row-major)
+    gemm(nb, n, m, yw, m, 1, zb, n, 1, wb, n, 0, false, PA, PB);
     // Z -= V W
     gemm(m, n, nb, vw, 1, m, wb, n, 1, zb, n, -1, false, PA, PB);
   }
@@ -936,16 +1017,11 @@ function backTransform(n: i32, a: usize, tau: usize, z: usize, vw: usize, wb: us
 // ---------------------------------------------------------------------------------------------------------
 // Entry points.
 
-// @ts-ignore: decorator
-@inline function even(x: f64): f64 {
-  return x + (x % 2);
-}
-
 /** f64 count of the work block eighSym needs (the facade's eighWorkLength computes the same). */
 export function eighWorkLength(n: i32, vectors: i32): f64 {
   const nn = <f64>n;
-  const fixed = <f64>(MC * KC + KC * NC + NBB * NBB + 4 * NBB + 64);
-  const perN = <f64>(3 * NB + 2 * NBB + 16);
+  const fixed = <f64>(MC * KC + KC * NC + 2 * NBB * NBB + 4 * NBB + 64);
+  const perN = <f64>(3 * NB + 3 * NBB + 16);
   return (vectors != 0 ? 3 * nn * nn : 0) + perN * nn + fixed;
 }
 
@@ -1024,8 +1100,10 @@ export function eighSym(n: i32, a: usize, values: usize, vectors: usize, work: u
   UU = take(nn);
   RR = take(nn);
   const vw = take(n * NBB);
+  const yw = take(n * NBB);
   const wb = take(NBB * n);
   const t = take(NBB * NBB);
+  const g = take(NBB * NBB);
   VZ = take(n); VDL = take(n); VW = take(n); VLAM = take(n); VDEF = take(n); VTMP = take(n); VHAT = take(n);
   IIDX = take(n); ITYP = take(n); IND = take(n); IDEF = take(n); IPOS = take(n);
   const idx = take(n);
@@ -1062,6 +1140,6 @@ export function eighSym(n: i32, a: usize, values: usize, vectors: usize, work: u
   }
   for (let j: i32 = 0; j < n; j++) store<f64>(at(values, j), load<f64>(at(d, load<i32>(ati(idx, j)))));
   scalePow2(n, values, ex);
-  backTransform(n, a, tau, vectors, vw, wb, t, tmp);
+  backTransform(n, a, tau, vectors, vw, yw, wb, t, g, tmp);
   return 0;
 }

@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { GaussdiffError, type ErrorCode } from '../src/node.js'; // also sets the Wasm source
-import { checkSymmetric, eigh, eighIn, SYMMETRY_TOLERANCE } from '../src/linalg/eigh.js';
+import { checkSymmetric, eigh, eighIn, eighWorkLength, SYMMETRY_TOLERANCE } from '../src/linalg/eigh.js';
 import { wasmMemoryBytes, withWasm } from '../src/wasm.js';
 import { rng } from './helpers/random.js';
 
@@ -400,6 +400,15 @@ describe('eigh: errors', () => {
 });
 
 describe('eigh: memory', () => {
+  it("the facade's work block size is the kernel's", async () => {
+    await withWasm((scope) => {
+      const kernel = scope.fn('eighWorkLength');
+      for (const d of [1, 2, 31, 64, 513, 4096, 20000]) {
+        for (const v of [true, false]) expect(eighWorkLength(d, v), `d=${d} vectors=${v}`).toBe(kernel(d, v ? 1 : 0));
+      }
+    });
+  });
+
   it('repeated calls do not grow Wasm memory', async () => {
     const A = randomSymmetric(200, 1);
     const B = randomSymmetric(64, 2);

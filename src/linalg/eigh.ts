@@ -24,23 +24,24 @@ export interface EighOptions {
 /** Relative asymmetry max |a_ij - a_ji| / max |a| tolerated as rounding (then symmetrised). */
 export const SYMMETRY_TOLERANCE = 1e-10;
 
-// Must match assembly/eigh.ts (eighWorkLength; the kernel refuses a smaller block).
+// Block sizes of assembly/eigh.ts, for the size of its work block (the kernel refuses a smaller one; a
+// test compares this with the kernel's own eighWorkLength).
 const NB = 32;
 const NBB = 64;
-const KC = 256;
+const KC = 128;
 const MC = 128;
-const NC = 512;
+const NC = 1024;
 
-/** f64 count of the kernel's work block. */
-function workLength(d: number, vectors: boolean): number {
-  const fixed = MC * KC + KC * NC + NBB * NBB + 4 * NBB + 64;
-  const perN = 3 * NB + 2 * NBB + 16;
+/** f64 count of the kernel's work block (assembly/eigh.ts, eighWorkLength). */
+export function eighWorkLength(d: number, vectors: boolean): number {
+  const fixed = MC * KC + KC * NC + 2 * NBB * NBB + 4 * NBB + 64;
+  const perN = 3 * NB + 3 * NBB + 16;
   return (vectors ? 3 * d * d : 0) + perN * d + fixed;
 }
 
 /** Bytes of Wasm memory one call holds: input copy, values, vectors, work block (plus allocator slack). */
 export function eighBytes(d: number, vectors = true): number {
-  return 8 * (d * d + d + (vectors ? d * d : 0) + workLength(d, vectors)) + 4096;
+  return 8 * (d * d + d + (vectors ? d * d : 0) + eighWorkLength(d, vectors)) + 4096;
 }
 
 function describe(x: unknown): string {
@@ -165,7 +166,8 @@ function decompose(scope: WasmScope, sym: Float64Array, n: number, wantVectors: 
   const alloc = scope.fn('alloc');
   const free = scope.fn('free');
   const run = scope.fn('eighSym');
-  const work = workLength(n, wantVectors);
+  // the kernel's own count is authoritative (eighWorkLength above is for the TOO_LARGE check before loading)
+  const work = scope.fn('eighWorkLength')(n, wantVectors ? 1 : 0);
   const ptrs: number[] = [];
   const take = (count: number): number => {
     const p = alloc(8 * Math.max(1, count));
