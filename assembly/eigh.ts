@@ -43,6 +43,26 @@ const TILE: usize = memory.data(128, 16);
   return base + ((<usize>i + <usize>j * <usize>ld) << 3);
 }
 
+/** Plane rotation of two contiguous columns of length n: x <- c x + s y, y <- c y - s x. */
+// @ts-ignore: decorator
+@inline function rotateColumns(x: usize, y: usize, n: i32, c: f64, s: f64): void {
+  const cv = f64x2.splat(c);
+  const sv = f64x2.splat(s);
+  let r: i32 = 0;
+  for (; r + 1 < n; r += 2) {
+    const xr = v128.load(at(x, r));
+    const yr = v128.load(at(y, r));
+    v128.store(at(x, r), f64x2.add(f64x2.mul(cv, xr), f64x2.mul(sv, yr)));
+    v128.store(at(y, r), f64x2.sub(f64x2.mul(cv, yr), f64x2.mul(sv, xr)));
+  }
+  if (r < n) {
+    const xr = load<f64>(at(x, r));
+    const yr = load<f64>(at(y, r));
+    store<f64>(at(x, r), c * xr + s * yr);
+    store<f64>(at(y, r), c * yr - s * xr);
+  }
+}
+
 // @ts-ignore: decorator
 @inline function ati(base: usize, index: i32): usize {
   return base + ((<usize>index) << 2);
@@ -564,24 +584,8 @@ function tql(n: i32, d: usize, e: usize, z: usize, ldz: i32): i32 {
         store<f64>(at(d, i + 1), g + p);
         g = c * r - b;
         if (z != 0) {
-          // columns i, i+1: z_{i+1} <- s z_i + c z_{i+1}, z_i <- c z_i - s z_{i+1}
-          const zi = el(z, 0, i, ldz);
-          const zj = el(z, 0, i + 1, ldz);
-          const cs = f64x2.splat(c);
-          const sn = f64x2.splat(s);
-          let k: i32 = 0;
-          for (; k + 1 < n; k += 2) {
-            const x = v128.load(at(zi, k));
-            const y = v128.load(at(zj, k));
-            v128.store(at(zj, k), f64x2.add(f64x2.mul(sn, x), f64x2.mul(cs, y)));
-            v128.store(at(zi, k), f64x2.sub(f64x2.mul(cs, x), f64x2.mul(sn, y)));
-          }
-          if (k < n) {
-            const x = load<f64>(at(zi, k));
-            const y = load<f64>(at(zj, k));
-            store<f64>(at(zj, k), s * x + c * y);
-            store<f64>(at(zi, k), c * x - s * y);
-          }
+          // columns i, i+1: z_i <- c z_i - s z_{i+1}, z_{i+1} <- c z_{i+1} + s z_i (the rotation below with -s)
+          rotateColumns(el(z, 0, i, ldz), el(z, 0, i + 1, ldz), n, c, -s);
         }
       }
       if (underflow) continue;
@@ -849,23 +853,7 @@ function merge(s: i32, n1: i32, n2: i32, rhoIn: f64): void {
         if (load<i32>(ati(ITYP, j)) != load<i32>(ati(ITYP, pj))) store<i32>(ati(ITYP, j), 2);
         store<i32>(ati(ITYP, pj), 4);
         // columns: x = Q(:, pj), y = Q(:, j): x <- c x + s y, y <- c y - s x
-        const x = el(q, 0, pj, N);
-        const y = el(q, 0, j, N);
-        const cv = f64x2.splat(c);
-        const sv = f64x2.splat(sn);
-        let r: i32 = 0;
-        for (; r + 1 < m; r += 2) {
-          const xr = v128.load(at(x, r));
-          const yr = v128.load(at(y, r));
-          v128.store(at(x, r), f64x2.add(f64x2.mul(cv, xr), f64x2.mul(sv, yr)));
-          v128.store(at(y, r), f64x2.sub(f64x2.mul(cv, yr), f64x2.mul(sv, xr)));
-        }
-        if (r < m) {
-          const xr = load<f64>(at(x, r));
-          const yr = load<f64>(at(y, r));
-          store<f64>(at(x, r), c * xr + sn * yr);
-          store<f64>(at(y, r), c * yr - sn * xr);
-        }
+        rotateColumns(el(q, 0, pj, N), el(q, 0, j, N), m, c, sn);
         store<f64>(at(d, pj), dp * c * c + dj * sn * sn);
         store<f64>(at(d, j), dp * sn * sn + dj * c * c);
         store<i32>(ati(IDEF, nd++), pj);

@@ -15,9 +15,10 @@ import { compiledKernel } from '../src/node-wasm.js';
 import { adsnSpectrum, periodicComponent, powerSpectrum } from '../src/adsn.js';
 import { decodePng, type Image } from '../src/image.js';
 import { parseNpy } from '../src/npy.js';
-import { GaussdiffError, type ErrorCode } from '../src/errors.js';
+import { GaussdiffError } from '../src/errors.js';
 import { IN_CI, haveReference, referencePath } from './helpers/shared.js';
 import { rng } from './helpers/random.js';
+import { expectError } from './helpers/errors.js';
 
 setWasmSource(compiledKernel);
 
@@ -421,19 +422,6 @@ function decodeAll(interleaved: Uint8Array, M: number, N: number): Float64Array 
   return out;
 }
 
-async function expectError(p: () => unknown, code: ErrorCode, argument?: string | RegExp): Promise<void> {
-  let err: unknown;
-  try {
-    await p();
-  } catch (e) {
-    err = e;
-  }
-  expect(err, `expected a GaussdiffError ${code}`).toBeInstanceOf(GaussdiffError);
-  const g = err as GaussdiffError;
-  expect(g.code).toBe(code);
-  if (argument !== undefined) expect(g.argument).toBe(argument);
-  expect(g.allowed.length).toBeGreaterThan(0);
-}
 
 // ---- fabric.png against the published spectrum -----------------------------------------------------------------
 

@@ -5,11 +5,11 @@
  * Wasm memory not growing over repeated calls.
  */
 import { describe, expect, it } from 'vitest';
-import { GaussdiffError, type ErrorCode } from '../src/node.js';
 import { wasmMemoryBytes } from '../src/wasm.js';
 import { gemm, covariance, cholesky } from '../src/linalg/blas.js';
 import { spectralFunction, sqrtm, invSqrtm } from '../src/linalg/functions.js';
 import { rng } from './helpers/random.js';
+import { expectError } from './helpers/errors.js';
 
 function randomMatrix(seed: number, rows: number, cols: number, offset = 0): Float64Array {
   const r = rng(seed);
@@ -61,21 +61,6 @@ function randomSpd(seed: number, d: number, ridge = 0.1): Float64Array {
   return a;
 }
 
-async function expectError(p: Promise<unknown>, code: ErrorCode, argument?: string | RegExp, message?: RegExp): Promise<GaussdiffError> {
-  let err: unknown;
-  try {
-    await p;
-  } catch (e) {
-    err = e;
-  }
-  expect(err, `expected a GaussdiffError ${code}`).toBeInstanceOf(GaussdiffError);
-  const g = err as GaussdiffError;
-  expect(g.code).toBe(code);
-  if (argument !== undefined) expect(g.argument).toMatch(argument);
-  if (message !== undefined) expect(g.message).toMatch(message);
-  expect(g.allowed.length).toBeGreaterThan(0);
-  return g;
-}
 
 /** An array-like that counts element reads (proves validation happens before touching the data). */
 function watched(length: number): { x: ArrayLike<number>; reads: () => number } {

@@ -11,9 +11,9 @@
  *    A and B are exactly singular in f64 and the exact answer is well defined.
  */
 import { describe, expect, it } from 'vitest';
-import { GaussdiffError, type ErrorCode } from '../src/node.js';
 import { buresW2 } from '../src/linalg/bures.js';
 import { rng } from './helpers/random.js';
+import { expectError } from './helpers/errors.js';
 
 // ---------- independent reference ----------
 
@@ -161,17 +161,6 @@ function relDiff(x: number, ref: number): number {
   return Math.abs(x - ref) / Math.abs(ref);
 }
 
-async function expectError(p: Promise<unknown>, code: ErrorCode, argument?: string | RegExp): Promise<void> {
-  let err: unknown;
-  try {
-    await p;
-  } catch (e) {
-    err = e;
-  }
-  expect(err, `expected a GaussdiffError ${code}`).toBeInstanceOf(GaussdiffError);
-  expect((err as GaussdiffError).code).toBe(code);
-  if (argument !== undefined) expect((err as GaussdiffError).argument).toMatch(argument);
-}
 
 // ---------- tests ----------
 

@@ -9,10 +9,11 @@
  * Wasm memory growth.
  */
 import { describe, expect, it } from 'vitest';
-import { GaussdiffError, type ErrorCode } from '../src/node.js'; // also sets the Wasm source
+import { GaussdiffError } from '../src/node.js'; // also sets the Wasm source
 import { checkSymmetric, eigh, eighIn, eighWorkLength, SYMMETRY_TOLERANCE } from '../src/linalg/eigh.js';
 import { wasmMemoryBytes, withWasm } from '../src/wasm.js';
 import { rng } from './helpers/random.js';
+import { expectError } from './helpers/errors.js';
 
 const TOL = 1e-11;
 
@@ -375,21 +376,6 @@ describe('eigh: layout, order, small cases', () => {
   });
 });
 
-async function expectError(f: () => unknown, code: ErrorCode, argument: string | RegExp, message?: RegExp): Promise<GaussdiffError> {
-  let err: unknown;
-  try {
-    await f();
-  } catch (e) {
-    err = e;
-  }
-  expect(err, `expected a GaussdiffError ${code}`).toBeInstanceOf(GaussdiffError);
-  const g = err as GaussdiffError;
-  expect(g.code).toBe(code);
-  expect(g.argument).toMatch(argument);
-  expect(g.allowed.length).toBeGreaterThan(0);
-  if (message) expect(g.message).toMatch(message);
-  return g;
-}
 
 describe('eigh: errors', () => {
   const good = [2, 1, 1, 2];

@@ -5,25 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  GaussdiffError, table, curve, samplerError, w2VsEps, contributions, prepareSpectrum, type ErrorCode,
+  GaussdiffError, table, curve, samplerError, w2VsEps, contributions, prepareSpectrum,
 } from '../src/node.js';
 import { wasmMemoryBytes } from '../src/wasm.js';
+import { expectError } from './helpers/errors.js';
 
-async function expectError(p: Promise<unknown> | (() => unknown), code: ErrorCode, argument?: string | RegExp): Promise<GaussdiffError> {
-  let err: unknown;
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    err = e;
-  }
-  expect(err, `expected a GaussdiffError ${code}`).toBeInstanceOf(GaussdiffError);
-  const g = err as GaussdiffError;
-  expect(g.code).toBe(code);
-  if (argument !== undefined) expect(g.argument).toMatch(argument);
-  expect(g.allowed.length).toBeGreaterThan(0);
-  expect(g.message).toContain(g.argument);
-  return g;
-}
 
 /** An array-like that counts element reads, to prove validation happens before touching the data. */
 function watched(values: number[]) {

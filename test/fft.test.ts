@@ -8,8 +8,8 @@ import { setWasmSource } from '../src/wasm.js';
 import { compiledKernel } from '../src/node-wasm.js';
 import { fft, fft2, fft2In, fftIn, MAX_FFT_LENGTH, type ComplexArrays } from '../src/fft.js';
 import { withWasm } from '../src/wasm.js';
-import { GaussdiffError, type ErrorCode } from '../src/errors.js';
 import { rng } from './helpers/random.js';
+import { expectError } from './helpers/errors.js';
 
 setWasmSource(compiledKernel);
 
@@ -159,19 +159,6 @@ describe('fft2', () => {
   });
 });
 
-async function expectError(p: () => unknown, code: ErrorCode, argument?: string | RegExp): Promise<void> {
-  let err: unknown;
-  try {
-    await p();
-  } catch (e) {
-    err = e;
-  }
-  expect(err, `expected a GaussdiffError ${code}`).toBeInstanceOf(GaussdiffError);
-  const g = err as GaussdiffError;
-  expect(g.code).toBe(code);
-  if (argument !== undefined) expect(g.argument).toMatch(argument);
-  expect(g.allowed.length).toBeGreaterThan(0);
-}
 
 describe('fft errors', () => {
   it('rejects bad lengths, shapes, values and options with typed errors', async () => {
