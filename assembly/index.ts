@@ -6,3 +6,5 @@ export { errorSums } from "./errors";
 export * from "./eigh";
 export * from "./blas";
 export * from "./fft";
+export * from "./random";
+export * from "./particles";
