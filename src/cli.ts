@@ -8,7 +8,9 @@ import {
   GaussdiffError, table, formatTable, curve, readNpy, imageLikeSpectrum, DEFAULT_SPECTRUM_DESCRIPTION,
   closeThreads, warmThreads, adoptWorker, TABLE_DEFAULTS, formatEps, type TableOptions, type CurveOptions, type Init, type SchemeName,
   mnistSpectrum, MNIST_DESCRIPTION, readNpyArray, writeNpy, readPng, spectrumOfCovariance, spectrumOfSamples, spectrumOfImage,
+  validate, synthesizeAdsn, encodePng,
 } from './node.js';
+import { writeFile } from 'node:fs/promises';
 
 const VERSION = '0.1.0';
 
@@ -223,6 +225,46 @@ export function program(): Command {
       await writeNpy(o.out, values);
       const zeros = values.filter((v) => v === 0).length;
       process.stderr.write(`spectrum: d = ${values.length}, ${zeros} zero eigenvalue(s), max ${values[values.length - 1].toPrecision(6)}, trace ${values.reduce((a, b) => a + b, 0).toPrecision(6)} -> ${o.out}\n`);
+    });
+  scheduleOptions(prog.command('validate')
+    .description('Monte-Carlo check of a closed form: simulate particles through one scheme with the exact score, compare the empirical variances and W2 with the exact ones')
+    .option('--spectrum <name|file.npy>', 'eigenvalues of S: mnist (default), image-like, or a .npy file')
+    .addOption(new Option('--scheme <name>', 'em, ei, euler or heun').default('em'))
+    .addOption(new Option('--steps <N>', 'number of grid points N').argParser(number('--steps')).default(100))
+    .addOption(new Option('--eps <eps>', 'truncation time').argParser(number('--eps')).default(1e-3))
+    .addOption(new Option('--init <start>', 'pT or normal').default('pT'))
+    .addOption(new Option('--particles <B>', 'particles per distinct eigenvalue').argParser(number('--particles')).default(1000))
+    .addOption(new Option('--seed <K>', 'random seed (integer)').argParser(number('--seed')).default(0))
+    .option('--variances-out <V.npy>', 'write the per-mode Monte-Carlo variances (input order) to a .npy')
+    .option('--json', 'print {"closedForm", "monteCarlo": {"w2", "stderr"}, "maxAbsZ"} as JSON'))
+    .action(async (o) => {
+      const spectrum = await loadSpectrum(o.spectrum, Boolean(o.json));
+      const r = await validate(spectrum, {
+        scheme: o.scheme, steps: o.steps, eps: o.eps, init: o.init, particles: o.particles, seed: o.seed,
+        betaMin: o.betaMin, betaMax: o.betaMax, horizon: o.horizon,
+      });
+      if (o.variancesOut) await writeNpy(o.variancesOut, r.variances);
+      if (o.json) {
+        const plain = (x: number) => (Number.isFinite(x) ? x : 'Infinity');
+        process.stdout.write(`${JSON.stringify({ closedForm: plain(r.closedForm), monteCarlo: { w2: plain(r.monteCarlo.w2), stderr: r.monteCarlo.stderr, bias: r.monteCarlo.bias }, maxAbsZ: r.maxAbsZ })}\n`);
+      } else {
+        process.stdout.write(`closed form W2   ${r.closedForm}\nMonte-Carlo W2   ${r.monteCarlo.w2} +- ${r.monteCarlo.stderr} (bias ${r.monteCarlo.bias})\nmax |z| per mode ${r.maxAbsZ}\n`);
+      }
+    });
+
+  prog.command('synth')
+    .description('ADSN texture synthesis: a random texture with the Gaussian statistics of an image')
+    .requiredOption('--adsn <image.png>', 'the example image (PNG)')
+    .requiredOption('--out <sample.png>', 'where to write the synthesised PNG')
+    .addOption(new Option('--seed <S>', 'random seed (integer)').argParser(number('--seed')).default(0))
+    .action(async (o) => {
+      const { image } = await synthesizeAdsn(await readPng(o.adsn), { seed: o.seed });
+      try {
+        await writeFile(o.out, encodePng(image));
+      } catch (err) {
+        throw new GaussdiffError('INVALID_OPTION', o.out, `cannot write the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'a writable path');
+      }
+      process.stderr.write(`synth: ${image.channels} x ${image.height} x ${image.width} -> ${o.out}\n`);
     });
 
   return prog;

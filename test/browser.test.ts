@@ -54,6 +54,8 @@ const IMAGE_OPTIONS = { schemes: ['em', 'ei', 'euler', 'heun'], steps: [20, 100]
 const ZEROS_SPECTRUM = [0, 0, 0.5, 1, 2];
 const ZEROS_OPTIONS = { schemes: ['em', 'ei', 'euler', 'heun'], steps: [10], eps: [0] } as const;
 const REL_TOL = 1e-12;
+/** A random stream drawn in the page and in node: it must be the same, bit for bit (numbers survive JSON exactly). */
+const STREAM = { seed: 123456789, offset: 5, count: 10007 };
 
 /**
  * The bundle is built from src/, assembly/ (via build/gaussdiff.wasm) while node runs src/ directly: if any of
@@ -78,6 +80,8 @@ interface PageResult {
   imageRows: Row[];
   zerosRows: Row[];
   bundleSha256: string;
+  normals: number[];
+  uniforms: number[];
 }
 
 /**
@@ -89,6 +93,8 @@ const PAGE_SCRIPT = `async (args) => {
   const keys = Object.keys(m).sort();
   const image = await m.table(m.imageLikeSpectrum(), args.imageOptions);
   const zeros = await m.table(args.zerosSpectrum, args.zerosOptions);
+  const normals = Array.from(await m.normals(args.stream.count, { seed: args.stream.seed, offset: args.stream.offset }));
+  const uniforms = Array.from(await m.uniforms(args.stream.count, { seed: args.stream.seed, offset: args.stream.offset }));
   const bytes = await (await fetch(args.bundleUrl)).arrayBuffer();
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
   return {
@@ -96,6 +102,8 @@ const PAGE_SCRIPT = `async (args) => {
     functionNames: keys.filter((k) => typeof m[k] === 'function'),
     imageRows: image.rows,
     zerosRows: zeros.rows,
+    normals,
+    uniforms,
     bundleSha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(''),
   };
 }`;
@@ -212,6 +220,7 @@ describe.skipIf(!CHROMIUM)('browser bundle (dist/gaussdiff.browser.js) in headle
       imageOptions: IMAGE_OPTIONS,
       zerosSpectrum: ZEROS_SPECTRUM,
       zerosOptions: ZEROS_OPTIONS,
+      stream: STREAM,
     };
     const result = (await page.evaluate(`(${PAGE_SCRIPT})(${JSON.stringify(args)})`)) as PageResult;
     await context.close();
@@ -277,6 +286,15 @@ describe.skipIf(!CHROMIUM)('browser bundle (dist/gaussdiff.browser.js) in headle
     expect(infinite.some((r) => r.scheme === 'heun')).toBe(true);
     expect(first.zerosRows.filter((r) => r.w2 === 'Infinity').map(key)).toEqual(infinite.map(key));
   }, TEST_TIMEOUT);
+
+  it('the same seed gives the same normals and uniforms in Chromium as in node, bit for bit', async () => {
+    const nodeNormals = Array.from(await gaussdiff.normals(STREAM.count, { seed: STREAM.seed, offset: STREAM.offset }));
+    const nodeUniforms = Array.from(await gaussdiff.uniforms(STREAM.count, { seed: STREAM.seed, offset: STREAM.offset }));
+    expect(first.normals.length).toBe(STREAM.count);
+    const differ = (a: number[], b: number[]) => a.findIndex((x, i) => !Object.is(x, b[i]));
+    expect(differ(first.normals, nodeNormals), 'first differing normal').toBe(-1);
+    expect(differ(first.uniforms, nodeUniforms), 'first differing uniform').toBe(-1);
+  });
 
   it('a second page load gets the same bundle bytes and bit-identical results', async () => {
     const second = await runInPage();

@@ -143,3 +143,46 @@ describe('package entry', () => {
     expect(r.stdout.trim()).toBe(String(4 * 1 * 2 * 2));
   });
 });
+
+describe('gaussdiff validate and synth', () => {
+  it('validate --json prints the contract and writes per-mode variances in input order', async () => {
+    const out = join(dir, 'v.npy');
+    const r = run('validate', '--spectrum', spectrumFile, '--scheme', 'em', '--steps', '20', '--eps', '1e-3', '--init', 'pT',
+      '--particles', '4000', '--seed', '7', '--variances-out', out, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(Object.keys(j)).toEqual(['closedForm', 'monteCarlo', 'maxAbsZ']);
+    expect(Object.keys(j.monteCarlo)).toEqual(expect.arrayContaining(['w2', 'stderr']));
+    const { samplerError } = await import('../src/node.js');
+    const f32 = Array.from(Float32Array.from([0, 0, 0.01, 0.1, 0.1, 1, 3]));
+    expect(j.closedForm).toBeCloseTo((await samplerError(f32, { scheme: 'em', steps: 20, eps: 1e-3, init: 'pT' })).w2, 12);
+    expect(Math.abs(j.monteCarlo.w2 - j.closedForm)).toBeLessThan(5 * j.monteCarlo.stderr);
+    const { parseNpy } = await import('../src/node.js');
+    const { readFileSync } = await import('node:fs');
+    const v = parseNpy(readFileSync(out));
+    expect(v.length).toBe(7); // one per input entry, repeats included
+    expect(v[0]).toBe(v[1]);
+    const again = run('validate', '--spectrum', spectrumFile, '--scheme', 'em', '--steps', '20', '--eps', '1e-3', '--init', 'pT', '--particles', '4000', '--seed', '7', '--json');
+    expect(again.stdout).toBe(r.stdout); // same seed, same result
+    const bad = run('validate', '--spectrum', spectrumFile, '--particles', '1');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/error \[INVALID_OPTION\] particles/);
+  });
+
+  it('synth --adsn writes a PNG of the same size, deterministic in the seed', async () => {
+    const { encodePng, decodePng } = await import('../src/node.js');
+    const w = 24;
+    const h = 16;
+    const data = new Float64Array(3 * w * h).map((_, i) => 0.5 + 0.4 * Math.sin(i * 0.37) * Math.cos(i * 0.011));
+    const png = join(dir, 'in.png');
+    writeFileSync(png, encodePng({ width: w, height: h, channels: 3, data }));
+    const a = join(dir, 'a.png');
+    const b = join(dir, 'b.png');
+    for (const [file, seed] of [[a, '1'], [b, '1']]) expect(run('synth', '--adsn', png, '--out', file, '--seed', seed).code).toBe(0);
+    const { readFileSync } = await import('node:fs');
+    const img = decodePng(readFileSync(a), 'a.png');
+    expect([img.width, img.height, img.channels]).toEqual([w, h, 3]);
+    expect(readFileSync(a)).toEqual(readFileSync(b));
+    expect(run('synth', '--adsn', join(dir, 'none.png'), '--out', a).stderr).toMatch(/error \[IMAGE_READ\]/);
+  });
+});
