@@ -1,7 +1,8 @@
 /**
  * Deterministic random numbers on the Wasm kernel (assembly/random.ts): Philox4x32-10 counter-based
- * generator, uniforms in (0, 1) from 53 bits, standard normals by Box-Muller with log, sin and cos written in
- * Wasm arithmetic. Value i of a stream is a pure function of (seed, stream, i): the same bits in node and
+ * generator, uniforms in (0, 1) from 53 bits, standard normals by a 256-layer ziggurat (one 64-bit Philox
+ * word per normal; the rare rejections continue on a side Philox sequence of that normal's index; log
+ * written in Wasm arithmetic). Value i of a stream is a pure function of (seed, stream, i): the same bits in node and
  * in every browser, at any offset, in any chunking.
  *
  * Streams: key = seed (64-bit, seed < 2^53 here); counter = (block lo, block hi, s0, s1). The default stream

@@ -1,8 +1,8 @@
 /**
  * The deterministic RNG (assembly/random.ts through src/random.ts): Philox4x32-10 known-answer vectors
  * (Random123) for the Wasm kernel and for an independent BigInt scalar Philox written here; uniforms and
- * normals against a scalar reference built on that Philox (uniforms bit for bit, normals to a few ulps of
- * host Math.log/cos/sin); determinism, offset continuity and chunking; statistics of 1e7 normals (moments,
+ * normals against a scalar reference built on that Philox (uniforms bit for bit; normals bit for bit
+ * against a scalar ziggurat written here, with musl log in JS arithmetic); determinism, offset continuity and chunking; statistics of 1e7 normals (moments,
  * Kolmogorov-Smirnov against Phi, tail masses, autocorrelations, two seeds); uniforms in (0, 1); typed errors.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -62,17 +62,94 @@ function refUniforms(seed: number, offset: number, n: number): Float64Array {
   }
   return out;
 }
-function refNormals(seed: number, offset: number, n: number): { z: Float64Array; r: Float64Array } {
-  const z = new Float64Array(n);
-  const rr = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const w = refBlock(seed, 0, Math.floor((offset + i) / 2));
-    const r = Math.sqrt(-2 * Math.log(unit(m53(w[0], w[1]))));
-    const theta = 2 * Math.PI * (m53(w[2], w[3]) * 2 ** -53 - 0.125);
-    z[i] = (offset + i) % 2 === 0 ? r * Math.cos(theta) : r * Math.sin(theta);
-    rr[i] = r;
+// Ziggurat (assembly/random.ts): normal i takes the 64-bit word w = word0 | word1 << 32 (i even) or
+// word2 | word3 << 32 (i odd) of block floor(i / 2); layer = w & 0xff, sign = bit 8, rabs = w >> 11.
+// Rejections continue on a side sequence: word j of normal i is word pair j & 1 of the block with key
+// (seed lo, seed hi | 2^31) and counter (i lo, i hi | (j >> 1) << 21, 0, s1).
+const ZIG_R = 3.6541528853610088;
+const ZIG_V = 4.92867323399e-3;
+/** The tables recomputed here (host Math; compared with the Wasm literals to a few ulps). */
+function zigTablesHost(): { k: number[]; w: number[]; f: number[] } {
+  const m = 2 ** 53;
+  const k = new Array<number>(256), w = new Array<number>(256), f = new Array<number>(256);
+  let dn = ZIG_R, tn = dn;
+  const q = ZIG_V / Math.exp(-0.5 * dn * dn);
+  k[0] = Math.floor((dn / q) * m); k[1] = 0;
+  w[0] = q / m; w[255] = dn / m; f[0] = 1; f[255] = Math.exp(-0.5 * dn * dn);
+  for (let i = 254; i >= 1; i--) {
+    dn = Math.sqrt(-2 * Math.log(ZIG_V / dn + Math.exp(-0.5 * dn * dn)));
+    k[i + 1] = Math.floor((dn / tn) * m); tn = dn; f[i] = Math.exp(-0.5 * dn * dn); w[i] = dn / m;
   }
-  return { z, r: rr };
+  return { k, w, f };
+}
+async function zigTablesWasm(): Promise<{ k: number[]; w: number[]; f: number[] }> {
+  return withWasm((scope) => {
+    const p = scope.f64(768);
+    scope.fn('zigguratTables')(p);
+    const t = Array.from(scope.read(p, 768));
+    return { k: t.slice(0, 256), w: t.slice(256, 512), f: t.slice(512) };
+  });
+}
+// musl log.c, the same operations in the same order as log2x in assembly/random.ts (JS arithmetic is
+// IEEE-754 f64 with no fused multiply-add, so the bits must match).
+const lv = new DataView(new ArrayBuffer(8));
+function muslLog(x: number): number {
+  lv.setFloat64(0, x);
+  let hx = lv.getUint32(0) + (0x3ff00000 - 0x3fe6a09e);
+  const k = (hx >>> 20) - 0x3ff;
+  hx = (hx & 0x000fffff) + 0x3fe6a09e;
+  lv.setUint32(0, hx);
+  const f = lv.getFloat64(0) - 1;
+  const hfsq = 0.5 * f * f;
+  const s = f / (2 + f);
+  const z = s * s;
+  const w = z * z;
+  const t1 = w * (3.999999999940941908e-01 + w * (2.222219843214978396e-01 + w * 1.531383769920937332e-01));
+  const t2 = z * (6.666666666666735130e-01 + w * (2.857142874366239149e-01 + w * (1.818357216161805012e-01 + w * 1.479819860511658591e-01)));
+  const R = t2 + t1;
+  return s * (hfsq + R) + k * 1.90821492927058770002e-10 - hfsq + f + k * 6.93147180369123816490e-01;
+}
+const word64 = (lo: number, hi: number) => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+const unit64 = (w: bigint) => unit(Number(w >> 11n));
+let zigStats = { slow: 0, tail: 0 };
+function refNormals(tab: { k: number[]; w: number[]; f: number[] }, seed: number, offset: number, n: number, s1 = 0): Float64Array {
+  const z = new Float64Array(n);
+  const key = [seed >>> 0, Math.floor(seed / 2 ** 32)];
+  for (let t = 0; t < n; t++) {
+    const i = offset + t;
+    const b = refBlock(seed, s1, Math.floor(i / 2));
+    let w = i % 2 === 0 ? word64(b[0], b[1]) : word64(b[2], b[3]);
+    let j = 0;
+    const side = () => {
+      const c = philoxRef([i >>> 0, (Math.floor(i / 2 ** 32) | ((j >> 1) << 21)) >>> 0, 0, s1], [key[0], (key[1] | 0x80000000) >>> 0]);
+      const v = j % 2 === 0 ? word64(c[0], c[1]) : word64(c[2], c[3]);
+      j++;
+      return v;
+    };
+    let first = true;
+    for (;;) {
+      const idx = Number(w & 0xffn);
+      const neg = (w & 0x100n) !== 0n;
+      const rabs = Number(w >> 11n);
+      const x = rabs * tab.w[idx];
+      const sgn = (v: number) => (neg ? -v : v);
+      if (rabs < tab.k[idx]) { z[t] = sgn(x); break; }
+      if (first) { zigStats.slow++; first = false; }
+      if (idx === 0) {
+        zigStats.tail++;
+        for (;;) {
+          const xx = -muslLog(unit64(side())) * 0.27366123732975828;
+          const yy = -muslLog(unit64(side()));
+          if (yy + yy > xx * xx) { z[t] = sgn(ZIG_R + xx); break; }
+        }
+        break;
+      }
+      const y = (tab.f[idx - 1] - tab.f[idx]) * unit64(side()) + tab.f[idx];
+      if (muslLog(y) < -0.5 * x * x) { z[t] = sgn(x); break; }
+      w = side();
+    }
+  }
+  return z;
 }
 
 // ---------- Phi and the Kolmogorov distribution ----------
@@ -143,16 +220,49 @@ describe('values against the scalar reference', () => {
     }
   });
 
-  it('normals agree with Box-Muller on host Math.log/cos/sin to a few ulps', async () => {
-    let worst = 0;
-    for (const [seed, offset, n] of [[0, 0, 100_000], [99, 1, 50_001], [2 ** 52 + 3, 2 ** 45 + 7, 20_000]]) {
-      const got = await normals(n, { seed, offset });
-      const { z, r } = refNormals(seed, offset, n);
-      for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(got[i] - z[i]) / (r[i] * 2 ** -52));
+  it('the ziggurat tables are the recomputed Marsaglia-Tsang tables (k exact to 1, w and f to 4 ulps)', async () => {
+    const got = await zigTablesWasm();
+    const want = zigTablesHost();
+    for (let i = 0; i < 256; i++) {
+      expect(Math.abs(got.k[i] - want.k[i])).toBeLessThanOrEqual(1);
+      expect(Math.abs(got.w[i] - want.w[i])).toBeLessThanOrEqual(4 * 2 ** -52 * want.w[i]);
+      expect(Math.abs(got.f[i] - want.f[i])).toBeLessThanOrEqual(4 * 2 ** -52 * want.f[i]);
     }
-    console.info(`normals vs host Box-Muller: worst error ${worst.toFixed(2)} ulp(1) * r`);
-    // Error in units of ulp(1) * r: a broken coefficient, quadrant or sign would give ~1e10 or more.
-    expect(worst).toBeLessThan(8);
+    // Equal-area layers: x_i (f_{i-1} - f_i) = v for the rectangles above the base strip.
+    for (let i = 2; i < 256; i++) expect(Math.abs(got.w[i] * 2 ** 53 * (got.f[i - 1] - got.f[i]) - ZIG_V)).toBeLessThan(1e-12);
+  });
+
+  it('normals are bit for bit the scalar ziggurat reference (fast path, wedges and tail)', async () => {
+    const tab = await zigTablesWasm();
+    zigStats = { slow: 0, tail: 0 };
+    let total = 0;
+    for (const [seed, offset, n] of [[0, 0, 100_000], [99, 1, 50_001], [2 ** 52 + 3, 2 ** 45 + 7, 20_000], [5, 2 ** 53 - 30_000, 30_000]]) {
+      const got = await normals(n, { seed, offset });
+      const want = refNormals(tab, seed, offset, n);
+      let bad = 0;
+      for (let i = 0; i < n; i++) if (!Object.is(got[i], want[i])) bad++;
+      expect(bad).toBe(0);
+      total += n;
+    }
+    // The rare paths were exercised (about 1.2% of values reject the rectangle; about 0.03% reach the tail).
+    console.info(`ziggurat reference: ${total} values, ${zigStats.slow} rare-path, ${zigStats.tail} tail`);
+    expect(zigStats.slow).toBeGreaterThan(total * 0.005);
+    expect(zigStats.tail).toBeGreaterThan(10);
+    // And the comparison can fail: one flipped table entry changes values.
+    const broken = { ...tab, w: tab.w.slice() };
+    broken.w[3] *= 1 + 2 ** -52;
+    const got = await normals(5000, { seed: 0 });
+    const want = refNormals(broken, 0, 0, 5000);
+    let diff = 0;
+    for (let i = 0; i < 5000; i++) if (!Object.is(got[i], want[i])) diff++;
+    expect(diff).toBeGreaterThan(0);
+  });
+
+  it('generator normals are the reference too (after a partial first call)', async () => {
+    const tab = await zigTablesWasm();
+    const g = generator(11);
+    await g.normals(7);
+    expect(await g.normals(3000)).toEqual(refNormals(tab, 11, 7, 3000));
   });
 });
 
@@ -261,10 +371,13 @@ describe('statistics of 1e7 normals', () => {
   it('tail masses beyond 3 and 4 sigma within 5 binomial sigma', () => {
     let t3 = 0, t4 = 0, max = 0;
     for (let i = 0; i < N; i++) { const a = Math.abs(z[i]); if (a > 3) t3++; if (a > 4) t4++; if (a > max) max = a; }
-    for (const [count, p] of [[t3, 2 * Phi(-3)], [t4, 2 * Phi(-4)]]) {
+    let tr = 0;
+    for (let i = 0; i < N; i++) if (Math.abs(z[i]) > ZIG_R) tr++;
+    for (const [count, p] of [[t3, 2 * Phi(-3)], [t4, 2 * Phi(-4)], [tr, 2 * Phi(-ZIG_R)]]) {
       expect(Math.abs(count - N * p)).toBeLessThan(5 * Math.sqrt(N * p * (1 - p)));
     }
-    expect(max).toBeLessThan(Math.sqrt(-2 * Math.log(2 ** -54)) + 1e-12);
+    // Ziggurat tail: r + (-log U) / r with U >= 2^-54.
+    expect(max).toBeLessThan(ZIG_R + (54 * Math.LN2) / ZIG_R + 1e-12);
   });
 
   it('lag-1..3 autocorrelations (and of the squares, lag 1) within 5 / sqrt(n)', () => {
