@@ -260,7 +260,7 @@ function zigSlow(i: u64, w: u64, s0: u32, s1: u32, k0: u32, k1: u32): f64 {
     const b01 = v128.shuffle<i32>(x2, x3, 0, 4, 1, 5);
     const a23 = v128.shuffle<i32>(x0, x1, 2, 6, 3, 7);
     const b23 = v128.shuffle<i32>(x2, x3, 2, 6, 3, 7);
-    const n = 8 * h;
+    const n: i32 = 8 * <i32>h;
     zigOne(dst, n, i64x2.extract_lane(a01, 0), base, s0, s1, k0, k1);
     zigOne(dst, n + 1, i64x2.extract_lane(b01, 0), base, s0, s1, k0, k1);
     zigOne(dst, n + 2, i64x2.extract_lane(a01, 1), base, s0, s1, k0, k1);
