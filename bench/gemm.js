@@ -24,19 +24,11 @@ const runsAt = args.indexOf('--runs');
 const RUNS = runsAt >= 0 ? Number(args[runsAt + 1]) : 5;
 const SIZES = [256, 512, 1024];
 
-function random(n, seed) {
-  let s = seed >>> 0;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32 - 0.5;
-  }
-  return out;
-}
 
 const PY = `
 import json, sys, time
 import numpy as np
+import { random } from './helpers.js';
 d, runs, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 raw = np.fromfile(path, dtype='<f8')
 a = raw[:d * d].reshape(d, d).copy()

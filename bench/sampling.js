@@ -36,19 +36,11 @@ const END_TO_END = !args.includes('--no-end-to-end');
 const CHECK_ROWS = Math.min(COUNT, 64);
 const SEED = 1;
 
-function random(n, seed) {
-  let s = seed >>> 0;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32 - 0.5;
-  }
-  return out;
-}
 
 const PY = `
 import json, sys, time
 import numpy as np
+import { random } from './helpers.js';
 count, d, runs, rows, path = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 z = np.fromfile(path + '.z', dtype='<f8').reshape(count, d)
 v = np.fromfile(path + '.v', dtype='<f8').reshape(d, d)
