@@ -17,6 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import '../dist/node.js'; // sets where the Wasm module comes from
 import { gemm } from '../dist/linalg/blas.js';
+import { random } from './helpers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -28,7 +29,6 @@ const SIZES = [256, 512, 1024];
 const PY = `
 import json, sys, time
 import numpy as np
-import { random } from './helpers.js';
 d, runs, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 raw = np.fromfile(path, dtype='<f8')
 a = raw[:d * d].reshape(d, d).copy()

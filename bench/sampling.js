@@ -19,6 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import '../dist/node.js'; // sets where the Wasm module comes from
 import { gemm } from '../dist/linalg/blas.js';
+import { random } from './helpers.js';
 import { eigh } from '../dist/linalg/eigh.js';
 import { normals } from '../dist/random.js';
 import { sampleCovariance } from '../dist/sampling.js';
@@ -40,7 +41,6 @@ const SEED = 1;
 const PY = `
 import json, sys, time
 import numpy as np
-import { random } from './helpers.js';
 count, d, runs, rows, path = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 z = np.fromfile(path + '.z', dtype='<f8').reshape(count, d)
 v = np.fromfile(path + '.v', dtype='<f8').reshape(d, d)
