@@ -8,8 +8,9 @@
 //       for each NR micro-panel of B (stays in L1), each MR micro-panel of A (streams from L2):
 //         the MR x NR register tile: kc rank-1 updates, MR * NR / 2 f64x2 accumulators.
 // Packing zero-pads partial micro-panels, so the inner loop has no edge cases; edge tiles are written
-// through a small buffer. With `lower` set only tiles meeting the lower triangle (j <= i) are computed,
-// and diagonal tiles write only their lower part (SYRK, the Cholesky trailing update).
+// through a small buffer. With `tri` = LOWER only tiles meeting the lower triangle (j <= i) are computed,
+// and diagonal tiles write only their lower part (SYRK, the Cholesky trailing update); with UPPER the same
+// for j >= i (the eigensolver's symmetric rank-2k update, assembly/eigh.ts).
 //
 // Blocking (tuned on a 48 KiB L1 / 2 MiB L2 core): KC * NR * 8 = 8 KiB of B in L1, MC * KC * 8 = 128 KiB of A
 // and KC * NC * 8 = 1 MiB of B in L2. It runs at about 19 GFLOP/s on one 2.6 GHz core, close to the
@@ -42,6 +43,14 @@ const TILE: usize = memory.data(MR * NR * 8, 16);
 @inline function imin(a: i32, b: i32): i32 {
   return a < b ? a : b;
 }
+
+/** Which part of C `blasGemmCore` updates. */
+export const FULL: i32 = 0;
+export const LOWER: i32 = 1;
+export const UPPER: i32 = 2;
+
+/** The largest packing workspace `blasGemmCore` can need, whatever the sizes (f64 count). */
+export const BLAS_GEMM_MAX_WORKSPACE: i32 = MC * KC + KC * NC;
 
 /** f64 count of the packing workspace `blasGemmCore` needs for these sizes. */
 export function blasGemmWorkspace(m: i32, k: i32, n: i32): i32 {
@@ -123,11 +132,12 @@ function packB(dst: usize, b: usize, rsb: i32, csb: i32, kc: i32, nc: i32): void
   }
 }
 
-// The MR x NR register tile: C[0:rows, 0:cols] += alpha * sum_p pa[p] pb[p]^T. `diag` >= -MR marks a
-// diagonal tile of a lower-only product: only entries with j <= i + diag are written; NO_DIAG otherwise.
+// The MR x NR register tile: C[0:rows, 0:cols] += alpha * sum_p pa[p] pb[p]^T. `diag` != NO_DIAG marks a
+// diagonal tile of a triangular product: only entries with j <= i + diag (lower) or j >= i + diag (upper)
+// are written; NO_DIAG otherwise.
 const NO_DIAG: i32 = -0x40000000;
 
-function micro(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, rows: i32, cols: i32, diag: i32): void {
+function micro(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, rows: i32, cols: i32, diag: i32, upper: bool): void {
   let c00 = f64x2.splat(0.0), c01 = f64x2.splat(0.0);
   let c10 = f64x2.splat(0.0), c11 = f64x2.splat(0.0);
   let c20 = f64x2.splat(0.0), c21 = f64x2.splat(0.0);
@@ -175,8 +185,9 @@ function micro(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, ro
     v128.store(TILE, f64x2.mul(al, c30), 96);
     v128.store(TILE, f64x2.mul(al, c31), 112);
     for (let i: i32 = 0; i < rows; i++) {
-      const jmax = diag == NO_DIAG ? cols : imin(cols, i + diag + 1);
-      for (let j: i32 = 0; j < jmax; j++) {
+      const jmin = diag == NO_DIAG || !upper ? 0 : max<i32>(0, i + diag);
+      const jmax = diag == NO_DIAG || upper ? cols : imin(cols, i + diag + 1);
+      for (let j: i32 = jmin; j < jmax; j++) {
         const q = at(c, i * ldc + j);
         store<f64>(q, load<f64>(q) + load<f64>(at(TILE, i * NR + j)));
       }
@@ -186,13 +197,16 @@ function micro(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, ro
 
 /**
  * C += alpha A B, A m x k (element (i, p) at a + 8 (i rsa + p csa)), B k x n (element (p, j) at
- * b + 8 (p rsb + j csb)), C row-major with leading dimension ldc. With lower != 0 (m == n), only the lower
- * triangle of C (j <= i) is touched. `work` holds blasGemmWorkspace(m, k, n) f64, 16-byte aligned.
+ * b + 8 (p rsb + j csb)), C row-major with leading dimension ldc. With tri = LOWER (UPPER), only the
+ * lower (upper) triangle of C, j <= i (j >= i), is touched. `work` holds blasGemmWorkspace(m, k, n) f64,
+ * 16-byte aligned.
  */
 export function blasGemmCore(
   m: i32, k: i32, n: i32, a: usize, rsa: i32, csa: i32, b: usize, rsb: i32, csb: i32,
-  c: usize, ldc: i32, alpha: f64, lower: i32, work: usize,
+  c: usize, ldc: i32, alpha: f64, tri: i32, work: usize,
 ): void {
+  const lower = tri == LOWER;
+  const upper = tri == UPPER;
   if (m <= 0 || n <= 0 || k <= 0) return;
   const kcMax = imin(KC, k);
   const pa = work;
@@ -206,6 +220,7 @@ export function blasGemmCore(
       for (let ic: i32 = 0; ic < m; ic += MC) {
         const mc = imin(MC, m - ic);
         if (lower && jc > ic + mc - 1) continue;
+        if (upper && jc + nc - 1 < ic) continue;
         packA(pa, at(a, ic * rsa + pc * csa), rsa, csa, mc, kc);
         for (let jr: i32 = 0; jr < nc; jr += NR) {
           const cols = imin(NR, nc - jr);
@@ -218,8 +233,11 @@ export function blasGemmCore(
             if (lower) {
               if (gj > gi + rows - 1) continue; // tile entirely above the diagonal
               if (gj + cols - 1 > gi) diag = gi - gj;
+            } else if (upper) {
+              if (gj + cols - 1 < gi) continue; // tile entirely below the diagonal
+              if (gj < gi + rows - 1) diag = gi - gj;
             }
-            micro(kc, at(pa, ir * kc), bp, at(c, gi * ldc + gj), ldc, alpha, rows, cols, diag);
+            micro(kc, at(pa, ir * kc), bp, at(c, gi * ldc + gj), ldc, alpha, rows, cols, diag, upper);
           }
         }
       }
@@ -230,7 +248,7 @@ export function blasGemmCore(
 /** C = A B, all row-major: A m x k, B k x n, C m x n. `work`: blasGemmWorkspace(m, k, n) f64. */
 export function blasGemm(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, work: usize): void {
   memory.fill(c, 0, (<usize>m * <usize>n) << 3);
-  blasGemmCore(m, k, n, a, k, 1, b, n, 1, c, n, 1.0, 0, work);
+  blasGemmCore(m, k, n, a, k, 1, b, n, 1, c, n, 1.0, FULL, work);
 }
 
 /** Copy the lower triangle of the d x d row-major C into its upper triangle. */
@@ -246,7 +264,7 @@ function mirrorLower(c: usize, d: i32): void {
  */
 export function blasSyrk(x: usize, n: i32, d: i32, c: usize, alpha: f64, work: usize): void {
   memory.fill(c, 0, (<usize>d * <usize>d) << 3);
-  blasGemmCore(d, n, d, x, 1, d, x, d, 1, c, d, alpha, 1, work);
+  blasGemmCore(d, n, d, x, 1, d, x, d, 1, c, d, alpha, LOWER, work);
   mirrorLower(c, d);
 }
 
@@ -342,7 +360,7 @@ export function blasCholesky(a: usize, d: i32, work: usize): i32 {
     // Trailing update A22 -= L21 L21^T (lower triangle only).
     if (end < d) {
       const l21 = at(a, end * d + k);
-      blasGemmCore(d - end, nb, d - end, l21, d, 1, l21, 1, d, at(a, end * d + end), d, -1.0, 1, work);
+      blasGemmCore(d - end, nb, d - end, l21, d, 1, l21, 1, d, at(a, end * d + end), d, -1.0, LOWER, work);
     }
   }
   for (let i: i32 = 0; i < d; i++) memory.fill(at(a, i * d + i + 1), 0, (<usize>(d - i - 1)) << 3);

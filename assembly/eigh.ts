@@ -18,19 +18,17 @@
 // column j the eigenvector of values[j] (numpy's layout). All work memory is one block from the caller
 // (eighWorkLength f64); nothing is allocated here.
 
+import { blasGemmCore, BLAS_GEMM_MAX_WORKSPACE, FULL, UPPER } from "./blas";
+
 const EPS: f64 = 1.1102230246251565e-16; // 2^-53, unit roundoff
 const SAFMIN: f64 = 2.2250738585072014e-308; // smallest normal
 const NB: i32 = 32; // tridiagonalisation panel width
 const NBB: i32 = 64; // reflectors per block in the back-transformation
 const SMALL: i32 = 32; // D&C leaves: blocks of at most this size are solved by QL
-const KC: i32 = 128; // GEMM blocking: inner dimension
-const MC: i32 = 128; // rows of A packed at once (multiple of 4)
-const NC: i32 = 1024; // columns of B packed at once (multiple of 4)
 const MAXIT_QL: i32 = 60; // QL sweeps per eigenvalue before giving up
 const MAXIT_SECULAR: i32 = 200; // iterations per secular root (bisection-safeguarded)
 
 // 4 x 4 f64 scratch for partial GEMM tiles.
-const TILE: usize = memory.data(128, 16);
 
 // @ts-ignore: decorator
 @inline function at(base: usize, index: i32): usize {
@@ -148,145 +146,17 @@ function nrm2(n: i32, x: usize): f64 {
 
 // ---------------------------------------------------------------------------------------------------------
 // GEMM: C op= A B, C row-major (C(i, j) at C + 8 (i ldc + j)), A(i, p) at A + 8 (i rsa + p csa),
-// B(p, j) at B + 8 (p rsb + j csb): strides make transposes free. op: 0 (C = AB), 1 (C += AB), -1 (C -= AB).
-// upper: only C(i, j) with j >= i is needed (tiles wholly below the diagonal are skipped).
-// Goto's scheme: B is packed in KC x NC panels (4-column strips), A in MC x KC blocks (4-row strips); a
-// 4 x 4 register tile (eight f64x2 accumulators) runs over the inner dimension.
-
-function packA(mc: i32, kc: i32, a: usize, rs: i32, cs: i32, dst: usize): void {
-  for (let ir: i32 = 0; ir < mc; ir += 4) {
-    const rows = min<i32>(4, mc - ir);
-    const d = at(dst, ir * kc);
-    if (rs == 1 && rows == 4) {
-      for (let p: i32 = 0; p < kc; p++) {
-        const s = at(a, ir + p * cs);
-        v128.store(at(d, 4 * p), v128.load(s));
-        v128.store(at(d, 4 * p + 2), v128.load(s, 16));
-      }
-    } else {
-      for (let r: i32 = 0; r < 4; r++) {
-        if (r < rows) {
-          const s = at(a, (ir + r) * rs);
-          for (let p: i32 = 0; p < kc; p++) store<f64>(at(d, 4 * p + r), load<f64>(at(s, p * cs)));
-        } else {
-          for (let p: i32 = 0; p < kc; p++) store<f64>(at(d, 4 * p + r), 0);
-        }
-      }
-    }
-  }
-}
-
-function packB(kc: i32, nc: i32, b: usize, rs: i32, cs: i32, dst: usize): void {
-  for (let jr: i32 = 0; jr < nc; jr += 4) {
-    const cols = min<i32>(4, nc - jr);
-    const d = at(dst, jr * kc);
-    if (cs == 1 && cols == 4) {
-      for (let p: i32 = 0; p < kc; p++) {
-        const s = at(b, p * rs + jr);
-        v128.store(at(d, 4 * p), v128.load(s));
-        v128.store(at(d, 4 * p + 2), v128.load(s, 16));
-      }
-    } else {
-      for (let c: i32 = 0; c < 4; c++) {
-        if (c < cols) {
-          const s = at(b, (jr + c) * cs);
-          for (let p: i32 = 0; p < kc; p++) store<f64>(at(d, 4 * p + c), load<f64>(at(s, p * rs)));
-        } else {
-          for (let p: i32 = 0; p < kc; p++) store<f64>(at(d, 4 * p + c), 0);
-        }
-      }
-    }
-  }
-}
-
-// One 4 x 4 tile of C (rows x cols valid) from packed strips ap, bp of depth kc.
-function tile(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, op: i32, rows: i32, cols: i32): void {
-  let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c10 = f64x2.splat(0), c11 = f64x2.splat(0);
-  let c20 = f64x2.splat(0), c21 = f64x2.splat(0), c30 = f64x2.splat(0), c31 = f64x2.splat(0);
-  let a = ap;
-  let b = bp;
-  for (let p: i32 = 0; p < kc; p++) {
-    const b0 = v128.load(b);
-    const b1 = v128.load(b, 16);
-    let x = v128.load64_splat(a);
-    c00 = f64x2.add(c00, f64x2.mul(x, b0)); c01 = f64x2.add(c01, f64x2.mul(x, b1));
-    x = v128.load64_splat(a, 8);
-    c10 = f64x2.add(c10, f64x2.mul(x, b0)); c11 = f64x2.add(c11, f64x2.mul(x, b1));
-    x = v128.load64_splat(a, 16);
-    c20 = f64x2.add(c20, f64x2.mul(x, b0)); c21 = f64x2.add(c21, f64x2.mul(x, b1));
-    x = v128.load64_splat(a, 24);
-    c30 = f64x2.add(c30, f64x2.mul(x, b0)); c31 = f64x2.add(c31, f64x2.mul(x, b1));
-    a += 32;
-    b += 32;
-  }
-  if (rows == 4 && cols == 4) {
-    const L = (<usize>ldc) << 3;
-    const c1 = c + L;
-    const c2 = c1 + L;
-    const c3 = c2 + L;
-    if (op == 0) {
-      v128.store(c, c00); v128.store(c, c01, 16);
-      v128.store(c1, c10); v128.store(c1, c11, 16);
-      v128.store(c2, c20); v128.store(c2, c21, 16);
-      v128.store(c3, c30); v128.store(c3, c31, 16);
-    } else if (op > 0) {
-      v128.store(c, f64x2.add(v128.load(c), c00)); v128.store(c, f64x2.add(v128.load(c, 16), c01), 16);
-      v128.store(c1, f64x2.add(v128.load(c1), c10)); v128.store(c1, f64x2.add(v128.load(c1, 16), c11), 16);
-      v128.store(c2, f64x2.add(v128.load(c2), c20)); v128.store(c2, f64x2.add(v128.load(c2, 16), c21), 16);
-      v128.store(c3, f64x2.add(v128.load(c3), c30)); v128.store(c3, f64x2.add(v128.load(c3, 16), c31), 16);
-    } else {
-      v128.store(c, f64x2.sub(v128.load(c), c00)); v128.store(c, f64x2.sub(v128.load(c, 16), c01), 16);
-      v128.store(c1, f64x2.sub(v128.load(c1), c10)); v128.store(c1, f64x2.sub(v128.load(c1, 16), c11), 16);
-      v128.store(c2, f64x2.sub(v128.load(c2), c20)); v128.store(c2, f64x2.sub(v128.load(c2, 16), c21), 16);
-      v128.store(c3, f64x2.sub(v128.load(c3), c30)); v128.store(c3, f64x2.sub(v128.load(c3, 16), c31), 16);
-    }
-    return;
-  }
-  v128.store(TILE, c00); v128.store(TILE, c01, 16);
-  v128.store(TILE, c10, 32); v128.store(TILE, c11, 48);
-  v128.store(TILE, c20, 64); v128.store(TILE, c21, 80);
-  v128.store(TILE, c30, 96); v128.store(TILE, c31, 112);
-  for (let i: i32 = 0; i < rows; i++) {
-    for (let j: i32 = 0; j < cols; j++) {
-      const t = load<f64>(at(TILE, 4 * i + j));
-      const q = at(c, i * ldc + j);
-      store<f64>(q, op == 0 ? t : (op > 0 ? load<f64>(q) + t : load<f64>(q) - t));
-    }
-  }
-}
-
+// B(p, j) at B + 8 (p rsb + j csb): strides make transposes free.
+// C op= A B through the shared GEMM kernel (assembly/blas.ts): op = 0 sets C, +1 adds, -1 subtracts (alpha
+// -1 is exact); `upper` updates only j >= i. GW is its packing workspace (BLAS_GEMM_MAX_WORKSPACE f64).
 function gemm(
   m: i32, n: i32, k: i32, a: usize, rsa: i32, csa: i32, b: usize, rsb: i32, csb: i32,
-  c: usize, ldc: i32, op: i32, upper: bool, pa: usize, pb: usize,
+  c: usize, ldc: i32, op: i32, upper: bool,
 ): void {
   if (m <= 0 || n <= 0) return;
-  if (k <= 0) {
-    if (op == 0) for (let i: i32 = 0; i < m; i++) memory.fill(at(c, i * ldc), 0, (<usize>n) << 3);
-    return;
-  }
-  for (let jc: i32 = 0; jc < n; jc += NC) {
-    const nc = min<i32>(NC, n - jc);
-    const mEnd = upper ? min<i32>(m, jc + nc) : m;
-    for (let pc: i32 = 0; pc < k; pc += KC) {
-      const kc = min<i32>(KC, k - pc);
-      const o = pc == 0 ? op : (op == 0 ? 1 : op);
-      packB(kc, nc, at(b, pc * rsb + jc * csb), rsb, csb, pb);
-      for (let ic: i32 = 0; ic < mEnd; ic += MC) {
-        const mc = min<i32>(MC, mEnd - ic);
-        packA(mc, kc, at(a, ic * rsa + pc * csa), rsa, csa, pa);
-        for (let ir: i32 = 0; ir < mc; ir += 4) {
-          const row0 = ic + ir;
-          const ap = at(pa, ir * kc);
-          const rows = min<i32>(4, mc - ir);
-          // upper: skip the tiles wholly under the diagonal (col0 + 3 < row0)
-          let jr: i32 = upper ? max<i32>(0, ((row0 - jc - 3 + 3) >> 2) << 2) : 0;
-          for (; jr < nc; jr += 4) {
-            tile(kc, ap, at(pb, jr * kc), at(c, row0 * ldc + jc + jr), ldc, o, rows, min<i32>(4, nc - jr));
-          }
-        }
-      }
-    }
-  }
+  if (op == 0) for (let i: i32 = 0; i < m; i++) memory.fill(at(c, i * ldc), 0, (<usize>n) << 3);
+  if (k <= 0) return;
+  blasGemmCore(m, k, n, a, rsa, csa, b, rsb, csb, c, ldc, op < 0 ? -1.0 : 1.0, upper ? UPPER : FULL, GW);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -511,7 +381,7 @@ function latrd(n: i32, k: i32, nb: i32, a: usize, e: usize, tau: usize, w: usize
 
 // T = Q^T A Q. d, e: diagonal and subdiagonal of T; tau: reflector factors; the reflectors' tails stay in
 // A below the subdiagonal (with A(j+1, j) = 1). xw: n x 3 NB.
-function sytrd(n: i32, a: usize, d: usize, e: usize, tau: usize, xw: usize, t: usize, pa: usize, pb: usize): void {
+function sytrd(n: i32, a: usize, d: usize, e: usize, tau: usize, xw: usize, t: usize): void {
   const w = el(xw, 0, NB, n);
   for (let k: i32 = 0; k < n - 1; k += NB) {
     const nb = min<i32>(NB, n - 1 - k);
@@ -525,7 +395,7 @@ function sytrd(n: i32, a: usize, d: usize, e: usize, tau: usize, xw: usize, t: u
       memory.copy(el(xw, s, NB + nb + l, n), el(a, s, k + l, n), (<usize>mt) << 3);
     }
     // A22 -= V W^T + W V^T (lower): C'(j, r) = A(r, j) -= sum_l Y(j, l) X(r, l)
-    gemm(mt, mt, 2 * nb, el(xw, s, NB, n), 1, n, el(xw, s, NB - nb, n), n, 1, el(a, s, s, n), n, -1, true, pa, pb);
+    gemm(mt, mt, 2 * nb, el(xw, s, NB, n), 1, n, el(xw, s, NB - nb, n), n, 1, el(a, s, s, n), n, -1, true);
   }
   store<f64>(at(d, n - 1), load<f64>(el(a, n - 1, n - 1, n)));
 }
@@ -635,8 +505,7 @@ let ZT: usize = 0; // n x n eigenvectors of T, column-major
 let QP: usize = 0; // n x n: a merge's packed columns (the caller's output block, free until the end)
 let UU: usize = 0; // n x n: secular deltas, then the rank-one update's eigenvectors
 let RR: usize = 0; // n x n: the merged vectors
-let PA: usize = 0; // GEMM packing
-let PB: usize = 0;
+let GW: usize = 0; // GEMM packing workspace
 let VZ: usize = 0; // n: z
 let VDL: usize = 0; // n: poles (non-deflated d)
 let VW: usize = 0; // n: their z components
@@ -924,8 +793,8 @@ function merge(s: i32, n1: i32, n2: i32, rhoIn: f64): void {
     }
     // R = Q U: rows 0..n1 use the packed columns of types 1, 2; rows n1..m those of types 2, 3.
     // Row-major view C'(j, r) = R(r, j) = sum_c U(c, j) QP(r, c).
-    gemm(k, n1, c1 + c2, UU, k, 1, QP, m, 1, RR, m, 0, false, PA, PB);
-    gemm(k, n2, k - c1, at(UU, c1), k, 1, el(QP, n1, c1, m), m, 1, at(RR, n1), m, 0, false, PA, PB);
+    gemm(k, n1, c1 + c2, UU, k, 1, QP, m, 1, RR, m, 0, false);
+    gemm(k, n2, k - c1, at(UU, c1), k, 1, el(QP, n1, c1, m), m, 1, at(RR, n1), m, 0, false);
   }
   // write back ascending: roots (R's columns) and deflated values (QP's last columns) interleaved
   let a: i32 = 0;
@@ -979,7 +848,7 @@ function backTransform(n: i32, a: usize, tau: usize, z: usize, vw: usize, yw: us
       memory.copy(at(col, l + 1), el(a, b0 + l + 2, b0 + l, n), (<usize>(m - l - 1)) << 3);
     }
     // G = V^T V (row-major, ld NBB)
-    gemm(nb, nb, m, vw, m, 1, vw, 1, m, g, NBB, 0, false, PA, PB);
+    gemm(nb, nb, m, vw, m, 1, vw, 1, m, g, NBB, 0, false);
     // T (ld NBB): T(l, l) = tau_l, T(0:l, l) = -tau_l T(0:l, 0:l) G(0:l, l)
     for (let l: i32 = 0; l < nb; l++) {
       const tl = load<f64>(at(tau, b0 + l));
@@ -993,12 +862,12 @@ function backTransform(n: i32, a: usize, tau: usize, z: usize, vw: usize, yw: us
       store<f64>(el(t, l, l, NBB), tl);
     }
     // Y = V T^T (ld m): row-major view Y^T(l, r) = sum_p T(l, p) V(r, p)
-    gemm(nb, m, nb, t, 1, NBB, vw, m, 1, yw, m, 0, false, PA, PB);
+    gemm(nb, m, nb, t, 1, NBB, vw, m, 1, yw, m, 0, false);
     const zb = at(z, (b0 + 1) * n);
     // W = Y^T Z (nb x n, row-major)
-    gemm(nb, n, m, yw, m, 1, zb, n, 1, wb, n, 0, false, PA, PB);
+    gemm(nb, n, m, yw, m, 1, zb, n, 1, wb, n, 0, false);
     // Z -= V W
-    gemm(m, n, nb, vw, 1, m, wb, n, 1, zb, n, -1, false, PA, PB);
+    gemm(m, n, nb, vw, 1, m, wb, n, 1, zb, n, -1, false);
   }
 }
 
@@ -1008,7 +877,7 @@ function backTransform(n: i32, a: usize, tau: usize, z: usize, vw: usize, yw: us
 /** f64 count of the work block eighSym needs (the facade's eighWorkLength computes the same). */
 export function eighWorkLength(n: i32, vectors: i32): f64 {
   const nn = <f64>n;
-  const fixed = <f64>(MC * KC + KC * NC + 2 * NBB * NBB + 4 * NBB + 64);
+  const fixed = <f64>(BLAS_GEMM_MAX_WORKSPACE + 2 * NBB * NBB + 4 * NBB + 64);
   const perN = <f64>(3 * NB + 3 * NBB + 16);
   return (vectors != 0 ? 3 * nn * nn : 0) + perN * nn + fixed;
 }
@@ -1064,10 +933,9 @@ export function eighSym(n: i32, a: usize, values: usize, vectors: usize, work: u
   const tau = take(n);
   const tmp = take(2 * NBB);
   const xw = take(3 * NB * n);
-  PA = take(MC * KC);
-  PB = take(KC * NC);
+  GW = take(BLAS_GEMM_MAX_WORKSPACE);
   store<f64>(at(e, n - 1), 0);
-  sytrd(n, a, d, e, tau, xw, tmp, PA, PB);
+  sytrd(n, a, d, e, tau, xw, tmp);
   if (!wantVectors) {
     const te = take(n);
     const idx = take(n);

@@ -240,3 +240,31 @@ describe('spectral functions', () => {
     await expectError(sqrtm([1, 2, 3, 4], 2), 'NOT_SYMMETRIC', 'a');
   });
 });
+
+describe('blasGemmCore triangle modes (used by SYRK/Cholesky: lower; by eigh: upper)', () => {
+  it('updates exactly the lower, the upper, or the whole C, and matches a naive product there', async () => {
+    const { withWasm } = await import('../src/wasm.js');
+    for (const n of [1, 5, 13, 67, 300]) {
+      const k = 37;
+      const a = Float64Array.from({ length: n * k }, (_, i) => Math.sin(i * 0.7));
+      const b = Float64Array.from({ length: k * n }, (_, i) => Math.cos(i * 0.3));
+      const c0 = Float64Array.from({ length: n * n }, (_, i) => (i % 7) - 3);
+      for (const [tri, keep] of [[0, () => true], [1, (i: number, j: number) => j <= i], [2, (i: number, j: number) => j >= i]] as const) {
+        const out = await withWasm((scope) => {
+          const pa = scope.f64(n * k, a);
+          const pb = scope.f64(k * n, b);
+          const pc = scope.f64(n * n, c0);
+          const work = scope.f64(scope.fn('blasGemmWorkspace')(n, k, n));
+          scope.fn('blasGemmCore')(n, k, n, pa, k, 1, pb, n, 1, pc, n, -1.5, tri, work);
+          return scope.read(pc, n * n);
+        });
+        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let p = 0; p < k; p++) s += a[i * k + p] * b[p * n + j];
+          const want = keep(i, j) ? c0[i * n + j] - 1.5 * s : c0[i * n + j];
+          expect(Math.abs(out[i * n + j] - want), `n=${n} tri=${tri} (${i},${j})`).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(want)));
+        }
+      }
+    }
+  });
+});
