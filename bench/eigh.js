@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { Matrix, EigenvalueDecomposition } from 'ml-matrix';
 import '../dist/node.js'; // sets where the Wasm module comes from
 import { eigh } from '../dist/linalg/eigh.js';
+import { rng } from './helpers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -37,17 +38,6 @@ const ML_SIZES = [256, 512, ...(withMl1024 ? [1024] : [])].filter((d) => SIZES.i
 
 const PY_ENV = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', VECLIB_MAXIMUM_THREADS: '1' };
 
-/** mulberry32 */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Random symmetric d x d (row-major), entries uniform in [-1, 1), seeded by d. */
 function randomSymmetric(d) {

@@ -10,3 +10,15 @@ export function random(n, seed) {
   }
   return out;
 }
+
+/** mulberry32: a seeded generator of uniforms in [0, 1) (inputs for timing, not statistics). */
+export function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

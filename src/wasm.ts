@@ -107,11 +107,7 @@ export function propagateWasm<T>(ex: KernelExports, input: PropagateInput, consu
   const nSchemes = plan.schemes.length;
   const nPoints = plan.points;
   const K = nPoints - 1;
-  const need = propagationBytes(nModes, nPoints, nSchemes, input.curve);
-  if (need > MAX_WASM_BYTES) {
-    fail('TOO_LARGE', 'spectrum', `this computation needs ${(need / 2 ** 20).toFixed(0)} MiB of Wasm memory`,
-      `at most ${MAX_WASM_BYTES / 2 ** 20} MiB: fewer distinct eigenvalues, schemes or grid points`);
-  }
+  checkWasmBytes(propagationBytes(nModes, nPoints, nSchemes, input.curve), 'spectrum');
   // The kernel works on pairs of modes: pad an odd count with a harmless mode (l = 1, weight 0).
   const padded = nModes + (nModes & 1);
   const ptrs: number[] = [];
