@@ -8,7 +8,7 @@
 // assembly/propagate.ts reads: the schemes are not written here). In law this is v <- m_k^2 v + nu_k, the
 // closed form. The particles of all modes form one flat array (mode-major); the facade (src/particles.ts)
 // walks it in chunks of `count` particles starting at global index `first`, and fills the noise of each
-// chunk and step with the Philox generator (src/random.ts, `normalsIn`), so memory stays bounded. Within a
+// chunk and step with the seeded generator (src/random.ts, `normalsIn`), so memory stays bounded. Within a
 // chunk the particles of one mode share m and sqrt(nu): two particles per v128 (f64x2) lane pair.
 
 // @ts-ignore: decorator

@@ -1,33 +1,40 @@
-// Deterministic random numbers: Philox4x32-10 (Salmon, Moraes, Dror, Shaw, SC'11) and ziggurat normals.
+// Deterministic random numbers: Philox4x32-10-keyed SFC64 lanes, and ziggurat normals.
 //
-// Generator. Philox4x32-10 is a keyed bijection of a 128-bit counter: block = philox(key, counter), four
-// 32-bit words. key = (seed low 32 bits, seed high 32 bits); counter = (b low, b high, s0, s1) where b is
-// the block index inside a stream and (s0, s1) names the stream (src/random.ts: stream 0 is (0, 0) for
-// normals; uniforms set the top bit of s1, so normals and uniforms of one seed never share blocks; splits
-// derive other (s0, s1)). A value is a pure function of (seed, stream, index): no state, any offset.
+// Values come in BLOCKS of 1024. Block b of stream (s0, s1) under a seed is a pure function of
+// (seed, s0, s1, b), so value i (block i >> 10, position i & 1023) is a pure function of (seed, stream, i):
+// any offset, any chunking, the same bits.
 //
-// Vectorisation: twelve counters at once, as three interleaved groups of four, one v128 per Philox word
-// (i32x4 lanes = blocks b..b+3). The 32x32 -> 64 products use i64x2.extmul_low/high_i32x4_u.
+// Seeding a block: Philox4x32-10 (Salmon, Moraes, Dror & Shaw, SC'11), a keyed bijection of a 128-bit
+// counter, with key (seed lo 32 bits, seed hi 32 bits) and counters (8 b + j (64 bits, words 0-1), s0, s1),
+// j = 0..7. Each Philox block j gives two 64-bit words P(j, 0) = word0 | word1 << 32, P(j, 1) = word2 | word3
+// << 32. src/random.ts: stream 0 is (0, 0) for normals; uniforms set the top bit of s1 (normals and uniforms
+// of one seed never share a block); splits derive other (s0, s1).
 //
-// Uniforms. A 64-bit word w = word0 | word1 << 32 gives m = w >> 11 (53 bits) and U(m) = m 2^-53, except
-// U(0) = 2^-54: U is in [2^-54, 1 - 2^-53], never 0 or 1, and exact (built from the bits, no rounding).
-// Block b gives uniform 2b from words (0, 1) and uniform 2b + 1 from words (2, 3).
+// Inside a block: five SFC64 generators (Doty-Humphrey's Small Fast Chaotic generator, as in PractRand and
+// numpy.random.SFC64): state (a, b, c, n), step t = a + b + n; n += 1; a = b ^ (b >> 11); b = c + (c << 3);
+// c = rotl(c, 24) + t; output t. Main lane L = 0..3 starts at (P(L, 0), P(L, 1), P(4 + L, 0), 1); the
+// reserve lane at (P(4, 1), P(5, 1), P(6, 1), 1). Position p of the block is output p >> 2 of main lane
+// p & 3 (lanes 0, 1 and 2, 3 run as two i64x2 pairs). A uniformly random start state stays uniformly
+// random under the bijective SFC step, so no warm-up is needed; 256 steps per lane are far below SFC64's
+// minimum period (2^64, from the counter).
+// Why not Philox for every word: Philox4x32-10 costs about 25 Wasm SIMD instructions per 64-bit word (the
+// 32x32 -> 64 products have no single Wasm instruction), SFC64 about 5.5; Philox keeps what counter-based
+// generation gives (random access, independent streams, splitting) at 1/128 of the words.
 //
-// Normals (ziggurat, Marsaglia & Tsang 2000, 256 layers, r = 3.6541528853610088). Normal i takes the 64-bit
-// word w = word0 | word1 << 32 (i even) or word2 | word3 << 32 (i odd) of block floor(i / 2) (one word per
-// normal, as a uniform): layer = w & 0xff, sign = bit 8, rabs = w >> 11 (53 bits; bits 9, 10 unused).
-// x = rabs w_layer (exact int -> f64, one rounded product); if rabs < k_layer (the rectangle, ~98.5% of
-// normals) the result is +-x. Otherwise (zigSlow) the draw continues exactly as in Marsaglia-Tsang - wedge
-// test f_layer + U (f_{layer-1} - f_layer) < exp(-x^2 / 2) (done as log(.) < -x^2 / 2), else a new word;
-// layer 0 beyond r: Marsaglia's tail, x = -log(U1) / r, y = -log(U2) until 2 y > x^2, result +-(r + x) -
-// with every further word taken from a SIDE sequence of normal i: word j = word pair j & 1 of the Philox
-// block of key (k0, k1 | 2^31) (never the key of a seed < 2^53) and counter (i lo, i hi | (j >> 1) << 21,
-// s0, s1) (j < 2^12 in practice: a fresh word passes the rectangle with probability 0.985). So normal i stays a pure function of (seed, stream, i), whatever the rejections of other
-// normals. Uniforms U of side words are unit53 (never 0). The tables (ZK, ZW, ZF) are literal constants.
-// log is written here with the fdlibm/musl kernel (branch-free form of musl log.c; error below 1 ulp) in
-// plain f64x2 arithmetic. Wasm's f64 add/sub/mul/div/sqrt and int -> f64 conversions are IEEE-754 correctly
-// rounded with no fused multiply-add, so the output bits are the same on every engine and platform (no
-// host Math.log, which engines do not guarantee to agree on).
+// Uniforms. Word w gives m = w >> 11 (53 bits) and U(m) = m 2^-53, except U(0) = 2^-54: U is in
+// [2^-54, 1 - 2^-53], never 0 or 1, and exact (built from the bits, no rounding).
+//
+// Normals (ziggurat, Marsaglia & Tsang 2000, with 1024 layers; see the tables below). Normal p takes the word
+// w of position p: layer i = w & 0x3ff, sign = bit 63, u = ((w >> 11) mod 2^52) 2^-52 (bits 11..62; the
+// bit pattern (w >> 11) | 0x3ff0000000000000 is the double 1 + u exactly), x = u X_i (one rounded product).
+// If u < K_i (the rectangle, 99.6% of normals) the result is +-x. Otherwise (zigSlow) the draw continues
+// exactly as in Marsaglia-Tsang, every further word taken from the block's reserve lane in position order:
+// wedge test F_i + U (F_{i-1} - F_i) < exp(-x^2 / 2) (done as log(.) < -x^2 / 2), else a new word; layer 0
+// beyond r: Marsaglia's tail, x = -log(U1) / r, y = -log(U2) until 2 y > x^2, result +-(r + x).
+// log is the fdlibm/musl kernel (branch-free form of musl log.c; error below 1 ulp) in plain f64x2
+// arithmetic. Wasm's f64 add/sub/mul/div and int -> f64 conversions are IEEE-754 correctly rounded with no
+// fused multiply-add, so the output bits are the same on every engine and platform (no host Math.log,
+// which engines do not guarantee to agree on).
 
 // @ts-ignore: decorator
 @inline const M0: u32 = 0xd2511f53;
@@ -38,11 +45,18 @@
 // @ts-ignore: decorator
 @inline const W1: u32 = 0xbb67ae85;
 
+
 // Philox words of the current group of twelve blocks (SoA: word j of blocks b + 4 h .. b + 4 h + 3 at
 // offset 64 h + 16 j).
 const WORDS: usize = memory.data(192, 16);
-// Output of a group that does not fit in the destination (head and tail of a fill).
-const SPARE: usize = memory.data(192, 16);
+// Main words of the current block (1024 x u64, position order).
+const BUF: usize = memory.data(8192, 16);
+// Values of a block that does not fit in the destination (head and tail of a fill).
+const SPARE: usize = memory.data(8192, 16);
+// Ziggurat layer table (X_i, k_i 2^-53), 256 x 16 bytes, filled from the literals at start.
+const ZT: usize = memory.data(16 * 1024, 16);
+// Ziggurat f_i = exp(-X_i^2 / 2), 1024 x f64.
+const ZF: usize = memory.data(8 * 1024, 16);
 
 // Philox4x32-10 of the counters (b + 0..11, s0, s1) under key (k0, k1); the words go to WORDS. Three groups
 // of four blocks are interleaved: each round is a chain of dependent multiplies, several chains fill the
@@ -159,37 +173,101 @@ const SPARE: usize = memory.data(192, 16);
   return f64x2.add(y, f64x2.mul(dk, f64x2.splat(6.93147180369123816490e-01)));
 }
 
-// Ziggurat tables (256 layers, r = 3.6541528853610088, v = 4.92867323399e-3; Marsaglia-Tsang setup with
-// m = 2^53), written out as exact constants (generated once; the values are literals, so every engine
-// uses the same bits).
-const ZK: usize = memory.data<u64>([8416190284920947, 0, 6774628846754132, 7677520152659052, 8061537608569706, 8273463477662850, 8407514496123960, 8499835136350465, 8567234683134558, 8618578446237483, 8658979550320583, 8691591814763085, 8718465117470087, 8740989007458224, 8760138492417274, 8776617738072653, 8790947915088034, 8803522963558493, 8814646152034174, 8824554724428979, 8833436927219712, 8841444029026801, 8848698969548666, 8855302690813571, 8861338844005865, 8866877337946156, 8871977048552788, 8876687911856518, 8881052558151493, 8885107600466199, 8888884659728806, 8892411187313549, 8895711130184076, 8898805472677841, 8901712680814989, 8904449068990837, 8907029104419008, 8909465661311690, 8911770234216932, 8913953117968370, 8916023560187258, 8917989891099221, 8919859634506764, 8921639603032984, 8923335980176997, 8924954391263249, 8926499964999537, 8927977387062535, 8929390946889872, 8930744578662653, 8932041897302797, 8933286230178526, 8934480645103323, 8935627975124155, 8936730840520449, 8937791668373126, 8938812710011249, 8939796056599925, 8940743653096490, 8941657310770789, 8942538718458958, 8943389452697679, 8944210986866669, 8945004699450818, 8945771881519230, 8946513743506430, 8947231421370463, 8947925982193667, 8948598429284023, 8949249706828287, 8949880704142075, 8950492259557098, 8951085163981048, 8951660164161897, 8952217965684740, 8952759235726383, 8953284605590188, 8953794673041287, 8954290004460246, 8954771136831346, 8955238579580123, 8955692816273206, 8956134306192369, 8956563485793388, 8956980770059460, 8957386553757799, 8957781212607453, 8958165104365423, 8958538569837653, 8958901933820840, 8959255505980417, 8959599581669657, 8959934442694393, 8960260358027436, 8960577584476434, 8960886367308626, 8961186940835588, 8961479528960890, 8961764345693267, 8962041595627747, 8962311474396955, 8962574169094642, 8962829858673310, 8963078714317695, 8963320899795673, 8963556571788085, 8963785880198839, 8964008968446530, 8964225973738754, 8964437027330181, 8964642254765378, 8964841776107297, 8965035706152274, 8965224154632340, 8965407226405534, 8965585021634947, 8965757635957052, 8965925160639953, 8966087682732057, 8966245285201659, 8966398047067923, 8966546043523657, 8966689346050266, 8966828022525266, 8966962137322676, 8967091751406580, 8967216922418166, 8967337704756475, 8967454149653080, 8967566305240961, 8967674216617701, 8967777925903211, 8967877472292128, 8967972892101036, 8968064218810590, 8968151483102689, 8968234712892753, 8968313933357176, 8968389166956015, 8968460433450955, 8968527749918547, 8968591130758760, 8968650587698807, 8968706129792233, 8968757763413213, 8968805492246016, 8968849317269534, 8968889236736817, 8968925246149460, 8968957338226741, 8968985502869352, 8969009727117535, 8969029995103451, 8969046287997544, 8969058583948665, 8969066858017693, 8969071082104321, 8969071224866729, 8969067251633735, 8969059124309044, 8969046801267160, 8969030237240468, 8969009383196996, 8968984186208218, 8968954589306352, 8968920531330395, 8968881946760199, 8968838765537729, 8968790912874633, 8968738309045137, 8968680869163176, 8968618502942615, 8968551114439255, 8968478601773210, 8968400856830126, 8968317764939529, 8968229204528443, 8968135046748221, 8968035155072334, 8967929384862633, 8967817582901332, 8967699586885679, 8967575224881977, 8967444314735228, 8967306663430302, 8967162066400074, 8967010306775436, 8966851154571576, 8966684365804223, 8966509681528852, 8966326826795004, 8966135509506982, 8965935419181038, 8965726225588057, 8965507577269295, 8965279099911185, 8965040394563355, 8964791035682066, 8964530568978732, 8964258509050525, 8963974336766888, 8963677496382064, 8963367392339478, 8963043385728845, 8962704790351056, 8962350868339047, 8961980825274930, 8961593804734187, 8961188882176582, 8960765058090368, 8960321250280539, 8959856285173244, 8959368887986041, 8958857671586717, 8958321123830820, 8957757593128693, 8957165271944704, 8956542177872731, 8955886131859835, 8955194733060995, 8954465329697326, 8953694985152301, 8952880438367481, 8952018057380786, 8951103784572767, 8950133071831210, 8949100803386929, 8948001203479725, 8946827725236315, 8945572916116506, 8944228253917923, 8942783945492901, 8941228677835351, 8939549307766225, 8937730471677702, 8935754090078970, 8933598732090616, 8931238791116700, 8928643402399174, 8925775002338468, 8922587382248582, 8919023015271841, 8915009316506028, 8910453300649909, 8905233768484580, 8899189566881475, 8892101391295202, 8883662533319100, 8873429784347971, 8860736633794510, 8844529650149292, 8823034015404043, 8792993062619681, 8747665408408210, 8670250209926708, 8502199523357717]);
-const ZW: usize = memory.data<f64>([4.3418135304141737e-16, 2.3896650870688797e-17, 3.177176208205129e-17, 3.727435240246762e-17, 4.1646834075866415e-17, 4.534030202263403e-17, 4.857430038048423e-17, 5.147375156908254e-17, 5.4117151440297643e-17, 5.65573509787513e-17, 5.883179728344236e-17, 6.096808639200222e-17, 6.298719957170385e-17, 6.4905499429915e-17, 6.673601868278261e-17, 6.848932421157756e-17, 7.017411500498667e-17, 7.179764725910741e-17, 7.336604371068822e-17, 7.488452334086087e-17, 7.635757501692294e-17, 7.77890908462791e-17, 7.91824700454605e-17, 8.054070087540928e-17, 8.186642601891046e-17, 8.316199529119015e-17, 8.442950854249214e-17, 8.567085088192921e-17, 8.68877218284757e-17, 8.808165961417568e-17, 8.925406158407258e-17, 9.040620142820195e-17, 9.15392438233563e-17, 9.265425694232818e-17, 9.375222319612227e-17, 9.483404850314076e-17, 9.590057032347353e-17, 9.695256465241881e-17, 9.799075213244969e-17, 9.901580341495823e-17, 1.0002834388069532e-16, 1.0102895780969778e-16, 1.02018192076751e-16, 1.029965594363785e-16, 1.039645414514397e-16, 1.0492259111123069e-16, 1.0587113517818963e-16, 1.0681057629664592e-16, 1.0774129489231226e-16, 1.0866365088723491e-16, 1.0957798525155728e-16, 1.1048462141060511e-16, 1.1138386652338363e-16, 1.1227601264651482e-16, 1.1316133779587836e-16, 1.1404010691670755e-16, 1.1491257277158665e-16, 1.1577897675467358e-16, 1.1663954963949753e-16, 1.1749451226683654e-16, 1.1834407617844563e-16, 1.1918844420176452e-16, 1.2002781099017417e-16, 1.208623635228794e-16, 1.2169228156806472e-16, 1.225177381125895e-16, 1.2333889976115503e-16, 1.2415592710757905e-16, 1.2496897508055211e-16, 1.2577819326601705e-16, 1.2658372620810665e-16, 1.273857136903904e-16, 1.2818429099901738e-16, 1.289795891691952e-16, 1.2977173521631455e-16, 1.3056085235291113e-16, 1.3134706019255046e-16, 1.3213047494162762e-16, 1.3291120957998736e-16, 1.3368937403119398e-16, 1.344650753232103e-16, 1.3523841774018295e-16, 1.3600950296597336e-16, 1.3677843022002424e-16, 1.3754529638610207e-16, 1.3831019613441663e-16, 1.3907322203757765e-16, 1.398344646808152e-16, 1.4059401276685794e-16, 1.4135195321583402e-16, 1.4210837126053347e-16, 1.4286335053734627e-16, 1.436169731731682e-16, 1.4436931986854626e-16, 1.4512046997731719e-16, 1.458705015829752e-16, 1.4661949157198985e-16, 1.4736751570428027e-16, 1.4811464868103956e-16, 1.488609642100904e-16, 1.4960653506894226e-16, 1.5035143316571078e-16, 1.510957295980499e-16, 1.5183949471023944e-16, 1.525827981485628e-16, 1.5332570891510206e-16, 1.5406829542007163e-16, 1.5481062553280531e-16, 1.555527666315062e-16, 1.5629478565186384e-16, 1.5703674913463855e-16, 1.5777872327230856e-16, 1.5852077395487222e-16, 1.5926296681489332e-16, 1.6000536727187576e-16, 1.607480405760497e-16, 1.6149105185165028e-16, 1.6223446613976653e-16, 1.6297834844083766e-16, 1.6372276375687112e-16, 1.6446777713345632e-16, 1.6521345370164627e-16, 1.6595985871977944e-16, 1.6670705761531245e-16, 1.6745511602673472e-16, 1.68204099845636e-16, 1.6895407525899718e-16, 1.6970510879177605e-16, 1.7045726734985974e-16, 1.7121061826345622e-16, 1.7196522933099873e-16, 1.7272116886363819e-16, 1.7347850573039999e-16, 1.7423730940408327e-16, 1.7499765000798338e-16, 1.7575959836351978e-16, 1.765232260388548e-16, 1.772886053985913e-16, 1.7805580965464063e-16, 1.7882491291835541e-16, 1.7959599025402606e-16, 1.8036911773384378e-16, 1.8114437249443744e-16, 1.8192183279509671e-16, 1.827015780777996e-16, 1.8348368902916774e-16, 1.8426824764447998e-16, 1.8505533729388077e-16, 1.8584504279092856e-16, 1.8663745046363616e-16, 1.8743264822816495e-16, 1.8823072566534348e-16, 1.8903177410019157e-16, 1.8983588668464226e-16, 1.9064315848366542e-16, 1.9145368656501017e-16, 1.9226757009279744e-16, 1.930849104252084e-16, 1.9390581121653176e-16, 1.9473037852385019e-16, 1.9555872091866558e-16, 1.9639094960378384e-16, 1.9722717853580202e-16, 1.9806752455356634e-16, 1.989121075129951e-16, 1.997610504286906e-16, 2.0061447962279521e-16, 2.0147252488158151e-16, 2.02335319620304e-16, 2.0320300105688037e-16, 2.0407571039501615e-16, 2.0495359301743389e-16, 2.0583679868992318e-16, 2.06725481776985e-16, 2.0761980146990893e-16, 2.0851992202819163e-16, 2.0942601303528279e-16, 2.1033824966972926e-16, 2.1125681299288228e-16, 2.1218189025443504e-16, 2.1311367521717238e-16, 2.140523685024396e-16, 2.149981779579767e-16, 2.1595131904991781e-16, 2.169120152809272e-16, 2.1788049863663138e-16, 2.1885701006271959e-16, 2.1984179997531754e-16, 2.2083512880750293e-16, 2.2183726759512237e-16, 2.2284849860539744e-16, 2.2386911601217327e-16, 2.248994266220753e-16, 2.25939750656302e-16, 2.26990422593302e-16, 2.280517920781727e-16, 2.2912422490528117e-16, 2.3020810408136176e-16, 2.313038309771977e-16, 2.32411826576967e-16, 2.3353253283543944e-16, 2.346664141544756e-16, 2.35813958991728e-16, 2.3697568161610507e-16, 2.3815212402646986e-16, 2.3934385805225037e-16, 2.4055148765718637e-16, 2.41775651470393e-16, 2.4301702557235857e-16, 2.442763265674994e-16, 2.4555431497958406e-16, 2.468517990118386e-16, 2.481696387200225e-16, 2.4950875065441555e-16, 2.5087011303573023e-16, 2.5225477154076347e-16, 2.536638457865055e-16, 2.550985366169078e-16, 2.565601343151702e-16, 2.5805002788699383e-16, 2.5956971558771873e-16, 2.611208168998469e-16, 2.627050862087164e-16, 2.643244284750852e-16, 2.659809172667594e-16, 2.6767681559066564e-16, 2.6941460006654494e-16, 2.7119698910992937e-16, 2.730269759535843e-16, 2.749078675444875e-16, 2.7684333062324214e-16, 2.7883744664617874e-16, 2.808947776776224e-16, 2.8302044600397433e-16, 2.8522023106442435e-16, 2.8750068844585144e-16, 2.898692972860882e-16, 2.923346446726343e-16, 2.9490665882375727e-16, 2.9759690748193647e-16, 3.0041898481346175e-16, 3.0338902046654093e-16, 3.0652636043613485e-16, 3.098544947289545e-16, 3.1340234816494007e-16, 3.17206120356254e-16, 3.213119829772846e-16, 3.257801658671349e-16, 3.306913942547723e-16, 3.3615752312517293e-16, 3.4234017087811187e-16, 3.4948591681928653e-16, 3.579997467414474e-16, 3.686212150898667e-16, 3.8294681854022677e-16, 4.056924668828242e-16]);
-const ZF: usize = memory.data<f64>([1.0, 0.9771017012827313, 0.9598790918124159, 0.945198953453078, 0.9320600759689902, 0.9199915050483602, 0.9087264400605629, 0.898095921906304, 0.8879846607633999, 0.8783096558161468, 0.8690086880437932, 0.8600336212030086, 0.8513462584651237, 0.8429156531184411, 0.8347162929929304, 0.8267268339520942, 0.8189291916094148, 0.8113078743182199, 0.8038494831763895, 0.7965423304282546, 0.7893761435711986, 0.7823418326598619, 0.7754313049861383, 0.7686373158033348, 0.7619533468415464, 0.7553735065117544, 0.7488924472237266, 0.7425052963446361, 0.7362075981312666, 0.7299952645658023, 0.7238645334728815, 0.7178119326349013, 0.7118342488823584, 0.7059285013367973, 0.7000919181404901, 0.6943219161300326, 0.6886160830085271, 0.6829721616487914, 0.6773880362225131, 0.6718617199007664, 0.6663913439123806, 0.6609751477802414, 0.6556114705832247, 0.6502987431142946, 0.645035480824252, 0.6398202774564391, 0.6346517992909602, 0.6295287799281284, 0.6244500155502744, 0.6194143606090393, 0.6144207238920769, 0.6094680649288955, 0.6045553907005496, 0.5996817526221677, 0.5948462437709913, 0.590047996335792, 0.5852861792663003, 0.5805599961036835, 0.5758686829752105, 0.571211506738075, 0.5665877632589518, 0.5619967758172779, 0.5574378936214863, 0.5529104904285199, 0.5484139632579211, 0.5439477311926499, 0.5395112342595446, 0.5351039323830196, 0.5307253044061938, 0.5263748471741866, 0.5220520746747948, 0.5177565172322006, 0.513487720749743, 0.5092452459981361, 0.5050286679458288, 0.5008375751284821, 0.4966715690547963, 0.49253026364614866, 0.48841328470771206, 0.4843202694289116, 0.4802508659112497, 0.4762047327216837, 0.47218153846988326, 0.46818096140782217, 0.46420268905027884, 0.4602464178149235, 0.45631185268077357, 0.4523987068638825, 0.44850670150921407, 0.44463556539772775, 0.4407850346677699, 0.4369548525499293, 0.4331447691145741, 0.4293545410313415, 0.4255839313399006, 0.4218327092313533, 0.4181006498396846, 0.4143875340427068, 0.41069314827198333, 0.4070172843312482, 0.4033597392228691, 0.3997203149819319, 0.39609881851754736, 0.392495061461011, 0.3889088600204649, 0.38534003484173424, 0.38178841087503157, 0.37825381724723833, 0.3747360871394917, 0.3712350576698216, 0.3677505697805964, 0.3642824681305497, 0.36083060099117575, 0.3573948201472905, 0.35397498080156925, 0.3505709414828812, 0.3471825639582515, 0.34380971314829134, 0.3404522570459455, 0.33711006663841303, 0.3337830158321087, 0.3304709813805374, 0.3271738428149589, 0.32389148237773235, 0.3206237849582305, 0.3173706380312227, 0.3141319315976303, 0.3109075581275639, 0.30769741250555394, 0.30450139197789644, 0.3013193961020341, 0.29815132669790134, 0.29499708780116257, 0.291856585618281, 0.28872972848335393, 0.2856164268166581, 0.2825165930848494, 0.2794301417627653, 0.27635698929678126, 0.2732970540696758, 0.27025025636696004, 0.267216518344632, 0.2641957639983178, 0.261187919133764, 0.2581929113386483, 0.2552106699556775, 0.25224112605694415, 0.2492842124195171, 0.2463398635022391, 0.24340801542371232, 0.24048860594144947, 0.23758157443217398, 0.234686861873253, 0.23180441082524889, 0.22893416541557776, 0.22607607132326513, 0.22323007576478984, 0.2203961274810118, 0.2175741767251786, 0.2147641752520087, 0.21196607630785308, 0.2091798346219358, 0.2064054063986795, 0.20364274931112164, 0.2008918224954315, 0.19815258654653828, 0.1954250035148857, 0.192709036904329, 0.1900046516711933, 0.18731181422451715, 0.18463049242750473, 0.18196065560021674, 0.17930227452353056, 0.17665532144440677, 0.17401977008249953, 0.1713955956381557, 0.16878277480185033, 0.16618128576511007, 0.16359110823298295, 0.16101222343811766, 0.15844461415652022, 0.15588826472506456, 0.15334316106083767, 0.15080929068241017, 0.1482866427331287, 0.14577520800653793, 0.14327497897404712, 0.1407859498149683, 0.13830811644906432, 0.13584147657175735, 0.13338602969216284, 0.13094177717412817, 0.12850872228047364, 0.12608687022065035, 0.1236762282020514, 0.12127680548523544, 0.1188886134433458, 0.11651166562603717, 0.11414597782825531, 0.11179156816424568, 0.10944845714721012, 0.10711666777507302, 0.10479622562286714, 0.10248715894230628, 0.10018949876917202, 0.09790327903921564, 0.09562853671335333, 0.09336531191302662, 0.09111364806670073, 0.08887359206859423, 0.08664519445086778, 0.08442850957065465, 0.08222359581349568, 0.08003051581494751, 0.07784933670237221, 0.07568013035919496, 0.07352297371424099, 0.07137794905914197, 0.06924514439725027, 0.06712465382802399, 0.06501657797147044, 0.06292102443797785, 0.060838108349751806, 0.058767952921137984, 0.05671069010639947, 0.054666461325077916, 0.05263541827697365, 0.05061772386112179, 0.048613553216035145, 0.046623094902089664, 0.044646552251446536, 0.04268414491661938, 0.04073611065607875, 0.038802707404656925, 0.03688421568869116, 0.03498094146183307, 0.0330932194586887, 0.03122141719202369, 0.02936593975823011, 0.02752723566969332, 0.025705804008632656, 0.023902203305873237, 0.022117062707379922, 0.020351096230109354, 0.01860512127578335, 0.01688008315259584, 0.015177088307982072, 0.013497450601780807, 0.011842757857943104, 0.0102149714397311, 0.008616582769422919, 0.00705087547139211, 0.005522403299264754, 0.0040379725933718715, 0.002609072746106363, 0.001260285930498598]);
-
-
-// Scalar Philox4x32-10 (rare path only): word pair h (0: words 0, 1; 1: words 2, 3) of the block of counter
-// (c0, c1, c2, c3) under key (k0, k1), as w0 | w1 << 32.
-function philoxScalar(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32, h: u32): u64 {
-  for (let r = 0; r < 10; r++) {
-    const p0 = <u64>M0 * <u64>c0;
-    const p1 = <u64>M1 * <u64>c2;
-    const n0 = <u32>(p1 >> 32) ^ c1 ^ k0;
-    const n2 = <u32>(p0 >> 32) ^ c3 ^ k1;
-    c1 = <u32>p1;
-    c3 = <u32>p0;
-    c0 = n0;
-    c2 = n2;
-    k0 += W0;
-    k1 += W1;
+// Ziggurat tables: 1024 layers of equal area v under f(x) = exp(-x^2 / 2), base strip and tail included
+// (Marsaglia & Tsang 2000, their zigset recursion with n = 1024). r solves the closing condition
+// v / x_1 + f(x_1) = 1 with v = r f(r) + sqrt(pi / 2) erfc(r / sqrt 2) (found to 50 digits with mpmath;
+// residual of the f64 recursion below 1e-13). Layer i has extent X_i (X_0 = q = v / f(r), the base strip
+// with the tail folded in; X_1023 = r; X_i = x_i above), rectangle bound K_i = floor(2^52 X_{i-1} / X_i) 2^-52
+// (K_0 = floor(2^52 r / q) 2^-52, K_1 = 0: the top layer is all wedge) and F_i = f(X_i) (F_0 = 1).
+// Computed once at start with the Wasm-compiled Math of AssemblyScript (no host Math): the same bits on
+// every engine.
+// @ts-ignore: decorator
+@inline const ZIG_N: i32 = 1024;
+// @ts-ignore: decorator
+@inline const ZIG_R: f64 = 4.038849846109504;
+// @ts-ignore: decorator
+@inline const ZIG_V: f64 = 0.001226324646353088;
+// @ts-ignore: decorator
+@inline const TWO52: f64 = 4503599627370496.0;
+{
+  let x = ZIG_R;
+  let above = x;
+  const q = ZIG_V / Math.exp(-0.5 * x * x);
+  store<f64>(ZT, q);
+  store<f64>(ZT, Math.floor(TWO52 * (x / q)) / TWO52, 8);
+  store<f64>(ZT + 16 * (ZIG_N - 1), x);
+  store<f64>(ZF, 1.0);
+  store<f64>(ZF + 8 * (ZIG_N - 1), Math.exp(-0.5 * x * x));
+  for (let i = ZIG_N - 2; i >= 1; i--) {
+    x = Math.sqrt(-2 * Math.log(ZIG_V / x + Math.exp(-0.5 * x * x)));
+    store<f64>(ZT + 16 * (i + 1), Math.floor(TWO52 * (x / above)) / TWO52, 8);
+    above = x;
+    store<f64>(ZT + 16 * i, x);
+    store<f64>(ZF + 8 * i, Math.exp(-0.5 * x * x));
   }
-  return h ? (<u64>c2 | (<u64>c3 << 32)) : (<u64>c0 | (<u64>c1 << 32));
+  store<f64>(ZT + 16, 0.0, 8);
 }
 
-// Word j of the side sequence of normal i: Philox key (k0, k1 | 2^31) (never a seed's key: seeds < 2^53),
-// counter (i lo, i hi | (j >> 1) << 21, s0, s1) (i < 2^53), word pair j & 1.
+// 64-bit word P(j, h) of Philox block j of the group in WORDS (see the header).
 // @ts-ignore: decorator
-@inline function sideWord(i: u64, j: u32, s0: u32, s1: u32, k0: u32, k1: u32): u64 {
-  return philoxScalar(<u32>i, <u32>(i >> 32) | ((j >> 1) << 21), s0, s1, k0, k1 | 0x80000000, j & 1);
+@inline function pword(j: usize, h: usize): u64 {
+  const at = WORDS + 64 * (j >> 2) + 32 * h + 4 * (j & 3);
+  return <u64>load<u32>(at) | (<u64>load<u32>(at, 16) << 32);
+}
+
+// The reserve lane of the current block (scalar SFC64; rare path of the ziggurat only).
+let ra: u64 = 0;
+let rb: u64 = 0;
+let rc: u64 = 0;
+let rn: u64 = 0;
+
+// @ts-ignore: decorator
+@inline function reserveWord(): u64 {
+  const t = ra + rb + rn;
+  rn += 1;
+  ra = rb ^ (rb >> 11);
+  rb = rc + (rc << 3);
+  rc = ((rc << 24) | (rc >> 40)) + t;
+  return t;
+}
+
+// @ts-ignore: decorator
+@inline function rotl24(x: v128): v128 {
+  return v128.or(i64x2.shl(x, 24), i64x2.shr_u(x, 40));
+}
+
+// Block b of stream (s0, s1) under key (k0, k1): seed the lanes from Philox, run the four main lanes for 256
+// steps (1024 words to BUF, position order) and leave the reserve lane's start state in (ra, rb, rc, rn).
+// @ts-ignore: decorator
+@inline function blockWords(b: u64, s0: u32, s1: u32, k0: u32, k1: u32): void {
+  const c = b << 3;
+  philoxGroup(<u32>c, <u32>(c >> 32), s0, s1, k0, k1);
+  // Lanes (0, 1) and (2, 3) as i64x2 pairs.
+  let a0 = i64x2(pword(0, 0), pword(1, 0));
+  let b0 = i64x2(pword(0, 1), pword(1, 1));
+  let c0 = i64x2(pword(4, 0), pword(5, 0));
+  let a1 = i64x2(pword(2, 0), pword(3, 0));
+  let b1 = i64x2(pword(2, 1), pword(3, 1));
+  let c1 = i64x2(pword(6, 0), pword(7, 0));
+  ra = pword(4, 1);
+  rb = pword(5, 1);
+  rc = pword(6, 1);
+  rn = 1;
+  let n = i64x2.splat(1);
+  const one = i64x2.splat(1);
+  for (let t: usize = 0; t < 256; t++) {
+    const t0 = i64x2.add(i64x2.add(a0, b0), n);
+    const t1 = i64x2.add(i64x2.add(a1, b1), n);
+    n = i64x2.add(n, one);
+    a0 = v128.xor(b0, i64x2.shr_u(b0, 11));
+    a1 = v128.xor(b1, i64x2.shr_u(b1, 11));
+    b0 = i64x2.add(c0, i64x2.shl(c0, 3));
+    b1 = i64x2.add(c1, i64x2.shl(c1, 3));
+    c0 = i64x2.add(rotl24(c0), t0);
+    c1 = i64x2.add(rotl24(c1), t1);
+    v128.store(BUF + (t << 5), t0);
+    v128.store(BUF + (t << 5), t1, 16);
+  }
 }
 
 // Uniform of a 64-bit word, as unit53: (w >> 11) 2^-53, 2^-54 for 0.
@@ -204,107 +282,70 @@ function philoxScalar(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32, h: u
   return f64x2.extract_lane(log2x(f64x2.splat(x)), 0);
 }
 
-// Rare path of normal i whose main word w was rejected by the rectangle test (see the header).
-function zigSlow(i: u64, w: u64, s0: u32, s1: u32, k0: u32, k1: u32): f64 {
-  let j: u32 = 0;
+// Rare path of a normal whose word w failed the rectangle test (see the header); words from the reserve.
+function zigSlow(w: u64): f64 {
   while (true) {
-    const idx = <usize>(w & 0xff);
-    const rabs = w >> 11;
-    const sign = (w & 0x100) << 55;
-    let x = <f64><i64>rabs * load<f64>(ZW + (idx << 3));
-    if (rabs < load<u64>(ZK + (idx << 3))) return reinterpret<f64>(reinterpret<u64>(x) | sign);
-    if (idx == 0) {
+    const i = <usize>(w & 0x3ff);
+    const sign = w & 0x8000000000000000;
+    const u = reinterpret<f64>((w >> 11) | 0x3ff0000000000000) - 1.0;
+    const x = u * load<f64>(ZT + (i << 4));
+    if (u < load<f64>(ZT + (i << 4), 8)) return reinterpret<f64>(reinterpret<u64>(x) ^ sign);
+    if (i == 0) {
       // Tail beyond r (Marsaglia 1964).
       while (true) {
-        const xx = -logScalar(unitScalar(sideWord(i, j, s0, s1, k0, k1))) * 0.27366123732975828; // 1/r
-        const yy = -logScalar(unitScalar(sideWord(i, j + 1, s0, s1, k0, k1)));
-        j += 2;
-        if (yy + yy > xx * xx) return reinterpret<f64>(reinterpret<u64>(3.6541528853610088 + xx) | sign);
+        const xx = -logScalar(unitScalar(reserveWord())) * (1.0 / ZIG_R); // 1/r
+        const yy = -logScalar(unitScalar(reserveWord()));
+        if (yy + yy > xx * xx) return reinterpret<f64>(reinterpret<u64>(ZIG_R + xx) ^ sign);
       }
     }
-    // Wedge: accept if f_idx + U (f_{idx-1} - f_idx) < exp(-x^2 / 2), tested as log(.) < -x^2 / 2.
-    const fi = load<f64>(ZF + (idx << 3));
-    const y = (load<f64>(ZF + (idx << 3) - 8) - fi) * unitScalar(sideWord(i, j, s0, s1, k0, k1)) + fi;
-    j++;
-    if (logScalar(y) < -0.5 * x * x) return reinterpret<f64>(reinterpret<u64>(x) | sign);
-    w = sideWord(i, j, s0, s1, k0, k1);
-    j++;
+    // Wedge: accept if f_i + U (f_{i-1} - f_i) < exp(-x^2 / 2), tested as log(.) < -x^2 / 2.
+    const fi = load<f64>(ZF + (i << 3));
+    const y = (load<f64>(ZF + (i << 3) - 8) - fi) * unitScalar(reserveWord()) + fi;
+    if (logScalar(y) < -0.5 * x * x) return reinterpret<f64>(reinterpret<u64>(x) ^ sign);
+    w = reserveWord();
   }
   return 0;
 }
 
-// Normal base + n from its 64-bit word w to dst + 8 n: the rectangle test inline, the rest in zigSlow.
+// The 1024 normals of the block in BUF to dst, two per v128: the rectangle test in SIMD, the rest in
+// zigSlow (lane 0 before lane 1: reserve words are taken in position order).
 // @ts-ignore: decorator
-@inline function zigOne(dst: usize, n: usize, w: u64, base: u64, s0: u32, s1: u32, k0: u32, k1: u32): void {
-  const idx = <usize>(w & 0xff);
-  const rabs = w >> 11;
-  let r: f64;
-  if (rabs < load<u64>(ZK + (idx << 3))) {
-    r = reinterpret<f64>(reinterpret<u64>(<f64><i64>rabs * load<f64>(ZW + (idx << 3))) | ((w & 0x100) << 55));
-  } else {
-    r = zigSlow(base + n, w, s0, s1, k0, k1);
-  }
-  store<f64>(dst + (n << 3), r);
-}
-
-// 24 normals of the group just generated (normal index base .. base + 23) to dst.
-// @ts-ignore: decorator
-@inline function zigGroup(dst: usize, base: u64, s0: u32, s1: u32, k0: u32, k1: u32): void {
-  for (let h: usize = 0; h < 3; h++) {
-    const w = WORDS + 64 * h;
-    const x0 = v128.load(w);
-    const x1 = v128.load(w, 16);
-    const x2 = v128.load(w, 32);
-    const x3 = v128.load(w, 48);
-    const a01 = v128.shuffle<i32>(x0, x1, 0, 4, 1, 5);
-    const b01 = v128.shuffle<i32>(x2, x3, 0, 4, 1, 5);
-    const a23 = v128.shuffle<i32>(x0, x1, 2, 6, 3, 7);
-    const b23 = v128.shuffle<i32>(x2, x3, 2, 6, 3, 7);
-    const n: i32 = 8 * <i32>h;
-    zigOne(dst, n, i64x2.extract_lane(a01, 0), base, s0, s1, k0, k1);
-    zigOne(dst, n + 1, i64x2.extract_lane(b01, 0), base, s0, s1, k0, k1);
-    zigOne(dst, n + 2, i64x2.extract_lane(a01, 1), base, s0, s1, k0, k1);
-    zigOne(dst, n + 3, i64x2.extract_lane(b01, 1), base, s0, s1, k0, k1);
-    zigOne(dst, n + 4, i64x2.extract_lane(a23, 0), base, s0, s1, k0, k1);
-    zigOne(dst, n + 5, i64x2.extract_lane(b23, 0), base, s0, s1, k0, k1);
-    zigOne(dst, n + 6, i64x2.extract_lane(a23, 1), base, s0, s1, k0, k1);
-    zigOne(dst, n + 7, i64x2.extract_lane(b23, 1), base, s0, s1, k0, k1);
+@inline function zigBlock(dst: usize): void {
+  const one = i64x2.splat(0x3ff0000000000000);
+  const signs = i64x2.splat(0x8000000000000000);
+  for (let p: usize = 0; p < 1024; p += 4) {
+    const w = v128.load(BUF + (p << 3));
+    const w2 = v128.load(BUF + (p << 3), 16);
+    const ia = (<usize>load<u16>(BUF + (p << 3)) & 1023) << 4;
+    const ib = (<usize>load<u16>(BUF + (p << 3), 8) & 1023) << 4;
+    const ic = (<usize>load<u16>(BUF + (p << 3), 16) & 1023) << 4;
+    const id = (<usize>load<u16>(BUF + (p << 3), 24) & 1023) << 4;
+    const X = v128.load64_lane(ZT + ib, v128.load64_zero(ZT + ia), 1);
+    const K = v128.load64_lane(ZT + ib + 8, v128.load64_zero(ZT + ia + 8), 1);
+    const X2 = v128.load64_lane(ZT + id, v128.load64_zero(ZT + ic), 1);
+    const K2 = v128.load64_lane(ZT + id + 8, v128.load64_zero(ZT + ic + 8), 1);
+    const u = f64x2.sub(v128.or(i64x2.shr_u(w, 11), one), f64x2.splat(1.0));
+    const u2 = f64x2.sub(v128.or(i64x2.shr_u(w2, 11), one), f64x2.splat(1.0));
+    v128.store(dst + (p << 3), v128.xor(f64x2.mul(u, X), v128.and(w, signs)));
+    v128.store(dst + (p << 3), v128.xor(f64x2.mul(u2, X2), v128.and(w2, signs)), 16);
+    const inside = i64x2.bitmask(f64x2.lt(u, K)) | (i64x2.bitmask(f64x2.lt(u2, K2)) << 2);
+    if (inside != 15) {
+      if (!(inside & 1)) store<f64>(dst + (p << 3), zigSlow(i64x2.extract_lane(w, 0)));
+      if (!(inside & 2)) store<f64>(dst + (p << 3), zigSlow(i64x2.extract_lane(w, 1)), 8);
+      if (!(inside & 4)) store<f64>(dst + (p << 3), zigSlow(i64x2.extract_lane(w2, 0)), 16);
+      if (!(inside & 8)) store<f64>(dst + (p << 3), zigSlow(i64x2.extract_lane(w2, 1)), 24);
+    }
   }
 }
 
-// Eight uniforms of the four blocks whose words are at w to dst (unaligned allowed).
+// The 1024 uniforms of the block in BUF to dst.
 // @ts-ignore: decorator
-@inline function uniformQuad(dst: usize, w: usize): void {
-  const x0 = v128.load(w);
-  const x1 = v128.load(w, 16);
-  const x2 = v128.load(w, 32);
-  const x3 = v128.load(w, 48);
-  const a01 = unit53(v128.shuffle<i32>(x0, x1, 0, 4, 1, 5));
-  const b01 = unit53(v128.shuffle<i32>(x2, x3, 0, 4, 1, 5));
-  const a23 = unit53(v128.shuffle<i32>(x0, x1, 2, 6, 3, 7));
-  const b23 = unit53(v128.shuffle<i32>(x2, x3, 2, 6, 3, 7));
-  v128.store(dst, v128.shuffle<i64>(a01, b01, 0, 2));
-  v128.store(dst, v128.shuffle<i64>(a01, b01, 1, 3), 16);
-  v128.store(dst, v128.shuffle<i64>(a23, b23, 0, 2), 32);
-  v128.store(dst, v128.shuffle<i64>(a23, b23, 1, 3), 48);
+@inline function uniformBlock(dst: usize): void {
+  for (let p: usize = 0; p < 1024; p += 2) v128.store(dst + (p << 3), unit53(v128.load(BUF + (p << 3))));
 }
 
-// 24 values of blocks b..b+11 to dst.
-// @ts-ignore: decorator
-@inline function group(uniform: bool, dst: usize, blo: u32, bhi: u32, s0: u32, s1: u32, k0: u32, k1: u32): void {
-  philoxGroup(blo, bhi, s0, s1, k0, k1);
-  if (uniform) {
-    uniformQuad(dst, WORDS);
-    uniformQuad(dst + 64, WORDS + 64);
-    uniformQuad(dst + 128, WORDS + 128);
-  } else {
-    zigGroup(dst, ((<u64>bhi << 32) | <u64>blo) << 1, s0, s1, k0, k1);
-  }
-}
-
-// Shared driver: values offset .. offset + count - 1 of stream (s0, s1) under key seed to out.
-// Value i comes from block i >> 1; groups of twelve blocks start at block offset >> 1. A group whose 24
-// values do not all land inside out goes through SPARE and only its in-range values are copied.
+// Shared driver: values offset .. offset + count - 1 of stream (s0, s1) under key seed to out. A block whose
+// 1024 values do not all land inside out goes through SPARE and only its in-range values are copied.
 // @ts-ignore: decorator
 @inline function fill(uniform: bool, out: usize, count: i32, seed: f64, s0: u32, s1: u32, offset: f64): void {
   if (count <= 0) return;
@@ -312,22 +353,20 @@ function zigSlow(i: u64, w: u64, s0: u32, s1: u32, k0: u32, k1: u32): f64 {
   const k0 = <u32>key;
   const k1 = <u32>(key >> 32);
   const off = <u64>offset;
-  const skip = <i32>(off & 1);
-  let block = off >> 1;
-  // Value position (relative to out) of the first value of the current group.
-  for (let p: i32 = -skip; p < count; p += 24) {
-    const blo = <u32>block;
-    const bhi = <u32>(block >> 32);
-    if (p >= 0 && p + 24 <= count) {
-      group(uniform, out + ((<usize>p) << 3), blo, bhi, s0, s1, k0, k1);
-    } else {
-      group(uniform, SPARE, blo, bhi, s0, s1, k0, k1);
-      for (let j: i32 = 0; j < 24; j++) {
-        const q = p + j;
-        if (q >= 0 && q < count) store<f64>(out + ((<usize>q) << 3), load<f64>(SPARE + ((<usize>j) << 3)));
-      }
+  let block = off >> 10;
+  // Position (relative to out) of the first value of the current block.
+  for (let p: i32 = -<i32>(off & 1023); p < count; p += 1024) {
+    blockWords(block, s0, s1, k0, k1);
+    const direct = p >= 0 && p + 1024 <= count;
+    const dst = direct ? out + ((<usize>p) << 3) : SPARE;
+    if (uniform) uniformBlock(dst);
+    else zigBlock(dst);
+    if (!direct) {
+      const from = max<i32>(0, -p);
+      const to = min<i32>(1024, count - p);
+      memory.copy(out + (<usize>(p + from) << 3), SPARE + (<usize>from << 3), <usize>(to - from) << 3);
     }
-    block += 12;
+    block += 1;
   }
 }
 
@@ -339,6 +378,14 @@ export function fillNormals(out: usize, count: i32, seed: f64, s0: u32, s1: u32,
 /** Uniforms in (0, 1) offset .. offset + count - 1 of stream (s0, s1) of `seed` to out. */
 export function fillUniforms(out: usize, count: i32, seed: f64, s0: u32, s1: u32, offset: f64): void {
   fill(true, out, count, seed, s0, s1, offset);
+}
+
+/** The 1024 main SFC64 words of block b = blo + 2^32 bhi of stream (s0, s1) under key (k0, k1) (u64, position
+ *  order), then the first 16 words of its reserve lane. For the reference tests. */
+export function blockWordsOut(out: usize, blo: u32, bhi: u32, s0: u32, s1: u32, k0: u32, k1: u32): void {
+  blockWords((<u64>bhi << 32) | <u64>blo, s0, s1, k0, k1);
+  memory.copy(out, BUF, 8192);
+  for (let j: usize = 0; j < 16; j++) store<u64>(out + 8192 + (j << 3), reserveWord());
 }
 
 /** Raw Philox4x32-10 blocks b .. b + 12 n - 1 (b = blo + 2^32 bhi) of counter words (s0, s1) under key
@@ -356,11 +403,11 @@ export function philoxBlocks(out: usize, n: i32, blo: u32, bhi: u32, s0: u32, s1
   }
 }
 
-/** The ziggurat tables (see ZK, ZW, ZF) as 3 x 256 f64 at out: k (exact integers < 2^53), w, f. For tests. */
+/** The ziggurat tables as 3 x 1024 f64 at out: K_i 2^52 (integers), X_i, F_i. For tests. */
 export function zigguratTables(out: usize): void {
-  for (let i: usize = 0; i < 256; i++) {
-    store<f64>(out + (i << 3), <f64><i64>load<u64>(ZK + (i << 3)));
-    store<f64>(out + ((256 + i) << 3), load<f64>(ZW + (i << 3)));
-    store<f64>(out + ((512 + i) << 3), load<f64>(ZF + (i << 3)));
+  for (let i: usize = 0; i < <usize>ZIG_N; i++) {
+    store<f64>(out + (i << 3), load<f64>(ZT + (i << 4), 8) * TWO52);
+    store<f64>(out + ((<usize>ZIG_N + i) << 3), load<f64>(ZT + (i << 4)));
+    store<f64>(out + ((2 * <usize>ZIG_N + i) << 3), load<f64>(ZF + (i << 3)));
   }
 }

@@ -31,6 +31,6 @@ export { buresW2, type BuresOptions, type BuresResult } from './linalg/bures.js'
 export {
   spectrumOfCovariance, spectrumOfSamples, spectrumOfImage, spectrumOfDataset, zeroNumericalNoise, type Dataset,
 } from './sources.js';
-export { normals, uniforms, generator, philox4x32 } from './random.js';
+export { normals, normalsInto, uniforms, uniformsInto, generator, philox4x32 } from './random.js';
 export { sampleSpectrum, sampleCovariance, sampleStationary, synthesizeAdsn, encodePng } from './sampling.js';
 export { validate, validateDense, type ValidateOptions, type ValidateResult } from './particles.js';

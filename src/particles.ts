@@ -8,7 +8,7 @@
  * second time), started at y_0 ~ N(0, a_0) (p_T) or N(0, 1) (N(0, I)). In law this is v <- m_k^2 v + nu_k
  * (EM and EI draw one noise per step; the ODE schemes have nu = 0), so y_N ~ N(0, v_i) exactly, v_i the
  * closed-form output variance. The kernel is assembly/particles.ts (f64x2, particles in lanes); the normals
- * come from the Philox generator (src/random.ts), written chunk by chunk into a Wasm buffer: memory is
+ * come from the seeded generator (src/random.ts), written chunk by chunk into a Wasm buffer: memory is
  * O(chunk + modes + steps), whatever B. Noise of particle g (global index, mode-major) at step k is the
  * normal number (k + 1) * total + g of the stream `seed` (start draws: k = -1), so results do not depend
  * on the chunking: same seed, same result.
@@ -52,7 +52,7 @@ export interface ValidateOptions {
   init: 'pT' | 'normal';
   /** Particles per distinct eigenvalue (B >= 2). */
   particles: number;
-  /** Seed of the Philox stream (an integer 0 <= seed < 2^53). */
+  /** Seed of the random stream (an integer 0 <= seed < 2^53). */
   seed: number;
   betaMin?: number;
   betaMax?: number;
@@ -112,7 +112,7 @@ function checkOptions(opts: ValidateOptions) {
   }
   const seed = opts.seed;
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed >= 2 ** 53) {
-    fail('INVALID_OPTION', 'seed', `got ${String(seed)}`, 'an integer 0 <= seed < 2^53 (the Philox key, src/random.ts)');
+    fail('INVALID_OPTION', 'seed', `got ${String(seed)}`, 'an integer 0 <= seed < 2^53 (the generator key, src/random.ts)');
   }
   return { scheme, schedule, points, eps, init, particles: b, seed };
 }

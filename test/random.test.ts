@@ -8,7 +8,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setWasmSource, withWasm, wasmMemoryBytes } from '../src/wasm.js';
 import { compiledKernel } from '../src/node-wasm.js';
-import { generator, normals, normalsIn, philox4x32, uniforms } from '../src/random.js';
+import { generator, normals, normalsIn, normalsInto, philox4x32, uniforms, uniformsInto } from '../src/random.js';
 import { expectError } from './helpers/errors.js';
 
 setWasmSource(compiledKernel);
@@ -48,46 +48,76 @@ async function wasmBlocks(groups: number, ctr: number[], key: number[]): Promise
 }
 
 // ---------- scalar reference of the value definitions (src/random.ts, assembly/random.ts) ----------
-/** 53-bit integer of a word pair: (lo | hi << 32) >> 11. */
-const m53 = (lo: number, hi: number) => hi * 2 ** 21 + Math.floor(lo / 2 ** 11);
-const unit = (m: number) => (m === 0 ? 2 ** -54 : m * 2 ** -53);
-function refBlock(seed: number, s1: number, b: number): number[] {
-  return philoxRef([b >>> 0, Math.floor(b / 2 ** 32), 0, s1], [seed >>> 0, Math.floor(seed / 2 ** 32)]);
+// Values come in blocks of 1024: block b of stream (0, s1) under a seed seeds five SFC64 lanes from Philox
+// blocks with counters (8 b + j, 0, s1), j = 0..7; position p is output p >> 2 of main lane p & 3; the
+// ziggurat's rare paths draw from the reserve lane in position order.
+const M64 = (1n << 64n) - 1n;
+const word64 = (lo: number, hi: number) => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+/** One SFC64 generator (state a, b, c, counter n), BigInt arithmetic mod 2^64. */
+function sfc64(a: bigint, b: bigint, c: bigint): () => bigint {
+  let n = 1n;
+  return () => {
+    const t = (a + b + n) & M64;
+    n += 1n;
+    a = b ^ (b >> 11n);
+    b = (c + (c << 3n)) & M64;
+    c = ((((c << 24n) | (c >> 40n)) & M64) + t) & M64;
+    return t;
+  };
 }
+/** Block b: its 1024 main words (position order) and its reserve generator. */
+function refBlockWords(seed: number, s1: number, b: number): { main: bigint[]; reserve: () => bigint } {
+  const key = [seed >>> 0, Math.floor(seed / 2 ** 32)];
+  const P: bigint[][] = [];
+  for (let j = 0; j < 8; j++) {
+    const c = 8 * b + j;
+    const w = philoxRef([c >>> 0, Math.floor(c / 2 ** 32) >>> 0, 0, s1], key);
+    P.push([word64(w[0], w[1]), word64(w[2], w[3])]);
+  }
+  const lanes = [0, 1, 2, 3].map((L) => sfc64(P[L][0], P[L][1], P[4 + L][0]));
+  const main: bigint[] = [];
+  for (let t = 0; t < 256; t++) for (let L = 0; L < 4; L++) main.push(lanes[L]());
+  return { main, reserve: sfc64(P[4][1], P[5][1], P[6][1]) };
+}
+const unit = (m: number) => (m === 0 ? 2 ** -54 : m * 2 ** -53);
+const unit64 = (w: bigint) => unit(Number(w >> 11n));
 function refUniforms(seed: number, offset: number, n: number): Float64Array {
   const out = new Float64Array(n);
+  let cached = -1;
+  let words: bigint[] = [];
   for (let i = 0; i < n; i++) {
-    const w = refBlock(seed, 0x80000000, Math.floor((offset + i) / 2));
-    out[i] = (offset + i) % 2 === 0 ? unit(m53(w[0], w[1])) : unit(m53(w[2], w[3]));
+    const b = Math.floor((offset + i) / 1024);
+    if (b !== cached) { words = refBlockWords(seed, 0x80000000, b).main; cached = b; }
+    out[i] = unit64(words[(offset + i) % 1024]);
   }
   return out;
 }
-// Ziggurat (assembly/random.ts): normal i takes the 64-bit word w = word0 | word1 << 32 (i even) or
-// word2 | word3 << 32 (i odd) of block floor(i / 2); layer = w & 0xff, sign = bit 8, rabs = w >> 11.
-// Rejections continue on a side sequence: word j of normal i is word pair j & 1 of the block with key
-// (seed lo, seed hi | 2^31) and counter (i lo, i hi | (j >> 1) << 21, 0, s1).
-const ZIG_R = 3.6541528853610088;
-const ZIG_V = 4.92867323399e-3;
-/** The tables recomputed here (host Math; compared with the Wasm literals to a few ulps). */
-function zigTablesHost(): { k: number[]; w: number[]; f: number[] } {
-  const m = 2 ** 53;
-  const k = new Array<number>(256), w = new Array<number>(256), f = new Array<number>(256);
+// Ziggurat (assembly/random.ts): 1024 layers; word w: layer = w & 0x3ff, sign = bit 63, u = bits 11..62 as
+// a 52-bit fraction; x = u X_layer; accept if u < K_layer, else wedge / tail with reserve words.
+const ZIG_N = 1024;
+const ZIG_R = 4.038849846109504;
+const ZIG_V = 0.001226324646353088;
+interface ZigTables { k: number[]; x: number[]; f: number[] }
+/** The tables recomputed here with host Math (Marsaglia-Tsang's zigset recursion, n = 1024). */
+function zigTablesHost(): ZigTables {
+  const m = 2 ** 52;
+  const k = new Array<number>(ZIG_N), x = new Array<number>(ZIG_N), f = new Array<number>(ZIG_N);
   let dn = ZIG_R, tn = dn;
   const q = ZIG_V / Math.exp(-0.5 * dn * dn);
-  k[0] = Math.floor((dn / q) * m); k[1] = 0;
-  w[0] = q / m; w[255] = dn / m; f[0] = 1; f[255] = Math.exp(-0.5 * dn * dn);
-  for (let i = 254; i >= 1; i--) {
+  k[0] = Math.floor(m * (dn / q)); k[1] = 0;
+  x[0] = q; x[ZIG_N - 1] = dn; f[0] = 1; f[ZIG_N - 1] = Math.exp(-0.5 * dn * dn);
+  for (let i = ZIG_N - 2; i >= 1; i--) {
     dn = Math.sqrt(-2 * Math.log(ZIG_V / dn + Math.exp(-0.5 * dn * dn)));
-    k[i + 1] = Math.floor((dn / tn) * m); tn = dn; f[i] = Math.exp(-0.5 * dn * dn); w[i] = dn / m;
+    k[i + 1] = Math.floor(m * (dn / tn)); tn = dn; f[i] = Math.exp(-0.5 * dn * dn); x[i] = dn;
   }
-  return { k, w, f };
+  return { k, x, f };
 }
-async function zigTablesWasm(): Promise<{ k: number[]; w: number[]; f: number[] }> {
+async function zigTablesWasm(): Promise<ZigTables> {
   return withWasm((scope) => {
-    const p = scope.f64(768);
+    const p = scope.f64(3 * ZIG_N);
     scope.fn('zigguratTables')(p);
-    const t = Array.from(scope.read(p, 768));
-    return { k: t.slice(0, 256), w: t.slice(256, 512), f: t.slice(512) };
+    const t = Array.from(scope.read(p, 3 * ZIG_N));
+    return { k: t.slice(0, ZIG_N), x: t.slice(ZIG_N, 2 * ZIG_N), f: t.slice(2 * ZIG_N) };
   });
 }
 // musl log.c, the same operations in the same order as log2x in assembly/random.ts (JS arithmetic is
@@ -109,44 +139,41 @@ function muslLog(x: number): number {
   const R = t2 + t1;
   return s * (hfsq + R) + k * 1.90821492927058770002e-10 - hfsq + f + k * 6.93147180369123816490e-01;
 }
-const word64 = (lo: number, hi: number) => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
-const unit64 = (w: bigint) => unit(Number(w >> 11n));
 let zigStats = { slow: 0, tail: 0 };
-function refNormals(tab: { k: number[]; w: number[]; f: number[] }, seed: number, offset: number, n: number, s1 = 0): Float64Array {
+function refNormals(tab: ZigTables, seed: number, offset: number, n: number, s1 = 0): Float64Array {
   const z = new Float64Array(n);
-  const key = [seed >>> 0, Math.floor(seed / 2 ** 32)];
-  for (let t = 0; t < n; t++) {
-    const i = offset + t;
-    const b = refBlock(seed, s1, Math.floor(i / 2));
-    let w = i % 2 === 0 ? word64(b[0], b[1]) : word64(b[2], b[3]);
-    let j = 0;
-    const side = () => {
-      const c = philoxRef([i >>> 0, (Math.floor(i / 2 ** 32) | ((j >> 1) << 21)) >>> 0, 0, s1], [key[0], (key[1] | 0x80000000) >>> 0]);
-      const v = j % 2 === 0 ? word64(c[0], c[1]) : word64(c[2], c[3]);
-      j++;
-      return v;
-    };
-    let first = true;
-    for (;;) {
-      const idx = Number(w & 0xffn);
-      const neg = (w & 0x100n) !== 0n;
-      const rabs = Number(w >> 11n);
-      const x = rabs * tab.w[idx];
-      const sgn = (v: number) => (neg ? -v : v);
-      if (rabs < tab.k[idx]) { z[t] = sgn(x); break; }
-      if (first) { zigStats.slow++; first = false; }
-      if (idx === 0) {
-        zigStats.tail++;
-        for (;;) {
-          const xx = -muslLog(unit64(side())) * 0.27366123732975828;
-          const yy = -muslLog(unit64(side()));
-          if (yy + yy > xx * xx) { z[t] = sgn(ZIG_R + xx); break; }
+  const first = Math.floor(offset / 1024);
+  const last = Math.floor((offset + n - 1) / 1024);
+  for (let b = first; n > 0 && b <= last; b++) {
+    const { main, reserve } = refBlockWords(seed, s1, b);
+    // Every position of the block in order (the reserve is shared by the whole block).
+    for (let p = 0; p < 1024; p++) {
+      const t = b * 1024 + p - offset;
+      let w = main[p];
+      let value = NaN;
+      let first = true;
+      for (;;) {
+        const layer = Number(w & 0x3ffn);
+        const neg = (w >> 63n) !== 0n;
+        const u = Number((w >> 11n) & ((1n << 52n) - 1n)) * 2 ** -52;
+        const x = u * tab.x[layer];
+        const sgn = (v: number) => (neg ? -v : v);
+        if (u < tab.k[layer] * 2 ** -52) { value = sgn(x); break; }
+        if (first) { if (t >= 0 && t < n) zigStats.slow++; first = false; }
+        if (layer === 0) {
+          if (t >= 0 && t < n) zigStats.tail++;
+          for (;;) {
+            const xx = -muslLog(unit64(reserve())) * (1 / ZIG_R);
+            const yy = -muslLog(unit64(reserve()));
+            if (yy + yy > xx * xx) { value = sgn(ZIG_R + xx); break; }
+          }
+          break;
         }
-        break;
+        const y = (tab.f[layer - 1] - tab.f[layer]) * unit64(reserve()) + tab.f[layer];
+        if (muslLog(y) < -0.5 * x * x) { value = sgn(x); break; }
+        w = reserve();
       }
-      const y = (tab.f[idx - 1] - tab.f[idx]) * unit64(side()) + tab.f[idx];
-      if (muslLog(y) < -0.5 * x * x) { z[t] = sgn(x); break; }
-      w = side();
+      if (t >= 0 && t < n) z[t] = value;
     }
   }
   return z;
@@ -214,22 +241,52 @@ describe('Philox4x32-10 known answers', () => {
 });
 
 describe('values against the scalar reference', () => {
-  it('uniforms are bit for bit the 53-bit values of the scalar Philox', async () => {
-    for (const [seed, offset, n] of [[0, 0, 1000], [7, 3, 517], [2 ** 53 - 1, 2 ** 40 + 1, 301], [123456789, 2 ** 33 - 5, 64]]) {
+  it('block words: the Wasm SFC64 lanes equal the BigInt reference (main words and reserve)', async () => {
+    for (const [seed, s1, b] of [[0, 0, 0], [7, 0x80000000, 3], [2 ** 53 - 1, 0, 2 ** 43 - 1], [123456789, 12345, 2 ** 32 + 5]]) {
+      const got = await withWasm((scope) => {
+        const p = scope.f64(1024 + 16);
+        const key = [seed >>> 0, Math.floor(seed / 2 ** 32)];
+        scope.fn('blockWordsOut')(p, b >>> 0, Math.floor(b / 2 ** 32), 0, s1 | 0, key[0] | 0, key[1] | 0);
+        return Array.from(new BigUint64Array(scope.view(p, 1040).buffer, p, 1040));
+      });
+      const want = refBlockWords(seed, s1, b);
+      expect(got.slice(0, 1024)).toEqual(want.main);
+      expect(got.slice(1024)).toEqual(Array.from({ length: 16 }, () => want.reserve()));
+    }
+  });
+
+  it('uniforms are bit for bit the 53-bit values of the reference words', async () => {
+    for (const [seed, offset, n] of [[0, 0, 3000], [7, 3, 517], [2 ** 53 - 1, 2 ** 40 + 1, 301], [123456789, 2 ** 33 - 5, 64]]) {
       expect(await uniforms(n, { seed, offset })).toEqual(refUniforms(seed, offset, n));
     }
   });
 
-  it('the ziggurat tables are the recomputed Marsaglia-Tsang tables (k exact to 1, w and f to 4 ulps)', async () => {
+  it('the ziggurat tables are the recomputed Marsaglia-Tsang tables, with equal-area layers', async () => {
     const got = await zigTablesWasm();
     const want = zigTablesHost();
-    for (let i = 0; i < 256; i++) {
-      expect(Math.abs(got.k[i] - want.k[i])).toBeLessThanOrEqual(1);
-      expect(Math.abs(got.w[i] - want.w[i])).toBeLessThanOrEqual(4 * 2 ** -52 * want.w[i]);
-      expect(Math.abs(got.f[i] - want.f[i])).toBeLessThanOrEqual(4 * 2 ** -52 * want.f[i]);
+    // Wasm's Math and the host's may differ by an ulp per exp/log; the downward recursion amplifies that
+    // towards the top layer (x_1 = 0.135: 3e-13 relative seen), hence 1e-12 relative (k: 2^52 1e-12).
+    for (let i = 0; i < ZIG_N; i++) {
+      expect(Math.abs(got.k[i] - want.k[i])).toBeLessThanOrEqual(2 ** 52 * 1e-12);
+      expect(Math.abs(got.x[i] - want.x[i])).toBeLessThanOrEqual(1e-12 * want.x[i]);
+      expect(Math.abs(got.f[i] - want.f[i])).toBeLessThanOrEqual(1e-12 * want.f[i]);
+      expect(Number.isInteger(got.k[i])).toBe(true);
     }
-    // Equal-area layers: x_i (f_{i-1} - f_i) = v for the rectangles above the base strip.
-    for (let i = 2; i < 256; i++) expect(Math.abs(got.w[i] * 2 ** 53 * (got.f[i - 1] - got.f[i]) - ZIG_V)).toBeLessThan(1e-12);
+    // What makes the sampler exact is self-consistency, not the last bits: equal-area layers,
+    // X_i (F_{i-1} - F_i) = v above the base strip (to 1e-15 absolute, 1e-12 relative; 2.1e-16 seen),
+    // X_0 F_1023 = v for the strip (tail folded in), and the top closes: v / X_1 + F_1 = 1 (9e-15 seen).
+    for (let i = 2; i < ZIG_N; i++) expect(Math.abs(got.x[i] * (got.f[i - 1] - got.f[i]) - ZIG_V)).toBeLessThan(1e-15);
+    expect(Math.abs(got.x[0] * got.f[ZIG_N - 1] - ZIG_V)).toBeLessThan(1e-16);
+    expect(Math.abs(ZIG_V / got.x[1] + got.f[1] - 1)).toBeLessThan(1e-12);
+    // v is the base strip's area: r f(r) + the tail integral sqrt(pi / 2) erfc(r / sqrt 2) (this file's erfc: 1e-14).
+    expect(Math.abs(ZIG_R * Math.exp(-0.5 * ZIG_R * ZIG_R) + Math.sqrt(Math.PI / 2) * erfc(ZIG_R / Math.SQRT2) - ZIG_V)).toBeLessThan(1e-14); // erfc here: ~1e-15
+    // Rectangle bounds: K_i 2^-52 <= X_{i-1} / X_i, within 2^-52 of it.
+    for (let i = 2; i < ZIG_N; i++) {
+      const ratio = got.x[i - 1] / got.x[i];
+      expect(got.k[i] * 2 ** -52).toBeLessThanOrEqual(ratio);
+      expect(ratio - got.k[i] * 2 ** -52).toBeLessThan(2 * 2 ** -52);
+    }
+    expect(got.k[1]).toBe(0);
   });
 
   it('normals are bit for bit the scalar ziggurat reference (fast path, wedges and tail)', async () => {
@@ -244,13 +301,13 @@ describe('values against the scalar reference', () => {
       expect(bad).toBe(0);
       total += n;
     }
-    // The rare paths were exercised (about 1.2% of values reject the rectangle; about 0.03% reach the tail).
+    // The rare paths were exercised (about 0.4% of values reject the rectangle; about 0.01% reach the tail).
     console.info(`ziggurat reference: ${total} values, ${zigStats.slow} rare-path, ${zigStats.tail} tail`);
-    expect(zigStats.slow).toBeGreaterThan(total * 0.005);
-    expect(zigStats.tail).toBeGreaterThan(10);
+    expect(zigStats.slow).toBeGreaterThan(total * 0.002);
+    expect(zigStats.tail).toBeGreaterThan(5);
     // And the comparison can fail: one flipped table entry changes values.
-    const broken = { ...tab, w: tab.w.slice() };
-    broken.w[3] *= 1 + 2 ** -52;
+    const broken = { ...tab, x: tab.x.slice() };
+    broken.x[3] *= 1 + 2 ** -52;
     const got = await normals(5000, { seed: 0 });
     const want = refNormals(broken, 0, 0, 5000);
     let diff = 0;
@@ -296,6 +353,36 @@ describe('determinism, offsets, generators', () => {
     expect(joined).toEqual(await normals(19, { seed: 77 }));
     expect(parts[2]).toEqual(await uniforms(5, { seed: 77 }));
     expect(g.seed).toBe(77);
+  });
+
+  it('normalsInto / uniformsInto fill the caller\'s array in place with the same values, at any offset', async () => {
+    for (const [n, offset] of [[0, 0], [1, 0], [1023, 1], [1024, 1024], [70_000, 5], [140_000, 65_535]]) {
+      const buf = new Float64Array(n).fill(NaN);
+      const got = await normalsInto(buf, { seed: 4, offset });
+      expect(got).toBe(buf);
+      expect(buf).toEqual(await normals(n, { seed: 4, offset }));
+      const ubuf = new Float64Array(n);
+      expect(await uniformsInto(ubuf, { seed: 4, offset })).toBe(ubuf);
+      expect(ubuf).toEqual(await uniforms(n, { seed: 4, offset }));
+    }
+    // A view into a larger array: only the view is written.
+    const big = new Float64Array(3000).fill(7);
+    await normalsInto(big.subarray(1000, 2000), { seed: 2 });
+    expect(big.subarray(1000, 2000)).toEqual(await normals(1000, { seed: 2 }));
+    expect(big.subarray(0, 1000).every((v) => v === 7) && big.subarray(2000).every((v) => v === 7)).toBe(true);
+  });
+
+  it('generator Into forms continue the same positions; overlapping calls get consecutive ranges', async () => {
+    const g = generator(77);
+    const a = await g.normals(5);
+    const b = await g.normalsInto(new Float64Array(2000));
+    const c = await g.uniformsInto(new Float64Array(3));
+    expect(new Float64Array([...a, ...b])).toEqual(await normals(2005, { seed: 77 }));
+    expect(c).toEqual(await uniforms(3, { seed: 77 }));
+    // Started together, resolved in any order: still consecutive ranges in call order.
+    const h = generator(78);
+    const [x, y] = await Promise.all([h.normals(1500), h.normals(700)]);
+    expect(new Float64Array([...x, ...y])).toEqual(await normals(2200, { seed: 78 }));
   });
 
   it('normalsIn fills Wasm memory with the same stream', async () => {
@@ -412,7 +499,7 @@ describe('uniforms', () => {
     expect(Math.abs(s2 / n - 1 / 3)).toBeLessThan(5 * Math.sqrt(4 / 45 / n));
     // The word pair that gives m = 0 (uniform 2^-54) and the largest m (1 - 2^-53) as the reference defines them.
     expect(unit(0)).toBe(2 ** -54);
-    expect(unit(m53(0xffffffff, 0xffffffff))).toBe(1 - 2 ** -53);
+    expect(unit64(M64)).toBe(1 - 2 ** -53);
   });
 });
 
@@ -432,8 +519,15 @@ describe('typed errors before any allocation', () => {
     }
     for (const offset of [-1, 2.5, 2 ** 53]) await expectError(normals(4, { offset }), 'INVALID_OPTION', 'offset');
     await expectError(normals(4, { offset: 2 ** 53 - 3 }), 'INVALID_OPTION', 'offset');
+    for (const bad of [null, [1, 2], new Float32Array(4), 3, 'x']) {
+      await expectError(normalsInto(bad as unknown as Float64Array), 'INVALID_OPTION', 'out', /Float64Array/);
+      await expectError(uniformsInto(bad as unknown as Float64Array), 'INVALID_OPTION', 'out', /Float64Array/);
+    }
+    await expectError(normalsInto(new Float64Array(4), { seed: -1 }), 'INVALID_OPTION', 'seed');
+    await expectError(normalsInto(new Float64Array(4), { offset: 2 ** 53 - 3 }), 'INVALID_OPTION', 'offset');
     const g = generator(1);
     await expectError(g.normals(-2), 'INVALID_OPTION', 'n');
+    await expectError(() => g.normalsInto(new Float32Array(2) as unknown as Float64Array), 'INVALID_OPTION', 'out');
     await expectError(() => g.split(-1), 'INVALID_OPTION', 'stream');
     await expectError(() => g.split(0.5), 'INVALID_OPTION', 'stream');
     await withWasm(async (scope) => {
