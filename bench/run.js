@@ -87,7 +87,7 @@ function compareRows(a, b) {
 const results = { date: new Date().toISOString(), machine: `${cpus()[0]?.model ?? 'unknown cpu'} x ${cpus().length}, node ${process.version}` };
 console.log(`gaussdiff benchmarks: ${results.machine}\n`);
 
-if (only !== 'linalg') {
+if (!only || only === 'table') {
 // 1. Whole-process Table 2 on ADSN.
 const { file, label } = adsnSpectrumFile();
 console.log(`[1] full Table 2 (160 cells) on ${label}, whole process against whole process`);
