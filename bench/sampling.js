@@ -7,7 +7,7 @@
 // V: the eigenvectors of a random symmetric matrix (eigh, outside the timing), l_j = 1 / (j + 1).
 // gaussdiff (one thread, Wasm f64x2 SIMD), best of R runs after a warm-up:
 //   gemm       gemm(Z, B) with B = (V diag(sqrt l))^T: the product sampleCovariance does (copies in/out included);
-//   normals    normals(count * d, { seed }) (Philox + Box-Muller in Wasm);
+//   normals    normals(count * d, { seed }) (the Wasm generator: Philox-seeded SFC64 + ziggurat);
 //   sampleCovariance(C, d, count, { seed }) end to end, once (eigh of C + RNG + GEMM, C = V diag(l) V^T).
 // numpy (OPENBLAS_NUM_THREADS=1, timed inside python3 on the same Z, V, l): `z @ (V * sqrt(l)).T`, best of R,
 // and rng.standard_normal((count, d)). The first rows of both products are compared.
