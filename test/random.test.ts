@@ -1,8 +1,9 @@
 /**
  * The deterministic RNG (assembly/random.ts through src/random.ts): Philox4x32-10 known-answer vectors
- * (Random123) for the Wasm kernel and for an independent BigInt scalar Philox written here; uniforms and
- * normals against a scalar reference built on that Philox (uniforms bit for bit; normals bit for bit
- * against a scalar ziggurat written here, with musl log in JS arithmetic); determinism, offset continuity and chunking; statistics of 1e7 normals (moments,
+ * (Random123) for the Wasm kernel and for an independent BigInt scalar Philox written here; the block words
+ * (Philox-seeded SFC64 lanes), uniforms and normals bit for bit against a BigInt reference of the value
+ * definitions written here (its ziggurat uses musl log in JS arithmetic); the ziggurat tables; determinism,
+ * offsets, chunking, output parameters and generators; statistics of 1e7 normals (moments,
  * Kolmogorov-Smirnov against Phi, tail masses, autocorrelations, two seeds); uniforms in (0, 1); typed errors.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
