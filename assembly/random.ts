@@ -45,7 +45,6 @@
 // @ts-ignore: decorator
 @inline const W1: u32 = 0xbb67ae85;
 
-
 // Philox words of the current group of twelve blocks (SoA: word j of blocks b + 4 h .. b + 4 h + 3 at
 // offset 64 h + 16 j).
 const WORDS: usize = memory.data(192, 16);
@@ -53,7 +52,7 @@ const WORDS: usize = memory.data(192, 16);
 const BUF: usize = memory.data(8192, 16);
 // Values of a block that does not fit in the destination (head and tail of a fill).
 const SPARE: usize = memory.data(8192, 16);
-// Ziggurat layer table (X_i, k_i 2^-53), 256 x 16 bytes, filled from the literals at start.
+// Ziggurat layer table (X_i, K_i) interleaved, 1024 x 16 bytes, computed at start (see the tables below).
 const ZT: usize = memory.data(16 * 1024, 16);
 // Ziggurat f_i = exp(-X_i^2 / 2), 1024 x f64.
 const ZF: usize = memory.data(8 * 1024, 16);
@@ -307,8 +306,8 @@ function zigSlow(w: u64): f64 {
   return 0;
 }
 
-// The 1024 normals of the block in BUF to dst, two per v128: the rectangle test in SIMD, the rest in
-// zigSlow (lane 0 before lane 1: reserve words are taken in position order).
+// The 1024 normals of the block in BUF to dst, four per pass (two v128): the rectangle test in SIMD, the
+// rest in zigSlow, in position order (the reserve lane's words are taken in that order).
 // @ts-ignore: decorator
 @inline function zigBlock(dst: usize): void {
   const one = i64x2.splat(0x3ff0000000000000);

@@ -87,44 +87,51 @@ function checkOut(out: unknown): Float64Array {
   return out;
 }
 
-function options(count: unknown, opts: { seed?: number; offset?: number } | undefined, into = false): [number, number, number] {
-  // A caller's array exists already: only the count of a new array is checked against memory.
-  const n = into ? (count as number) : checkCount(count);
+type StreamOptions = { seed?: number; offset?: number };
+
+/** Seed and offset of the default stream for `n` values, checked. */
+function position(n: number, opts: StreamOptions | undefined): [number, number] {
   if (opts !== undefined && (typeof opts !== 'object' || opts === null)) {
     fail('INVALID_OPTION', 'opts', `got ${String(opts)}`, 'an object { seed?, offset? }');
   }
-  const seed = checkSeed(opts?.seed ?? 0);
-  const offset = checkOffset(opts?.offset ?? 0, n);
-  return [n, seed, offset];
+  return [checkSeed(opts?.seed ?? 0), checkOffset(opts?.offset ?? 0, n)];
+}
+
+/** A new array of `count` values of the default stream of `kind`. */
+function fresh(kind: Kind, count: unknown, opts: StreamOptions | undefined): Promise<Float64Array> {
+  const n = checkCount(count);
+  const [seed, offset] = position(n, opts);
+  return draw(kind, n, seed, 0, 0, offset);
+}
+
+/** `out` filled with the values of the default stream of `kind` (a caller's array: no memory check). */
+function into(kind: Kind, out: unknown, opts: StreamOptions | undefined): Promise<Float64Array> {
+  const target = checkOut(out);
+  const [seed, offset] = position(target.length, opts);
+  return drawInto(kind, target, seed, 0, 0, offset);
 }
 
 /** `count` standard normals N(0, 1), f64, from the stream of `seed` (an integer 0 <= seed < 2^53), starting
  *  at `offset` (default 0). Same seed, same numbers, on every platform. */
-export async function normals(count: number, opts?: { seed?: number; offset?: number }): Promise<Float64Array> {
-  const [n, seed, offset] = options(count, opts);
-  return draw('normals', n, seed, 0, 0, offset);
+export async function normals(count: number, opts?: StreamOptions): Promise<Float64Array> {
+  return fresh('normals', count, opts);
 }
 
 /** `count` uniforms in (0, 1) (never 0 or 1; multiples of 2^-53, and 2^-54), stream of `seed`, from `offset`. */
-export async function uniforms(count: number, opts?: { seed?: number; offset?: number }): Promise<Float64Array> {
-  const [n, seed, offset] = options(count, opts);
-  return draw('uniforms', n, seed, 0, 0, offset);
+export async function uniforms(count: number, opts?: StreamOptions): Promise<Float64Array> {
+  return fresh('uniforms', count, opts);
 }
 
 /** Fill `out` (a Float64Array, overwritten in place; its length is the count) with the normals
  *  offset .. offset + out.length - 1 of the stream of `seed`. Returns `out`. No allocation: the
  *  zero-garbage form of `normals` for repeated draws into one buffer. */
-export async function normalsInto(out: Float64Array, opts?: { seed?: number; offset?: number }): Promise<Float64Array> {
-  const target = checkOut(out);
-  const [, seed, offset] = options(target.length, opts, true);
-  return drawInto('normals', target, seed, 0, 0, offset);
+export async function normalsInto(out: Float64Array, opts?: StreamOptions): Promise<Float64Array> {
+  return into('normals', out, opts);
 }
 
 /** Fill `out` with uniforms in (0, 1) of the stream of `seed` from `offset`, as `normalsInto`. */
-export async function uniformsInto(out: Float64Array, opts?: { seed?: number; offset?: number }): Promise<Float64Array> {
-  const target = checkOut(out);
-  const [, seed, offset] = options(target.length, opts, true);
-  return drawInto('uniforms', target, seed, 0, 0, offset);
+export async function uniformsInto(out: Float64Array, opts?: StreamOptions): Promise<Float64Array> {
+  return into('uniforms', out, opts);
 }
 
 /** Scope version for other Wasm code: fill `ptr` with `count` normals of stream (seed, offset). */
