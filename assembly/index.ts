@@ -1,10 +1,10 @@
 // gaussdiff Wasm kernels. Everything here is an implementation detail behind the TypeScript facade
-// (src/wasm.ts): callers never see pointers. The facade allocates with `alloc`, frees with `free`.
+// (src/wasm/kernel.ts): callers never see pointers. The facade allocates with `alloc`, frees with `free`.
 export { alloc, free } from "./memory";
-export { propagate, PLAN_LAYOUT, PLAN_STRIDE, TABLEAU_STRIDE } from "./propagate";
-export { errorSums } from "./errors";
-export * from "./eigh";
-export * from "./blas";
-export * from "./fft";
-export * from "./random";
-export * from "./particles";
+export { propagate, PLAN_LAYOUT, PLAN_STRIDE, TABLEAU_STRIDE } from "./diffusion/propagate";
+export { errorSums } from "./diffusion/w2";
+export * from "./linalg/eigh";
+export * from "./linalg/blas";
+export * from "./fft/fft";
+export * from "./random/random";
+export * from "./diffusion/particles";

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Normal-generation benchmark: gaussdiff's Wasm generator (src/random.ts -> assembly/random.ts: Philox-seeded
+// Normal-generation benchmark: gaussdiff's Wasm generator (src/random/random.ts -> assembly/random/random.ts: Philox-seeded
 // SFC64 lanes in SIMD + 1024-layer ziggurat, one thread) against numpy's `np.random.default_rng(0)
 // .standard_normal` (PCG64 + 256-layer ziggurat, one thread), n = 1e7 f64 normals, in the same run.
 //
@@ -18,8 +18,8 @@ import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import '../dist/node.js'; // sets where the Wasm module comes from
-import { normals, normalsInto, normalsIn } from '../dist/random.js';
-import { withWasm } from '../dist/wasm.js';
+import { normals, normalsInto, normalsIn } from '../dist/random/random.js';
+import { withWasm } from '../dist/wasm/kernel.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);

@@ -7,7 +7,7 @@
 // Runs until stdout closes. These are the words that uniforms (top 53 bits) and the ziggurat's normals
 // (layer, fraction and sign) are made of.
 import '../dist/node.js'; // sets where the Wasm module comes from
-import { withWasm } from '../dist/wasm.js';
+import { withWasm } from '../dist/wasm/kernel.js';
 
 const args = process.argv.slice(2);
 const at = args.indexOf('--seed');

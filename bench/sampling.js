@@ -21,8 +21,8 @@ import '../dist/node.js'; // sets where the Wasm module comes from
 import { gemm } from '../dist/linalg/blas.js';
 import { random } from './helpers.js';
 import { eigh } from '../dist/linalg/eigh.js';
-import { normals } from '../dist/random.js';
-import { sampleCovariance } from '../dist/sampling.js';
+import { normals } from '../dist/random/random.js';
+import { sampleCovariance } from '../dist/random/sampling.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// gaussdiff command line: see `gaussdiff --help`. The code lives in src/cli.ts (bundled into
+// gaussdiff command line: see `gaussdiff --help`. The code lives in src/cli/main.ts (bundled into
 // dist/cli.bundle.js by `npm run build`).
 import { Worker } from 'node:worker_threads';
 

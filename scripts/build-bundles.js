@@ -28,5 +28,5 @@ const node = {
   // CommonJS dependencies bundled into an ES module need a `require` for node's built-ins.
   banner: { js: "import { createRequire as __gaussdiffRequire } from 'node:module'; const require = __gaussdiffRequire(import.meta.url);" },
 };
-await build({ ...node, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.bundle.js' });
-await build({ ...node, entryPoints: ['src/worker.ts'], outfile: 'dist/worker.bundle.js' });
+await build({ ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.bundle.js' });
+await build({ ...node, entryPoints: ['src/runtime/worker.ts'], outfile: 'dist/worker.bundle.js' });

@@ -3,10 +3,10 @@
  * Wasm module inlined: the same API as the node entry (no worker threads; readNpy fetches a URL).
  */
 import wasmBytes from '../build/gaussdiff.wasm';
-import { setWasmSource } from './wasm.js';
-import { parseNpy, parseNpyArray, type NpyArray } from './npy.js';
-import { decodePng, type Image } from './image.js';
-import { fail } from './errors.js';
+import { setWasmSource } from './wasm/kernel.js';
+import { parseNpy, parseNpyArray, type NpyArray } from './io/npy.js';
+import { decodePng, type Image } from './images/png.js';
+import { fail } from './core/errors.js';
 
 setWasmSource(async () => wasmBytes);
 

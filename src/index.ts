@@ -3,34 +3,34 @@
  * Environment-independent API, re-exported by the node entry (src/node.ts) and the browser bundle
  * (src/browser.ts), which only differ in how they load the Wasm module and whether threads exist.
  */
-export { GaussdiffError, type ErrorCode } from './errors.js';
-export { prepareSpectrum, isSpectrum, type Spectrum, type SpectrumInput, NEGATIVE_TOLERANCE } from './spectrum.js';
-export { vpLinear, forwardVariance, DEFAULT_SCHEDULE, type Schedule, type VpLinearOptions } from './schedule.js';
-export { uniformGrid, validateGrid, gridGeometry, type GridGeometry } from './grid.js';
-export { SCHEMES, SCHEME_NAMES, buildPlan, type SchemeName, type SchemeDefinition, type StepGeometry, type Plan, type Tableau, type Process } from './scheme.js';
-export { INITS, type Init, type PropagateInput, type PropagateOutput } from './propagation.js';
-export { continuousVariancesInto } from './continuous.js';
-export { neumaierSum, commutingW2Squared, contributionsInto } from './wasserstein.js';
-export { type Backend, type Diagnostic, type RunOptions } from './engine.js';
-export { table, formatTable, formatPaper, formatEps, TABLE_DEFAULTS, type TableOptions, type TableResult, type TableRow } from './table.js';
+export { GaussdiffError, type ErrorCode } from './core/errors.js';
+export { prepareSpectrum, isSpectrum, type Spectrum, type SpectrumInput, NEGATIVE_TOLERANCE } from './spectra/spectrum.js';
+export { vpLinear, forwardVariance, DEFAULT_SCHEDULE, type Schedule, type VpLinearOptions } from './diffusion/schedule.js';
+export { uniformGrid, validateGrid, gridGeometry, type GridGeometry } from './diffusion/grid.js';
+export { SCHEMES, SCHEME_NAMES, buildPlan, type SchemeName, type SchemeDefinition, type StepGeometry, type Plan, type Tableau, type Process } from './diffusion/scheme.js';
+export { INITS, type Init, type PropagateInput, type PropagateOutput } from './diffusion/propagation.js';
+export { continuousVariancesInto } from './diffusion/continuous.js';
+export { neumaierSum, commutingW2Squared, contributionsInto } from './diffusion/w2.js';
+export { type Backend, type Diagnostic, type RunOptions } from './diffusion/engine.js';
+export { table, formatTable, formatPaper, formatEps, TABLE_DEFAULTS, type TableOptions, type TableResult, type TableRow } from './diffusion/table.js';
 export {
   samplerError, curve, w2VsEps, contributions,
   type SamplerOptions, type SamplerError, type CurveOptions, type CurveResult, type CurveSeries,
   type EpsSweepOptions, type EpsSeries, type Contributions, type GridOptions,
-} from './outputs.js';
-export { parseNpy, parseNpyArray, toNpy, type NpyArray } from './npy.js';
-export { imageLikeSpectrum, DEFAULT_SPECTRUM_DESCRIPTION } from './defaults.js';
-export { propagateReference } from './reference.js';
-export { fft, fft2, type FftOptions, type ComplexArrays } from './fft.js';
-export { decodePng, type Image } from './image.js';
-export { periodicComponent, adsnSpectrum, powerSpectrum } from './adsn.js';
+} from './diffusion/outputs.js';
+export { parseNpy, parseNpyArray, toNpy, type NpyArray } from './io/npy.js';
+export { imageLikeSpectrum, DEFAULT_SPECTRUM_DESCRIPTION } from './spectra/power-law.js';
+export { propagateReference } from './diffusion/reference.js';
+export { fft, fft2, type FftOptions, type ComplexArrays } from './fft/fft.js';
+export { decodePng, type Image } from './images/png.js';
+export { periodicComponent, adsnSpectrum, powerSpectrum } from './images/adsn.js';
 export { eigh, checkSymmetric, type EighResult, type EighOptions } from './linalg/eigh.js';
 export { gemm, covariance, cholesky, type CovarianceResult } from './linalg/blas.js';
 export { spectralFunction, sqrtm, invSqrtm } from './linalg/functions.js';
 export { buresW2, type BuresOptions, type BuresResult } from './linalg/bures.js';
 export {
   spectrumOfCovariance, spectrumOfSamples, spectrumOfImage, spectrumOfDataset, zeroNumericalNoise, type Dataset,
-} from './sources.js';
-export { normals, normalsInto, uniforms, uniformsInto, generator, philox4x32 } from './random.js';
-export { sampleSpectrum, sampleCovariance, sampleStationary, synthesizeAdsn, encodePng } from './sampling.js';
-export { validate, validateDense, type ValidateOptions, type ValidateResult } from './particles.js';
+} from './spectra/sources.js';
+export { normals, normalsInto, uniforms, uniformsInto, generator, philox4x32 } from './random/random.js';
+export { sampleSpectrum, sampleCovariance, sampleStationary, synthesizeAdsn, encodePng } from './random/sampling.js';
+export { validate, validateDense, type ValidateOptions, type ValidateResult } from './diffusion/montecarlo.js';

@@ -4,20 +4,20 @@
  */
 import { availableParallelism } from 'node:os';
 import { readFile, writeFile } from 'node:fs/promises';
-import { setWasmSource } from './wasm.js';
-import { setParallelExecutor } from './engine.js';
-import { parallelPropagate } from './threads.js';
-import { compiledKernel } from './node-wasm.js';
-import { parseNpy, parseNpyArray, toNpy, type NpyArray } from './npy.js';
-import { decodePng, type Image } from './image.js';
-import { fail } from './errors.js';
+import { setWasmSource } from './wasm/kernel.js';
+import { setParallelExecutor } from './diffusion/engine.js';
+import { parallelPropagate } from './runtime/pool.js';
+import { compiledKernel } from './wasm/node.js';
+import { parseNpy, parseNpyArray, toNpy, type NpyArray } from './io/npy.js';
+import { decodePng, type Image } from './images/png.js';
+import { fail } from './core/errors.js';
 
 setWasmSource(compiledKernel);
 setParallelExecutor(parallelPropagate, Math.max(1, Math.min(2, availableParallelism())));
 
 export * from './index.js';
-export { closeThreads, warmThreads, adoptWorker } from './threads.js';
-export { mnistDataset, mnistSpectrum, MNIST_DESCRIPTION } from './mnist.js';
+export { closeThreads, warmThreads, adoptWorker } from './runtime/pool.js';
+export { mnistDataset, mnistSpectrum, MNIST_DESCRIPTION } from './spectra/mnist.js';
 
 /** Read a spectrum from a .npy file (<f4 or <f8, any shape, flattened). */
 export async function readNpy(path: string): Promise<Float64Array> {

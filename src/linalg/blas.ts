@@ -1,14 +1,14 @@
 /**
- * Dense kernels over the Wasm module (assembly/blas.ts): GEMM, covariance (SYRK) and Cholesky. Row-major
+ * Dense kernels over the Wasm module (assembly/linalg/blas.ts): GEMM, covariance (SYRK) and Cholesky. Row-major
  * everywhere, f64. Every input is validated before any allocation or heavy work (shape, size, finiteness,
  * symmetry), copied into Wasm memory (inputs are never mutated) and every block is freed before return.
  */
-import { fail } from '../errors.js';
-import { checkWasmBytes, withWasm, type WasmScope } from '../wasm.js';
+import { fail } from '../core/errors.js';
+import { checkWasmBytes, withWasm, type WasmScope } from '../wasm/kernel.js';
 import { checkSymmetric } from './eigh.js';
 
 /**
- * Upper bound on the kernel's packing workspace (assembly/blas.ts: (MC + NC) KC f64 = 1.1 MiB), counted
+ * Upper bound on the kernel's packing workspace (assembly/linalg/blas.ts: (MC + NC) KC f64 = 1.1 MiB), counted
  * in the TOO_LARGE check before the exact size is asked from the kernel.
  */
 const WORKSPACE_BYTES = 2 ** 21;

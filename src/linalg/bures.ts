@@ -19,8 +19,8 @@
  * Rounding can make W2^2 slightly negative when A ~ B: it is clamped to 0 and the raw value reported in
  * `clampedFrom`, never NaN. Bitwise identical inputs give exactly 0.
  */
-import { fail } from '../errors.js';
-import { checkWasmBytes, withWasm } from '../wasm.js';
+import { fail } from '../core/errors.js';
+import { checkWasmBytes, withWasm } from '../wasm/kernel.js';
 import { checkSymmetric, eighIn } from './eigh.js';
 import { gemmIn, requireDim, requireFiniteEntries, requireShape } from './blas.js';
 import { NULL_TOLERANCE_FACTOR, clipPsd, psdRoot, reconstructIn, symmetrise } from './functions.js';

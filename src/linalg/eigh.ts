@@ -1,5 +1,5 @@
 /**
- * Symmetric eigendecomposition A = V diag(values) V^T (the Wasm kernel in assembly/eigh.ts: Householder
+ * Symmetric eigendecomposition A = V diag(values) V^T (the Wasm kernel in assembly/linalg/eigh.ts: Householder
  * tridiagonalisation, divide and conquer with vectors or QL without, blocked back-transformation).
  *
  * Layout: `a` is d x d row-major; `values` ascending; `vectors` d x d row-major with column j the unit
@@ -11,8 +11,8 @@
  * max |a|, with where and how much; below it the input is symmetrised, (A + A^T) / 2, on a private copy).
  * Inputs are never mutated.
  */
-import { fail } from '../errors.js';
-import { checkWasmBytes, withWasm, type WasmScope } from '../wasm.js';
+import { fail } from '../core/errors.js';
+import { checkWasmBytes, withWasm, type WasmScope } from '../wasm/kernel.js';
 
 export interface EighResult { values: Float64Array; vectors: Float64Array | null }
 
@@ -24,7 +24,7 @@ export interface EighOptions {
 /** Relative asymmetry max |a_ij - a_ji| / max |a| tolerated as rounding (then symmetrised). */
 export const SYMMETRY_TOLERANCE = 1e-10;
 
-// Block sizes of assembly/eigh.ts, for the size of its work block (the kernel refuses a smaller one; a
+// Block sizes of assembly/linalg/eigh.ts, for the size of its work block (the kernel refuses a smaller one; a
 // test compares this with the kernel's own eighWorkLength).
 const NB = 32;
 const NBB = 64;
@@ -32,7 +32,7 @@ const KC = 128;
 const MC = 128;
 const NC = 1024;
 
-/** f64 count of the kernel's work block (assembly/eigh.ts, eighWorkLength). */
+/** f64 count of the kernel's work block (assembly/linalg/eigh.ts, eighWorkLength). */
 export function eighWorkLength(d: number, vectors: boolean): number {
   const fixed = MC * KC + KC * NC + 2 * NBB * NBB + 4 * NBB + 64;
   const perN = 3 * NB + 3 * NBB + 16;

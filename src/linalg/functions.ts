@@ -2,8 +2,8 @@
  * Functions of symmetric matrices through their eigendecomposition A = V diag(l) V^T:
  * f(A) = V diag(f(l)) V^T, the product formed by the Wasm GEMM and symmetrised.
  */
-import { fail } from '../errors.js';
-import { checkWasmBytes, withWasm, type WasmScope } from '../wasm.js';
+import { fail } from '../core/errors.js';
+import { checkWasmBytes, withWasm, type WasmScope } from '../wasm/kernel.js';
 import { eighIn, checkSymmetric } from './eigh.js';
 import { gemmIn } from './blas.js';
 

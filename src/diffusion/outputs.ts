@@ -1,0 +1,200 @@
+/**
+ * The engine's other outputs: the W2 of one sampler, the W2 curve along the grid (Pierret & Galerne 2025,
+ * Figure 1 left), W2 against the truncation time eps (Figure 1 right), and per-mode contributions (which
+ * eigenvalues carry the error).
+ */
+import { fail } from '../core/errors.js';
+import { uniformGrid, validateEps, validateGrid, validatePoints } from './grid.js';
+import { type Schedule, type VpLinearOptions, vpLinear } from './schedule.js';
+import { type SchemeName, resolveSchemes } from './scheme.js';
+import { type SpectrumInput, prepareSpectrum } from '../spectra/spectrum.js';
+import { INITS, type Init } from './propagation.js';
+import { continuousVariancesInto, continuousW2 } from './continuous.js';
+import { type Diagnostic, type RunOptions, checkSize, runGrids, runW2, validateRunOptions } from './engine.js';
+import { commutingW2Squared, contributionsInto } from './w2.js';
+import { validateInits } from './table.js';
+
+export interface GridOptions extends VpLinearOptions, RunOptions {
+  /** Number of grid points N of the paper's grid t_k = (T - eps) k / (N - 1); default 1000. */
+  steps?: number;
+  /** Truncation time eps, default 0 (ignored when `grid` is given). */
+  eps?: number;
+  /** A user grid of increasing reverse times in [0, T] instead of `steps`/`eps`. */
+  grid?: ArrayLike<number>;
+}
+
+/** A validated grid request: a user grid (already an array) or the paper's grid, built on demand. */
+interface GridRequest { points: number; build(): Float64Array }
+
+function resolveGrid(opts: GridOptions, schedule: Schedule): GridRequest {
+  if (opts.grid !== undefined) {
+    if (opts.steps !== undefined) fail('INVALID_OPTION', 'grid', 'both grid and steps were given', 'either grid or steps (with eps)');
+    const times = validateGrid(opts.grid, schedule.horizon);
+    return { points: times.length, build: () => times };
+  }
+  const n = validatePoints(opts.steps ?? 1000);
+  const eps = validateEps(opts.eps ?? 0, schedule.horizon);
+  return { points: n, build: () => uniformGrid(n, eps, schedule.horizon) };
+}
+
+/** Prepare the spectrum, check the job fits, and build the grid (in that order: nothing big before checks). */
+function prepare(spectrum: SpectrumInput, request: GridRequest, nSchemes: number, curve: boolean) {
+  const spec = prepareSpectrum(spectrum);
+  checkSize(spec, request.points, nSchemes, curve);
+  return { spec, times: request.build() };
+}
+
+function oneInit(init: unknown): Init {
+  return validateInits([init ?? 'pT'], 'init')[0];
+}
+
+export interface SamplerOptions extends GridOptions {
+  /** Default 'em'. */
+  scheme?: SchemeName;
+  /** Default 'pT'. */
+  init?: Init;
+}
+
+export interface SamplerError {
+  /** W2 between the sampler's output and p_data; +Infinity with a diagnostic when undefined. */
+  w2: number;
+  diagnostic: Diagnostic | null;
+}
+
+/** Validate, then run one scheme on one grid (shared by samplerError and contributions). */
+async function runOne(spectrum: SpectrumInput, opts: SamplerOptions, keepVariances: boolean) {
+  const schedule = vpLinear(opts);
+  const [scheme] = resolveSchemes([opts.scheme ?? 'em'], 'scheme');
+  const init = oneInit(opts.init);
+  const request = resolveGrid(opts, schedule);
+  validateRunOptions(opts);
+  const { spec, times } = prepare(spectrum, request, 1, false);
+  const [run] = await runGrids(spec, schedule, [scheme], [times], false, opts, keepVariances);
+  return { spec, run, init, ...runW2(spec, run, 0, init, opts.grid ? null : times.length) };
+}
+
+/** W2 between the output of one scheme on one grid and p_data. */
+export async function samplerError(spectrum: SpectrumInput, opts: SamplerOptions = {}): Promise<SamplerError> {
+  const { w2, diagnostic } = await runOne(spectrum, opts, false);
+  return { w2, diagnostic };
+}
+
+export interface CurveOptions extends GridOptions {
+  schemes?: SchemeName[];
+  inits?: Init[];
+}
+
+export interface CurveSeries {
+  scheme: SchemeName;
+  init: Init;
+  /** w2[k]: W2 between the law after step k and p_{T - t_{k+1}}; w2 at index -1 is the start. */
+  w2: Float64Array;
+  /** W2 of the start law to p_{T - t_0}: 0 from p_T, the initialisation error from N(0, I). */
+  start: number;
+}
+
+export interface CurveResult {
+  /** Reverse times t_1..t_{N-1} after each step. */
+  times: Float64Array;
+  /** Forward times T - t_{k+1}. */
+  forwardTimes: Float64Array;
+  series: CurveSeries[];
+}
+
+/** W2 along the grid, after every step, to the law the exact process has there (Figure 1, left). */
+export async function curve(spectrum: SpectrumInput, opts: CurveOptions = {}): Promise<CurveResult> {
+  const schedule = vpLinear(opts);
+  const schemes = resolveSchemes(opts.schemes ?? ['em', 'ei', 'euler', 'heun']);
+  const inits = validateInits(opts.inits ?? ['pT', 'normal']);
+  const request = resolveGrid(opts, schedule);
+  validateRunOptions(opts);
+  const { spec, times } = prepare(spectrum, request, schemes.length, true);
+  const [run] = await runGrids(spec, schedule, schemes, [times], true, opts);
+  const K = times.length - 1;
+  const T = schedule.horizon;
+  const aStart = new Float64Array(spec.values.length);
+  const ones = new Float64Array(spec.values.length).fill(1);
+  continuousVariancesInto(aStart, spec.values, schedule, 'ode', 'pT', T - times[0]);
+  const normalStart = Math.sqrt(commutingW2Squared(aStart, spec.counts, ones));
+  const series: CurveSeries[] = [];
+  schemes.forEach((scheme, s) => {
+    for (const init of inits) {
+      const q = 2 * s + INITS.indexOf(init);
+      const w2 = new Float64Array(K);
+      for (let k = 0; k < K; k++) w2[k] = Math.sqrt(run.output.curve![q * K + k]);
+      series.push({ scheme: scheme.name, init, w2, start: init === 'pT' ? 0 : normalStart });
+    }
+  });
+  const after = times.slice(1);
+  return { times: after, forwardTimes: after.map((t) => T - t), series };
+}
+
+export interface EpsSweepOptions extends VpLinearOptions, RunOptions {
+  schemes?: SchemeName[];
+  inits?: Init[];
+  /** Number of grid points N; default 1000. */
+  steps?: number;
+  /** The truncation times to sweep (required). */
+  eps: number[];
+}
+
+export interface EpsSeries {
+  scheme: SchemeName;
+  init: Init;
+  /** W2 of the exact continuous process at each eps. */
+  continuous: Float64Array;
+  /** W2 of the scheme with N points at each eps (+Infinity where undefined, see diagnostics). */
+  w2: Float64Array;
+}
+
+/** W2 against the truncation time eps, discrete and continuous (Figure 1, right). */
+export async function w2VsEps(spectrum: SpectrumInput, opts: EpsSweepOptions): Promise<{ eps: Float64Array; series: EpsSeries[]; diagnostics: Diagnostic[] }> {
+  const schedule = vpLinear(opts);
+  const schemes = resolveSchemes(opts.schemes ?? ['em', 'ei', 'euler', 'heun']);
+  const inits = validateInits(opts.inits ?? ['pT']);
+  const n = validatePoints(opts.steps ?? 1000);
+  if (!Array.isArray(opts.eps) || opts.eps.length === 0) fail('INVALID_EPS', 'eps', 'no truncation times given', 'a non-empty array of times in [0, T)');
+  const epsList = opts.eps.map((e, i) => validateEps(e, schedule.horizon, `eps[${i}]`));
+  validateRunOptions(opts);
+  const spec = prepareSpectrum(spectrum);
+  checkSize(spec, n, schemes.length, false);
+  const runs = await runGrids(spec, schedule, schemes, epsList.map((e) => uniformGrid(n, e, schedule.horizon)), false, opts);
+  const diagnostics: Diagnostic[] = [];
+  const series: EpsSeries[] = [];
+  schemes.forEach((scheme, s) => {
+    for (const init of inits) {
+      const c = new Float64Array(epsList.length);
+      const w = new Float64Array(epsList.length);
+      epsList.forEach((eps, i) => {
+        c[i] = continuousW2(spec.values, spec.counts, schedule, scheme.process, init, eps);
+        const r = runW2(spec, runs[i], s, init, n);
+        w[i] = r.w2;
+        if (r.diagnostic) diagnostics.push(r.diagnostic);
+      });
+      series.push({ scheme: scheme.name, init, continuous: c, w2: w });
+    }
+  });
+  return { eps: Float64Array.from(epsList), series, diagnostics };
+}
+
+export interface Contributions {
+  /** Distinct eigenvalues, ascending. */
+  values: Float64Array;
+  /** Their multiplicities. */
+  counts: Float64Array;
+  /** Output variance of each distinct mode. */
+  variances: Float64Array;
+  /** Squared-W2 contribution of each distinct value (multiplicity included); they sum to w2^2. */
+  contributions: Float64Array;
+  w2: number;
+  diagnostic: Diagnostic | null;
+}
+
+/** Which eigenvalues carry the error of one sampler: per-mode contributions to W2^2. */
+export async function contributions(spectrum: SpectrumInput, opts: SamplerOptions = {}): Promise<Contributions> {
+  const { spec, run, init, w2, diagnostic } = await runOne(spectrum, opts, true);
+  const n = spec.values.length;
+  const variances = run.output.variances!.slice(INITS.indexOf(init) * n, (INITS.indexOf(init) + 1) * n);
+  const parts = contributionsInto(new Float64Array(n), spec.values, spec.counts, variances);
+  return { values: spec.values.slice(), counts: spec.counts.slice(), variances, contributions: parts, w2, diagnostic };
+}

@@ -1,0 +1,387 @@
+/**
+ * Sampling Gaussian models on the Wasm kernels: white noise from the deterministic Wasm RNG (src/random/random.ts,
+ * counter-based: draw k of seed s is the same however the stream is cut into pieces), coloured by
+ *   - a spectrum (diagonal covariance in the eigenbasis),
+ *   - a dense covariance, through its eigendecomposition or its Cholesky factor, batched as one GEMM per block
+ *     of draws: X = Z B with Z (count x d) white and B = (V diag(sqrt(l)))^T or L^T,
+ *   - a power spectrum on the torus (stationary field, by FFT),
+ *   - an image (ADSN texture synthesis, Galerne, Gousseau & Morel 2011), one white noise shared by the channels.
+ * Every input is validated (typed errors) before any allocation or heavy work; every Wasm block is freed.
+ *
+ * Stream layout (what a seed determines): sampleSpectrum and sampleCovariance use the standard normals
+ * 0 .. count * d - 1 of `seed`, row-major (draw r uses normals r * d .. r * d + d - 1), so the first rows of a
+ * longer run equal a shorter run with the same seed. sampleStationary and synthesizeAdsn use the normals
+ * 0 .. h * w - 1 of `seed` as the white-noise image (row-major).
+ */
+import { encode } from 'fast-png';
+import { fail } from '../core/errors.js';
+import { checkWasmBytes, withWasm } from '../wasm/kernel.js';
+import { eighBytes, eighIn, checkSymmetric } from '../linalg/eigh.js';
+import { cholesky, gemmIn } from '../linalg/blas.js';
+import { checkArrayShape, checkFinite, checkSize, fft2Ptr, fft2SetupBytes, fft2SetupIn, MAX_FFT_LENGTH } from '../fft/fft.js';
+import { periodicComponent } from '../images/adsn.js';
+import { normalsIn } from './random.js';
+import type { Image } from '../images/png.js';
+
+/** Relative tolerance on negative eigenvalues of a covariance: below -PSD_TOLERANCE x max |l| it is refused. */
+export const PSD_TOLERANCE = 1e-10;
+
+/** Most values (count x d) one call returns: 2^28 f64 = 2 GiB. */
+export const MAX_SAMPLE_VALUES = 2 ** 28;
+
+/** Values per block of draws generated (and multiplied) at a time: 2^22 f64 = 32 MiB. */
+const BLOCK_VALUES = 2 ** 22;
+
+export interface SeedOptions {
+  /** Seed of the Wasm RNG stream (src/random/random.ts): an integer 0 <= seed < 2^53. Same seed, same output. */
+  seed: number;
+}
+
+export interface CovarianceSampleOptions extends SeedOptions {
+  /** 'eigh' (default; positive semi-definite allowed) or 'cholesky' (positive definite). */
+  method?: 'eigh' | 'cholesky';
+  /** Mean (length d); default 0. */
+  mean?: ArrayLike<number>;
+}
+
+// ---- validation -------------------------------------------------------------------------------------------
+
+function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return `an array of length ${x.length}`;
+  if (ArrayBuffer.isView(x)) return `a ${x.constructor.name}`;
+  return typeof x === 'number' || typeof x === 'string' ? `${typeof x} ${String(x)}` : typeof x;
+}
+
+/** A count of draws: a non-negative safe integer (INVALID_OPTION otherwise). */
+function checkCount(count: unknown): number {
+  if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0) {
+    fail('INVALID_OPTION', 'count', `got ${describe(count)}`, 'a non-negative integer number of draws');
+  }
+  return count;
+}
+
+/** The options object and its seed (an integer in [0, 2^53), as src/random/random.ts takes); returns the seed. */
+function checkSeed(opts: unknown, more = ''): number {
+  if (opts === null || typeof opts !== 'object') {
+    fail('INVALID_OPTION', 'opts', `got ${describe(opts)}`, `an object { seed: integer${more} }`);
+  }
+  const seed = (opts as { seed?: unknown }).seed;
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed >= 2 ** 53) {
+    fail('INVALID_OPTION', 'opts.seed', `got ${describe(seed)}`, 'an integer seed, 0 <= seed < 2^53');
+  }
+  return seed;
+}
+
+/** TOO_LARGE unless count x d values may be returned. */
+function checkOutput(count: number, d: number, argument: string): void {
+  if (count * d > MAX_SAMPLE_VALUES) {
+    fail('TOO_LARGE', argument, `${count} draws of dimension ${d} are ${count * d} values (${((8 * count * d) / 2 ** 30).toFixed(1)} GiB)`,
+      `at most ${MAX_SAMPLE_VALUES} values (count x d) per call: sample in batches`);
+  }
+}
+
+/** Finite and non-negative entries (NON_FINITE, NEGATIVE_EIGENVALUE naming the first bad one). */
+function checkNonNegative(x: ArrayLike<number>, n: number, argument: string, what: string): void {
+  checkFinite(x, n, argument, `finite non-negative numbers (${what})`);
+  for (let i = 0; i < n; i++) {
+    if (x[i] < 0) fail('NEGATIVE_EIGENVALUE', argument, `entry ${i} is ${x[i]}`, `non-negative numbers (${what})`);
+  }
+}
+
+/** Rows per block of a count x d run (at least 1). */
+function blockRows(d: number): number {
+  return Math.max(1, Math.floor(BLOCK_VALUES / d));
+}
+
+// ---- sampleSpectrum -----------------------------------------------------------------------------------------
+
+/**
+ * `count` draws of N(0, diag(spectrum)) in the eigenbasis: row-major count x d, x_ri = sqrt(spectrum_i) z_ri.
+ * Errors: INVALID_SHAPE (spectrum not an array, empty), NON_FINITE, NEGATIVE_EIGENVALUE, INVALID_OPTION
+ * (count, opts, seed), TOO_LARGE.
+ */
+export async function sampleSpectrum(spectrum: ArrayLike<number>, count: number, opts: SeedOptions): Promise<Float64Array> {
+  const d = checkArrayShape(spectrum, 'spectrum', undefined, 'an array of non-negative eigenvalues');
+  const n = checkCount(count);
+  const seed = checkSeed(opts);
+  checkOutput(n, d, 'count');
+  checkNonNegative(spectrum, d, 'spectrum', 'variances');
+  const root = new Float64Array(d);
+  for (let i = 0; i < d; i++) root[i] = Math.sqrt(spectrum[i]);
+  const out = new Float64Array(n * d);
+  if (n === 0) return out;
+  const rows = Math.min(n, blockRows(d));
+  checkWasmBytes(8 * rows * d + 64, 'count');
+  await withWasm((scope) => {
+    const pz = scope.f64(rows * d);
+    for (let r0 = 0; r0 < n; r0 += rows) {
+      const m = Math.min(rows, n - r0);
+      normalsIn(scope, pz, m * d, seed, r0 * d);
+      const z = scope.view(pz, m * d);
+      for (let r = 0; r < m; r++) {
+        const o = (r0 + r) * d;
+        const zo = r * d;
+        for (let i = 0; i < d; i++) out[o + i] = root[i] * z[zo + i];
+      }
+    }
+  });
+  return out;
+}
+
+// ---- sampleCovariance ---------------------------------------------------------------------------------------
+
+/**
+ * `count` draws of N(mean, C) from a dense symmetric covariance C (d x d, row-major), row-major count x d.
+ *   - method 'eigh' (default): C = V diag(l) V^T, x = V diag(sqrt(l)) z. Positive semi-definite allowed:
+ *     eigenvalues in [-PSD_TOLERANCE x max |l|, 8 d eps max |l|] are rounding and are set to 0; below,
+ *     NEGATIVE_EIGENVALUE.
+ *   - method 'cholesky': C = L L^T, x = L z (NOT_POSITIVE_DEFINITE when a pivot is not > 0).
+ * Batched: X = Z B, one GEMM per block of draws (B = (V diag(sqrt(l)))^T or L^T, d x d).
+ * Errors: INVALID_SHAPE (d, c, mean), NON_FINITE, NOT_SYMMETRIC, INVALID_OPTION (count, opts, seed, method),
+ * TOO_LARGE, NEGATIVE_EIGENVALUE / NOT_POSITIVE_DEFINITE.
+ */
+export async function sampleCovariance(
+  c: ArrayLike<number>, d: number, count: number, opts: CovarianceSampleOptions,
+): Promise<Float64Array> {
+  if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 1) {
+    fail('INVALID_SHAPE', 'd', `got ${describe(d)}`, 'a positive integer (the covariance is d x d)');
+  }
+  checkArrayShape(c, 'c', d * d, `a row-major ${d} x ${d} covariance`);
+  const n = checkCount(count);
+  const seed = checkSeed(opts, ", method?: 'eigh' | 'cholesky', mean?: number[]");
+  const method = opts.method ?? 'eigh';
+  if (method !== 'eigh' && method !== 'cholesky') {
+    fail('INVALID_OPTION', 'opts.method', `got ${describe(method)}`, "'eigh' or 'cholesky'");
+  }
+  const mean = opts.mean;
+  if (mean !== undefined) {
+    checkArrayShape(mean, 'opts.mean', d, `${d} finite numbers`);
+    checkFinite(mean, d, 'opts.mean', 'finite numbers');
+  }
+  checkOutput(n, d, 'count');
+  // Wasm memory: the factorisation, then per block Z, its copy, the product, B and the GEMM workspace.
+  const rows = Math.max(1, Math.min(n, blockRows(d)));
+  checkWasmBytes(Math.max(method === 'eigh' ? eighBytes(d) : 16 * d * d + 2 ** 21, 8 * (3 * rows * d + d * d) + 2 ** 21 + 512), 'c');
+  const sym = checkSymmetric(c, d, 'c'); // NON_FINITE, NOT_SYMMETRIC
+  const b = method === 'eigh' ? await eighFactor(sym, d) : await choleskyFactor(sym, d);
+  const out = new Float64Array(n * d);
+  for (let r0 = 0; r0 < n; r0 += rows) {
+    const m = Math.min(rows, n - r0);
+    // One scope per block: gemmIn's copies are freed with it.
+    const x = await withWasm((scope) => {
+      const pz = scope.f64(m * d);
+      normalsIn(scope, pz, m * d, seed, r0 * d);
+      return gemmIn(scope, scope.read(pz, m * d), b, m, d, d);
+    });
+    if (mean) {
+      for (let r = 0; r < m; r++) for (let i = 0; i < d; i++) x[r * d + i] += mean[i];
+    }
+    out.set(x, r0 * d);
+  }
+  return out;
+}
+
+/** B = (V diag(sqrt(l)))^T: B[j][i] = sqrt(l_j) V[i][j]. */
+async function eighFactor(sym: Float64Array, d: number): Promise<Float64Array> {
+  const { values, vectors } = await withWasm((scope) => eighIn(scope, sym, d));
+  let big = 0;
+  for (let j = 0; j < d; j++) big = Math.max(big, Math.abs(values[j]));
+  const min = values[0]; // ascending
+  if (min < -PSD_TOLERANCE * big) {
+    fail('NEGATIVE_EIGENVALUE', 'c', `is not positive semi-definite: its smallest eigenvalue is ${min.toPrecision(6)} (max |l| = ${big.toPrecision(6)})`,
+      `a positive semi-definite covariance: eigenvalues >= -${PSD_TOLERANCE} x max |l| (smaller negatives are set to 0)`);
+  }
+  // Eigenvalues at the eigensolver's rounding level (|l| <= 8 d eps max |l|, below its absolute accuracy) are
+  // taken as 0: their square roots (~1e-8 sqrt(max)) would otherwise push samples off the range of C.
+  const floor = 8 * d * Number.EPSILON * big;
+  const v = vectors as Float64Array;
+  const b = new Float64Array(d * d);
+  for (let j = 0; j < d; j++) {
+    const s = values[j] > floor ? Math.sqrt(values[j]) : 0;
+    const row = j * d;
+    for (let i = 0; i < d; i++) b[row + i] = s * v[i * d + j];
+  }
+  return b;
+}
+
+/** B = L^T. */
+async function choleskyFactor(sym: Float64Array, d: number): Promise<Float64Array> {
+  let l: Float64Array;
+  try {
+    l = await cholesky(sym, d);
+  } catch (err) {
+    // cholesky names its argument 'a': here it is 'c'.
+    if (err instanceof Error && (err as { code?: string }).code === 'NOT_POSITIVE_DEFINITE') {
+      fail('NOT_POSITIVE_DEFINITE', 'c', err.message.replace(/^a: /, '').replace(/ \(allowed:.*\)$/, ''),
+        "a symmetric positive definite covariance (or method 'eigh' for a semi-definite one)");
+    }
+    throw err;
+  }
+  const b = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) b[j * d + i] = l[i * d + j];
+  return b;
+}
+
+// ---- sampleStationary ---------------------------------------------------------------------------------------
+
+function checkGrid(height: unknown, width: unknown): [number, number] {
+  const h = checkSize(height, 'height');
+  const w = checkSize(width, 'width');
+  if (h * w > MAX_FFT_LENGTH) fail('TOO_LARGE', 'height * width', `${h} x ${w} = ${h * w} pixels`, `at most ${MAX_FFT_LENGTH} pixels`);
+  return [h, w];
+}
+
+/**
+ * A stationary Gaussian field on the h x w torus with power spectrum P (h x w, row-major, non-negative, in DFT
+ * order: P[0] is frequency (0, 0), not fftshifted): x = Re IFFT2(sqrt(P) FFT2(W)), W unit-variance white noise.
+ * Then E |FFT2(x)(k)|^2 / (h w) = ((sqrt P(k) + sqrt P(-k)) / 2)^2, i.e. P(k) when P is symmetric
+ * (P(k) = P(-k), as every real field's spectrum is): then Cov(x_a, x_b) = (1 / (h w)) sum_k P(k) e^{2 pi i k.(a - b)}
+ * (circular), Var x = mean(P). Returns h * w values, row-major.
+ * Errors: INVALID_SHAPE, TOO_LARGE, NON_FINITE, NEGATIVE_EIGENVALUE, INVALID_OPTION.
+ */
+export async function sampleStationary(power: ArrayLike<number>, height: number, width: number, opts: SeedOptions): Promise<Float64Array> {
+  const [h, w] = checkGrid(height, width);
+  const n = h * w;
+  checkArrayShape(power, 'power', n, `height x width = ${n} non-negative numbers`);
+  const seed = checkSeed(opts);
+  checkWasmBytes(8 * 2 * n + fft2SetupBytes(h, w) + 256, 'power');
+  checkNonNegative(power, n, 'power', 'a power spectrum');
+  return withWasm((scope) => {
+    const setup = fft2SetupIn(scope, h, w);
+    const re = scope.f64(n);
+    const im = scope.f64(n);
+    normalsIn(scope, re, n, seed, 0);
+    scope.view(im, n).fill(0);
+    fft2Ptr(scope, setup, re, im, false);
+    const r = scope.view(re, n);
+    const i = scope.view(im, n);
+    for (let k = 0; k < n; k++) {
+      const s = Math.sqrt(power[k]);
+      r[k] *= s;
+      i[k] *= s;
+    }
+    fft2Ptr(scope, setup, re, im, true);
+    return scope.read(re, n);
+  });
+}
+
+// ---- ADSN synthesis -----------------------------------------------------------------------------------------
+
+function checkImage(image: unknown, argument: string): Image {
+  if (image === null || typeof image !== 'object') {
+    fail('INVALID_SHAPE', argument, `expected an image { width, height, channels, data }, got ${describe(image)}`, 'an Image from decodePng');
+  }
+  const im = image as Image;
+  const h = checkSize(im.height, `${argument}.height`);
+  const w = checkSize(im.width, `${argument}.width`);
+  const c = checkSize(im.channels, `${argument}.channels`);
+  if (h * w > MAX_FFT_LENGTH) fail('TOO_LARGE', argument, `${h} x ${w} pixels`, `at most ${MAX_FFT_LENGTH} pixels`);
+  checkArrayShape(im.data, `${argument}.data`, c * h * w, `channels x height x width = ${c * h * w} numbers`);
+  return im;
+}
+
+/**
+ * ADSN texture synthesis (Galerne, Gousseau & Morel, "Random phase textures", 2011) from an image u with C
+ * channels of H x W pixels, as in src/adsn.ts: per channel, m_c = mean(u_c), t_c = (u_c - m_c) / sqrt(H W),
+ * p_c = its periodic component (Moisan), and the sample is
+ *   field_c = m_c + p_c * W   (circular convolution, computed as IFFT2(DFT2(p_c) FFT2(W)))
+ * with one white noise W (H x W, standard normal, shared by the channels: the colour correlations are those of
+ * ADSN, a rank-one C x C cross-spectrum DFT2(p) DFT2(p)^H per frequency). Each channel's mean is exactly m_c
+ * (DFT2(p_c) vanishes at frequency 0). `field` is the unclipped sample (C x H x W); `image` the same clipped to
+ * [0, 1] for display. Errors: INVALID_SHAPE, TOO_LARGE, NON_FINITE, INVALID_OPTION.
+ */
+export async function synthesizeAdsn(image: Image, opts: SeedOptions): Promise<{ image: Image; field: Float64Array }> {
+  const im = checkImage(image, 'image');
+  const seed = checkSeed(opts);
+  const { height: h, width: w, channels: C, data } = im;
+  const n = h * w;
+  checkWasmBytes(8 * 6 * n + fft2SetupBytes(h, w) + 512, 'image');
+  checkFinite(data, C * n, 'image.data', 'finite numbers');
+  const scale = 1 / Math.sqrt(n);
+  // Periodic components (linear, and the identity on constants: p(t_c) = (p(u_c) - m_c) / sqrt(n)).
+  const means = new Float64Array(C);
+  const periodic: Float64Array[] = [];
+  for (let c = 0; c < C; c++) {
+    const u = data.subarray(c * n, (c + 1) * n);
+    means[c] = neumaierMean(u);
+    periodic.push(await periodicComponent(u, h, w));
+  }
+  const field = new Float64Array(C * n);
+  await withWasm((scope) => {
+    const setup = fft2SetupIn(scope, h, w);
+    const wr = scope.f64(n);
+    const wi = scope.f64(n);
+    const re = scope.f64(n);
+    const imag = scope.f64(n);
+    normalsIn(scope, wr, n, seed, 0);
+    scope.view(wi, n).fill(0);
+    fft2Ptr(scope, setup, wr, wi, false);
+    for (let c = 0; c < C; c++) {
+      const m = means[c];
+      const p = periodic[c];
+      const r = scope.view(re, n);
+      for (let k = 0; k < n; k++) r[k] = (p[k] - m) * scale;
+      scope.view(imag, n).fill(0);
+      fft2Ptr(scope, setup, re, imag, false);
+      // (a + ib)(x + iy)
+      const ar = scope.view(re, n);
+      const ai = scope.view(imag, n);
+      const xr = scope.view(wr, n);
+      const xi = scope.view(wi, n);
+      for (let k = 0; k < n; k++) {
+        const a = ar[k];
+        const b = ai[k];
+        ar[k] = a * xr[k] - b * xi[k];
+        ai[k] = a * xi[k] + b * xr[k];
+      }
+      fft2Ptr(scope, setup, re, imag, true);
+      const out = scope.view(re, n);
+      const o = c * n;
+      for (let k = 0; k < n; k++) field[o + k] = m + out[k];
+    }
+  });
+  const clipped = new Float64Array(C * n);
+  for (let k = 0; k < C * n; k++) {
+    const v = field[k];
+    clipped[k] = v < 0 ? 0 : v > 1 ? 1 : v;
+  }
+  return { image: { width: w, height: h, channels: C, data: clipped }, field };
+}
+
+/** Mean by Neumaier's compensated sum. */
+function neumaierMean(x: Float64Array): number {
+  let sum = 0;
+  let comp = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    const t = sum + v;
+    comp += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
+    sum = t;
+  }
+  return (sum + comp) / x.length;
+}
+
+// ---- PNG output ---------------------------------------------------------------------------------------------
+
+/**
+ * Encode an Image (C x H x W in [0, 1]; 1 channel: grayscale, 2: grayscale + alpha, 3: RGB, 4: RGBA) as an
+ * 8-bit PNG: each value clipped to [0, 1] and rounded to round(255 v), so decodePng gives it back within
+ * 0.5 / 255. Errors: INVALID_SHAPE, NON_FINITE (NaN; infinities are clipped like any value).
+ */
+export function encodePng(image: Image): Uint8Array {
+  const im = checkImage(image, 'image');
+  const { height: h, width: w, channels: C, data } = im;
+  if (C > 4) fail('INVALID_SHAPE', 'image.channels', `got ${C}`, '1 (gray), 2 (gray + alpha), 3 (RGB) or 4 (RGBA)');
+  const n = h * w;
+  const bytes = new Uint8Array(C * n);
+  for (let c = 0; c < C; c++) {
+    const o = c * n;
+    for (let p = 0; p < n; p++) {
+      const v = data[o + p];
+      if (typeof v !== 'number' || Number.isNaN(v)) fail('NON_FINITE', 'image.data', `entry ${o + p} is ${describe(v)}`, 'numbers (clipped to [0, 1])');
+      bytes[p * C + c] = Math.round(255 * (v < 0 ? 0 : v > 1 ? 1 : v));
+    }
+  }
+  return encode({ width: w, height: h, data: bytes, channels: C, depth: 8 });
+}
