@@ -10,7 +10,8 @@ export { uniformGrid, validateGrid, gridGeometry, type GridGeometry } from './di
 export { SCHEMES, SCHEME_NAMES, buildPlan, type SchemeName, type SchemeDefinition, type StepGeometry, type Plan, type Tableau, type Process } from './diffusion/scheme.js';
 export { INITS, type Init, type PropagateInput, type PropagateOutput } from './diffusion/propagation.js';
 export { continuousVariancesInto } from './diffusion/continuous.js';
-export { neumaierSum, commutingW2Squared, contributionsInto } from './diffusion/w2.js';
+export { neumaierSum } from './core/sums.js';
+export { commutingW2Squared, contributionsInto } from './diffusion/w2.js';
 export { type Backend, type Diagnostic, type RunOptions } from './diffusion/engine.js';
 export { table, formatTable, formatPaper, formatEps, TABLE_DEFAULTS, type TableOptions, type TableResult, type TableRow } from './diffusion/table.js';
 export {

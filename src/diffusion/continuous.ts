@@ -2,6 +2,7 @@
  * Exact continuous backward processes (math.md §2): started at p_T they are exact, so their only error at
  * forward time eps is the truncation; started at N(0, I) they carry the initialisation error.
  */
+import { blockedSum } from '../core/sums.js';
 import { type Schedule } from './schedule.js';
 import { type Process } from './scheme.js';
 import { type Init } from './propagation.js';
@@ -61,19 +62,12 @@ export function continuousW2(
   s: number,
 ): number {
   const c = closedForm(schedule, s);
-  const block = 256;
-  let sum = 0;
-  let comp = 0;
-  for (let b = 0; b < values.length; b += block) {
-    const end = Math.min(values.length, b + block);
+  return Math.sqrt(blockedSum(values.length, (from, to) => {
     let x = 0;
-    for (let i = b; i < end; i++) {
+    for (let i = from; i < to; i++) {
       const d = Math.sqrt(varianceAt(c, values[i], process, init)) - Math.sqrt(values[i]);
       x += counts[i] * (d * d);
     }
-    const t = sum + x;
-    comp += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
-    sum = t;
-  }
-  return Math.sqrt(sum + comp);
+    return x;
+  }));
 }

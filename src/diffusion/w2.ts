@@ -3,19 +3,7 @@
  * W2^2 = sum_i (sqrt(v_i) - sqrt(l_i))^2 (math.md §1, commuting case), weighted by multiplicities.
  */
 
-/** Neumaier's compensated sum of terms[from..to), robust to the order of the terms. */
-export function neumaierSum(terms: ArrayLike<number>, from = 0, to = terms.length): number {
-  let sum = 0;
-  let comp = 0;
-  for (let i = from; i < to; i++) {
-    const x = terms[i];
-    const t = sum + x;
-    if (Math.abs(sum) >= Math.abs(x)) comp += sum - t + x;
-    else comp += x - t + sum;
-    sum = t;
-  }
-  return sum + comp;
-}
+import { blockedSum, neumaierSum } from '../core/sums.js';
 
 /**
  * Per-mode squared W2 contributions w_i (sqrt(v_i) - sqrt(l_i))^2, written into `out` (gl-matrix style
@@ -56,12 +44,10 @@ export interface ErrorSummary {
   readonly nan: Uint8Array;
 }
 
-const SUM_BLOCK = 256;
-
 /**
  * Summarise final variances (index q * stride + i, q = s * 2 + init) against their targets, the eigenvalues
- * themselves (`rootTargets` = their square roots): squared W2 (blocked sums combined by Neumaier, the same
- * sums as assembly/errors.ts; `given` when a back end computed them already), and where non-finite values
+ * themselves (`rootTargets` = their square roots): squared W2 (`blockedSum`, the same
+ * sums as assembly/diffusion/w2.ts; `given` when a back end computed them already), and where non-finite values
  * appear.
  */
 export function summarizeErrors(
@@ -82,21 +68,14 @@ export function summarizeErrors(
       if (!Number.isFinite(squared[q])) findNonFinite(q, at);
       continue;
     }
-    // Blocked summation: plain sums of SUM_BLOCK non-negative terms, blocks combined by Neumaier.
-    let sum = 0;
-    let comp = 0;
-    for (let b = 0; b < n; b += SUM_BLOCK) {
-      const end = Math.min(n, b + SUM_BLOCK);
+    squared[q] = blockedSum(n, (from, to) => {
       let x = 0;
-      for (let i = b; i < end; i++) {
+      for (let i = from; i < to; i++) {
         const d = Math.sqrt(variances[at + i]) - rootTargets[i];
         x += weights[i] * (d * d); // w_i (sqrt(v_i) - sqrt(l_i))^2
       }
-      const t = sum + x;
-      comp += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
-      sum = t;
-    }
-    squared[q] = sum + comp;
+      return x;
+    });
     if (!Number.isFinite(squared[q])) findNonFinite(q, at);
   }
   return { squared, firstNonFinite, nan };

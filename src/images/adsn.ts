@@ -12,6 +12,7 @@
  * column j holds frequency ((i - floor(M/2)) mod M, (j - floor(N/2)) mod N)), then (C - 1) M N zeros.
  */
 import { fail } from '../core/errors.js';
+import { neumaierSum } from '../core/sums.js';
 import { checkWasmBytes, withWasm, type WasmScope } from '../wasm/kernel.js';
 import { checkArrayShape, checkFinite, checkSize, fft1Ptr, fft2Ptr, fft2SetupBytes, fft2SetupIn, MAX_FFT_LENGTH, type Fft2Setup } from '../fft/fft.js';
 import type { Image } from './png.js';
@@ -81,23 +82,10 @@ function channelWorkIn(scope: WasmScope, rows: number, cols: number): ChannelWor
  */
 function loadChannel(scope: WasmScope, w: ChannelWork, data: ArrayLike<number>, offset: number, mean: number | null, scale: number): void {
   const n = w.rows * w.cols;
-  const m = mean ?? compensatedSum(data, offset, n) / n;
+  const m = mean ?? neumaierSum(data, offset, offset + n) / n;
   const re = scope.view(w.re, n);
   for (let i = 0; i < n; i++) re[i] = (data[offset + i] - m) * scale;
   scope.view(w.im, n).fill(0);
-}
-
-/** Neumaier's compensated sum of data[offset .. offset + n). */
-function compensatedSum(data: ArrayLike<number>, offset: number, n: number): number {
-  let sum = 0;
-  let comp = 0;
-  for (let i = 0; i < n; i++) {
-    const x = data[offset + i];
-    const t = sum + x;
-    comp += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
-    sum = t;
-  }
-  return sum + comp;
 }
 
 /** w.re/w.im hold a real channel: replace them by DFT2 of its periodic component (Moisan). */
@@ -223,7 +211,7 @@ export async function powerSpectrum(images: Image | Image[], opts?: PowerSpectru
   const means = new Float64Array(C);
   for (let c = 0; c < C; c++) {
     let s = 0;
-    for (const im of list) s += compensatedSum(im.data, c * n, n);
+    for (const im of list) s += neumaierSum(im.data, c * n, c * n + n);
     means[c] = s / (K * n);
   }
   const scale = 1 / Math.sqrt(n);

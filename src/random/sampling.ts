@@ -15,6 +15,7 @@
  */
 import { encode } from 'fast-png';
 import { fail } from '../core/errors.js';
+import { neumaierSum } from '../core/sums.js';
 import { checkWasmBytes, withWasm } from '../wasm/kernel.js';
 import { eighBytes, eighIn, checkSymmetric } from '../linalg/eigh.js';
 import { cholesky, gemmIn } from '../linalg/blas.js';
@@ -304,7 +305,7 @@ export async function synthesizeAdsn(image: Image, opts: SeedOptions): Promise<{
   const periodic: Float64Array[] = [];
   for (let c = 0; c < C; c++) {
     const u = data.subarray(c * n, (c + 1) * n);
-    means[c] = neumaierMean(u);
+    means[c] = neumaierSum(u) / u.length;
     periodic.push(await periodicComponent(u, h, w));
   }
   const field = new Float64Array(C * n);
@@ -347,19 +348,6 @@ export async function synthesizeAdsn(image: Image, opts: SeedOptions): Promise<{
     clipped[k] = v < 0 ? 0 : v > 1 ? 1 : v;
   }
   return { image: { width: w, height: h, channels: C, data: clipped }, field };
-}
-
-/** Mean by Neumaier's compensated sum. */
-function neumaierMean(x: Float64Array): number {
-  let sum = 0;
-  let comp = 0;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    const t = sum + v;
-    comp += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
-    sum = t;
-  }
-  return (sum + comp) / x.length;
 }
 
 // ---- PNG output ---------------------------------------------------------------------------------------------
