@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'INVALID_SCHEDULE'
   | 'UNKNOWN_SCHEME'
   | 'INVALID_OPTION'
+  | 'UNKNOWN_OPTION'
   | 'NPY_READ'
   | 'NPY_FORMAT'
   | 'TOO_LARGE'

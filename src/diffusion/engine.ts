@@ -115,7 +115,7 @@ export function validateRunOptions(opts: RunOptions): void {
  * Refuse, before allocating anything, a grid whose plan and kernel buffers (modes x points x schemes)
  * would not fit in Wasm memory.
  */
-export function checkSize(spectrum: Spectrum, points: number, nSchemes: number, curve: boolean): void {
+export function checkGridFits(spectrum: Spectrum, points: number, nSchemes: number, curve: boolean): void {
   const need = propagationBytes(spectrum.values.length, points, nSchemes, curve);
   if (need > MAX_WASM_BYTES) {
     fail('TOO_LARGE', 'steps', `a grid of ${points} points with ${nSchemes} scheme(s) over ${spectrum.values.length} distinct eigenvalues needs ${(need / 2 ** 20).toFixed(0)} MiB`,
@@ -134,7 +134,7 @@ export async function runGrids(
   keepVariances = false,
 ): Promise<GridRun[]> {
   validateRunOptions(opts);
-  for (const times of grids) checkSize(spectrum, times.length, schemes.length, curve);
+  for (const times of grids) checkGridFits(spectrum, times.length, schemes.length, curve);
   const jobs: GridJob[] = grids.map((times) => {
     const geom = gridGeometry(schedule, times);
     return { geom, plan: buildPlan(schemes, geom), curve };

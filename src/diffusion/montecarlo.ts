@@ -33,8 +33,10 @@
  * basis (see there), for operators that are not diagonal.
  */
 import { fail } from '../core/errors.js';
+import { checkSeed } from '../core/checks.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 import { gridGeometry, uniformGrid, validateEps, validatePoints } from './grid.js';
-import { vpLinear } from './schedule.js';
+import { vpLinearOf } from './schedule.js';
 import { PLAN_STRIDE, type SchemeName, buildPlan, resolveSchemes } from './scheme.js';
 import { prepareSpectrum } from '../spectra/spectrum.js';
 import { validateInits } from './table.js';
@@ -58,6 +60,10 @@ export interface ValidateOptions {
   betaMax?: number;
   horizon?: number;
 }
+
+export const VALIDATE_KEYS = optionKeys<ValidateOptions>({
+  scheme: true, steps: true, eps: true, init: true, particles: true, seed: true, betaMin: true, betaMax: true, horizon: true,
+});
 
 export interface ValidateResult {
   /** The engine's exact W2 of the sampler. */
@@ -99,10 +105,11 @@ export function chiMeanFactor(b: number): number {
   return Math.sqrt(2 / b) * r;
 }
 
-function checkOptions(opts: ValidateOptions) {
-  if (opts === null || typeof opts !== 'object') fail('INVALID_OPTION', 'options', `expected an object, got ${String(opts)}`, '{ scheme, steps, eps, init, particles, seed }');
+function checkValidateOptions(opts: ValidateOptions) {
+  if (opts === undefined) fail('INVALID_OPTION', 'options', 'no options given', '{ scheme, steps, eps, init, particles, seed }');
+  checkOptions(opts, VALIDATE_KEYS, 'options');
   const [scheme] = resolveSchemes([opts.scheme], 'scheme');
-  const schedule = vpLinear(opts);
+  const schedule = vpLinearOf(opts);
   const points = validatePoints(opts.steps, 'steps');
   const eps = validateEps(opts.eps, schedule.horizon, 'eps');
   const [init] = validateInits([opts.init], 'init');
@@ -110,10 +117,7 @@ function checkOptions(opts: ValidateOptions) {
   if (typeof b !== 'number' || !Number.isInteger(b) || b < 2 || b > MAX_PARTICLES) {
     fail('INVALID_OPTION', 'particles', `got ${String(b)}`, `an integer number of particles per mode from 2 to ${MAX_PARTICLES}`);
   }
-  const seed = opts.seed;
-  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed >= 2 ** 53) {
-    fail('INVALID_OPTION', 'seed', `got ${String(seed)}`, 'an integer 0 <= seed < 2^53 (the generator key, src/random/random.ts)');
-  }
+  const seed = checkSeed(opts.seed);
   return { scheme, schedule, points, eps, init, particles: b, seed };
 }
 
@@ -226,7 +230,7 @@ function expandIndex(input: ArrayLike<number>, values: Float64Array): Int32Array
  * for particles (an integer >= 2) and seed (an integer in [0, 2^53)); the spectrum's errors; TOO_LARGE.
  */
 export async function validate(spectrum: ArrayLike<number>, opts: ValidateOptions): Promise<ValidateResult> {
-  const o = checkOptions(opts);
+  const o = checkValidateOptions(opts);
   const spec = prepareSpectrum(spectrum);
   const nModes = spec.values.length;
   const stride = Math.ceil(o.particles / 4) * 4;
@@ -340,7 +344,7 @@ function transpose(a: Float64Array, rows: number, cols: number): Float64Array {
  * Noise of coordinate i, particle b, step k: normal (k + 1) d B + i B + b of the stream `seed`.
  */
 export async function validateDense(spectrum: ArrayLike<number>, opts: ValidateOptions): Promise<ValidateResult & { rotation: Float64Array }> {
-  const o = checkOptions(opts);
+  const o = checkValidateOptions(opts);
   prepareSpectrum(spectrum); // the spectrum's errors
   const d = spectrum.length;
   if (d > MAX_DENSE_DIMENSION) {

@@ -4,13 +4,14 @@
  * eigenvalues carry the error).
  */
 import { fail } from '../core/errors.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 import { uniformGrid, validateEps, validateGrid, validatePoints } from './grid.js';
-import { type Schedule, type VpLinearOptions, vpLinear } from './schedule.js';
+import { type Schedule, type VpLinearOptions, vpLinearOf } from './schedule.js';
 import { type SchemeName, resolveSchemes } from './scheme.js';
 import { type SpectrumInput, prepareSpectrum } from '../spectra/spectrum.js';
 import { INITS, type Init } from './propagation.js';
 import { continuousVariancesInto, continuousW2 } from './continuous.js';
-import { type Diagnostic, type RunOptions, checkSize, runGrids, runW2, validateRunOptions } from './engine.js';
+import { type Diagnostic, type RunOptions, checkGridFits, runGrids, runW2, validateRunOptions } from './engine.js';
 import { commutingW2Squared, contributionsInto } from './w2.js';
 import { validateInits } from './table.js';
 
@@ -40,7 +41,7 @@ function resolveGrid(opts: GridOptions, schedule: Schedule): GridRequest {
 /** Prepare the spectrum, check the job fits, and build the grid (in that order: nothing big before checks). */
 function prepare(spectrum: SpectrumInput, request: GridRequest, nSchemes: number, curve: boolean) {
   const spec = prepareSpectrum(spectrum);
-  checkSize(spec, request.points, nSchemes, curve);
+  checkGridFits(spec, request.points, nSchemes, curve);
   return { spec, times: request.build() };
 }
 
@@ -55,6 +56,10 @@ export interface SamplerOptions extends GridOptions {
   init?: Init;
 }
 
+export const SAMPLER_KEYS = optionKeys<SamplerOptions>({
+  scheme: true, init: true, steps: true, eps: true, grid: true, betaMin: true, betaMax: true, horizon: true, backend: true, threads: true, onProgress: true,
+});
+
 export interface SamplerError {
   /** W2 between the sampler's output and p_data; +Infinity with a diagnostic when undefined. */
   w2: number;
@@ -63,7 +68,8 @@ export interface SamplerError {
 
 /** Validate, then run one scheme on one grid (shared by samplerError and contributions). */
 async function runOne(spectrum: SpectrumInput, opts: SamplerOptions, keepVariances: boolean) {
-  const schedule = vpLinear(opts);
+  checkOptions(opts, SAMPLER_KEYS);
+  const schedule = vpLinearOf(opts);
   const [scheme] = resolveSchemes([opts.scheme ?? 'em'], 'scheme');
   const init = oneInit(opts.init);
   const request = resolveGrid(opts, schedule);
@@ -84,6 +90,10 @@ export interface CurveOptions extends GridOptions {
   inits?: Init[];
 }
 
+export const CURVE_KEYS = optionKeys<CurveOptions>({
+  schemes: true, inits: true, steps: true, eps: true, grid: true, betaMin: true, betaMax: true, horizon: true, backend: true, threads: true, onProgress: true,
+});
+
 export interface CurveSeries {
   scheme: SchemeName;
   init: Init;
@@ -103,7 +113,8 @@ export interface CurveResult {
 
 /** W2 along the grid, after every step, to the law the exact process has there (Figure 1, left). */
 export async function curve(spectrum: SpectrumInput, opts: CurveOptions = {}): Promise<CurveResult> {
-  const schedule = vpLinear(opts);
+  checkOptions(opts, CURVE_KEYS);
+  const schedule = vpLinearOf(opts);
   const schemes = resolveSchemes(opts.schemes ?? ['em', 'ei', 'euler', 'heun']);
   const inits = validateInits(opts.inits ?? ['pT', 'normal']);
   const request = resolveGrid(opts, schedule);
@@ -138,6 +149,10 @@ export interface EpsSweepOptions extends VpLinearOptions, RunOptions {
   eps: number[];
 }
 
+export const EPS_SWEEP_KEYS = optionKeys<EpsSweepOptions>({
+  schemes: true, inits: true, steps: true, eps: true, betaMin: true, betaMax: true, horizon: true, backend: true, threads: true, onProgress: true,
+});
+
 export interface EpsSeries {
   scheme: SchemeName;
   init: Init;
@@ -149,7 +164,9 @@ export interface EpsSeries {
 
 /** W2 against the truncation time eps, discrete and continuous (Figure 1, right). */
 export async function w2VsEps(spectrum: SpectrumInput, opts: EpsSweepOptions): Promise<{ eps: Float64Array; series: EpsSeries[]; diagnostics: Diagnostic[] }> {
-  const schedule = vpLinear(opts);
+  if (opts === undefined) fail('INVALID_OPTION', 'opts', 'no options given', 'an object { eps: number[], ... }');
+  checkOptions(opts, EPS_SWEEP_KEYS);
+  const schedule = vpLinearOf(opts);
   const schemes = resolveSchemes(opts.schemes ?? ['em', 'ei', 'euler', 'heun']);
   const inits = validateInits(opts.inits ?? ['pT']);
   const n = validatePoints(opts.steps ?? 1000);
@@ -157,7 +174,7 @@ export async function w2VsEps(spectrum: SpectrumInput, opts: EpsSweepOptions): P
   const epsList = opts.eps.map((e, i) => validateEps(e, schedule.horizon, `eps[${i}]`));
   validateRunOptions(opts);
   const spec = prepareSpectrum(spectrum);
-  checkSize(spec, n, schemes.length, false);
+  checkGridFits(spec, n, schemes.length, false);
   const runs = await runGrids(spec, schedule, schemes, epsList.map((e) => uniformGrid(n, e, schedule.horizon)), false, opts);
   const diagnostics: Diagnostic[] = [];
   const series: EpsSeries[] = [];

@@ -3,6 +3,7 @@
  * A schedule is a plain object of functions, as in k-diffusion.
  */
 import { fail } from '../core/errors.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface Schedule {
   readonly name: string;
@@ -23,6 +24,8 @@ export interface VpLinearOptions {
   horizon?: number;
 }
 
+export const VP_LINEAR_KEYS = optionKeys<VpLinearOptions>({ betaMin: true, betaMax: true, horizon: true });
+
 export const DEFAULT_SCHEDULE = { betaMin: 0.05, betaMax: 10, horizon: 1 } as const;
 
 /**
@@ -30,6 +33,12 @@ export const DEFAULT_SCHEDULE = { betaMin: 0.05, betaMax: 10, horizon: 1 } as co
  * (math.md §2; with T = 1 this is Pierret & Galerne's schedule).
  */
 export function vpLinear(opts: VpLinearOptions = {}): Schedule {
+  checkOptions(opts, VP_LINEAR_KEYS);
+  return vpLinearOf(opts);
+}
+
+/** `vpLinear` reading only the schedule's keys of a larger options object (checked by its caller). */
+export function vpLinearOf(opts: VpLinearOptions): Schedule {
   const betaMin = opts.betaMin ?? DEFAULT_SCHEDULE.betaMin;
   const betaMax = opts.betaMax ?? DEFAULT_SCHEDULE.betaMax;
   const horizon = opts.horizon ?? DEFAULT_SCHEDULE.horizon;

@@ -3,13 +3,14 @@
  * lists of schemes, truncation times eps, grid sizes N and both starts, plus the exact continuous process.
  */
 import { fail } from '../core/errors.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 import { uniformGrid, validateEps, validatePoints } from './grid.js';
-import { type VpLinearOptions, vpLinear } from './schedule.js';
+import { type VpLinearOptions, vpLinearOf } from './schedule.js';
 import { type SchemeName, resolveSchemes } from './scheme.js';
 import { type SpectrumInput, prepareSpectrum } from '../spectra/spectrum.js';
 import { type Init } from './propagation.js';
 import { continuousW2 } from './continuous.js';
-import { type Diagnostic, type RunOptions, checkSize, runGrids, runW2, validateRunOptions } from './engine.js';
+import { type Diagnostic, type RunOptions, checkGridFits, runGrids, runW2, validateRunOptions } from './engine.js';
 
 export interface TableOptions extends VpLinearOptions, RunOptions {
   /** Default ['em', 'ei', 'euler', 'heun']. */
@@ -21,6 +22,10 @@ export interface TableOptions extends VpLinearOptions, RunOptions {
   /** Starts; default ['pT', 'normal']. */
   inits?: Init[];
 }
+
+export const TABLE_KEYS = optionKeys<TableOptions>({
+  schemes: true, steps: true, eps: true, inits: true, betaMin: true, betaMax: true, horizon: true, backend: true, threads: true, onProgress: true,
+});
 
 export interface TableRow {
   scheme: SchemeName;
@@ -63,14 +68,15 @@ export function validateInits(inits: unknown[], argument = 'inits'): Init[] {
 /** Compute a Table-2-style table. Rows: scheme x eps x init x (continuous, then each N). */
 export async function table(spectrum: SpectrumInput, opts: TableOptions = {}): Promise<TableResult> {
   // Validate everything before any work.
-  const schedule = vpLinear(opts);
+  checkOptions(opts, TABLE_KEYS);
+  const schedule = vpLinearOf(opts);
   const schemes = resolveSchemes(list(opts.schemes, TABLE_DEFAULTS.schemes, 'schemes'));
   const steps = list(opts.steps, TABLE_DEFAULTS.steps, 'steps').map((n, i) => validatePoints(n, `steps[${i}]`));
   const epsList = list(opts.eps, TABLE_DEFAULTS.eps, 'eps').map((e, i) => validateEps(e, schedule.horizon, `eps[${i}]`));
   const inits = validateInits(list(opts.inits, TABLE_DEFAULTS.inits, 'inits'));
   validateRunOptions(opts);
   const spec = prepareSpectrum(spectrum);
-  for (const n of steps) checkSize(spec, n, schemes.length, false);
+  for (const n of steps) checkGridFits(spec, n, schemes.length, false);
 
   const grids = epsList.flatMap((eps) => steps.map((n) => uniformGrid(n, eps, schedule.horizon)));
   const pending = runGrids(spec, schedule, schemes, grids, false, opts);
