@@ -11,12 +11,16 @@
  * pointer-level helpers at the end are for other Wasm code of the package (src/adsn.ts).
  */
 import { fail } from '../core/errors.js';
+import { checkArrayShape, checkDimension, checkFiniteEntries } from '../core/checks.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 import { checkWasmBytes, withWasm, type WasmScope } from '../wasm/kernel.js';
 
 export interface FftOptions {
   /** The inverse DFT (with its 1/n) instead of the forward one. Default false. */
   inverse?: boolean;
 }
+
+export const FFT_KEYS = optionKeys<FftOptions>({ inverse: true });
 
 export interface ComplexArrays {
   re: Float64Array;
@@ -28,54 +32,6 @@ export const MAX_FFT_LENGTH = 2 ** 26;
 
 const ALLOWED_DATA = 'an array or typed array of finite numbers';
 
-function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (Array.isArray(x)) return `an array of length ${x.length}`;
-  if (ArrayBuffer.isView(x)) return `a ${x.constructor.name}`;
-  return typeof x;
-}
-
-/**
- * Check that `x` is an array-like of numbers of length >= 1 (and `expected` when given) without reading its
- * entries; returns its length. @internal
- */
-export function checkArrayShape(x: unknown, argument: string, expected?: number, allowed = ALLOWED_DATA): number {
-  const len = (x as ArrayLike<number> | null)?.length;
-  if (x === null || typeof x !== 'object' || typeof len !== 'number' || !Number.isInteger(len) || len < 0) {
-    fail('INVALID_SHAPE', argument, `expected an array of numbers, got ${describe(x)}`, allowed);
-  }
-  if (expected !== undefined && len !== expected) {
-    fail('INVALID_SHAPE', argument, `has length ${len}, expected ${expected}`, `exactly ${expected} values`);
-  }
-  if (len < 1) fail('INVALID_SHAPE', argument, 'is empty', 'at least one value');
-  return len;
-}
-
-/** Check that the first n entries of `x` are finite numbers. @internal */
-export function checkFinite(x: ArrayLike<unknown>, n: number, argument: string, allowed = ALLOWED_DATA): void {
-  for (let i = 0; i < n; i++) {
-    const v = x[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
-      fail('NON_FINITE', argument, `entry ${i} is ${typeof v === 'number' ? String(v) : `not a number (${typeof v})`}`, allowed);
-    }
-  }
-}
-
-/** checkArrayShape, then checkFinite. @internal */
-export function checkFiniteArray(x: unknown, argument: string, expected?: number, allowed = ALLOWED_DATA): number {
-  const n = checkArrayShape(x, argument, expected, allowed);
-  checkFinite(x as ArrayLike<unknown>, n, argument, allowed);
-  return n;
-}
-
-/** Check a size argument (positive integer). @internal */
-export function checkSize(x: unknown, argument: string): number {
-  if (typeof x !== 'number' || !Number.isInteger(x) || x < 1) {
-    fail('INVALID_SHAPE', argument, `got ${String(x)}`, 'a positive integer');
-  }
-  return x;
-}
-
 function checkLength(n: number, argument: string): void {
   if (n > MAX_FFT_LENGTH) {
     fail('TOO_LARGE', argument, `${n} values`, `at most ${MAX_FFT_LENGTH} values per transform`);
@@ -83,9 +39,8 @@ function checkLength(n: number, argument: string): void {
 }
 
 function inverseOption(opts: FftOptions | undefined): boolean {
-  if (opts === undefined) return false;
-  if (opts === null || typeof opts !== 'object') fail('INVALID_OPTION', 'opts', `got ${String(opts)}`, 'an object { inverse?: boolean }');
-  const inv = opts.inverse;
+  checkOptions(opts, FFT_KEYS);
+  const inv = opts?.inverse;
   if (inv !== undefined && typeof inv !== 'boolean') fail('INVALID_OPTION', 'opts.inverse', `got ${String(inv)}`, 'true or false');
   return inv === true;
 }
@@ -177,8 +132,8 @@ function checkFft(re: unknown, im: unknown, opts: unknown): number {
 
 function checkFft2(re: unknown, im: unknown, rows: unknown, cols: unknown, opts: unknown): number {
   inverseOption(opts as FftOptions | undefined);
-  checkSize(rows, 'rows');
-  checkSize(cols, 'cols');
+  checkDimension(rows, 'rows');
+  checkDimension(cols, 'cols');
   const n = (rows as number) * (cols as number);
   checkLength(n, 'rows * cols');
   checkArrayShape(re, 're', n);
@@ -188,8 +143,8 @@ function checkFft2(re: unknown, im: unknown, rows: unknown, cols: unknown, opts:
 }
 
 function finite(re: ArrayLike<number>, im: ArrayLike<number> | null, n: number): void {
-  checkFinite(re, n, 're');
-  if (im) checkFinite(im, n, 'im');
+  checkFiniteEntries(re, n, 're', ALLOWED_DATA);
+  if (im) checkFiniteEntries(im, n, 'im', ALLOWED_DATA);
 }
 
 /** `fft` inside a Wasm scope (synchronous). */

@@ -13,8 +13,10 @@
  */
 import { fail } from '../core/errors.js';
 import { neumaierSum } from '../core/sums.js';
+import { checkArrayShape, checkDimension, checkFiniteEntries } from '../core/checks.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 import { checkWasmBytes, withWasm, type WasmScope } from '../wasm/kernel.js';
-import { checkArrayShape, checkFinite, checkSize, fft1Ptr, fft2Ptr, fft2SetupBytes, fft2SetupIn, MAX_FFT_LENGTH, type Fft2Setup } from '../fft/fft.js';
+import { fft1Ptr, fft2Ptr, fft2SetupBytes, fft2SetupIn, MAX_FFT_LENGTH, type Fft2Setup } from '../fft/fft.js';
 import type { Image } from './png.js';
 
 export type { Image } from './png.js';
@@ -22,13 +24,13 @@ export type { Image } from './png.js';
 // ---- validation -----------------------------------------------------------------------------------------------
 
 function checkShape(height: unknown, width: unknown, argument: string): [number, number] {
-  const h = checkSize(height, `${argument}.height`);
-  const w = checkSize(width, `${argument}.width`);
+  const h = checkDimension(height, `${argument}.height`);
+  const w = checkDimension(width, `${argument}.width`);
   if (h * w > MAX_FFT_LENGTH) fail('TOO_LARGE', argument, `${h} x ${w} pixels`, `at most ${MAX_FFT_LENGTH} pixels`);
   return [h, w];
 }
 
-/** Shape of an image (no pixel read); `checkFinite` on its data follows once sizes are known to fit. */
+/** Shape of an image (no pixel read); `checkPixels` on its data follows once sizes are known to fit. */
 function checkImage(image: unknown, argument: string): Image {
   if (image === null || typeof image !== 'object') {
     fail('INVALID_SHAPE', argument, `expected an image { width, height, channels, data }, got ${image === null ? 'null' : typeof image}`,
@@ -36,13 +38,13 @@ function checkImage(image: unknown, argument: string): Image {
   }
   const im = image as Image;
   const [h, w] = checkShape(im.height, im.width, argument);
-  const c = checkSize(im.channels, `${argument}.channels`);
+  const c = checkDimension(im.channels, `${argument}.channels`);
   checkArrayShape(im.data, `${argument}.data`, c * h * w, `channels x height x width = ${c * h * w} finite numbers`);
   return im;
 }
 
 function checkPixels(im: Image, argument: string): void {
-  checkFinite(im.data, im.channels * im.height * im.width, `${argument}.data`, 'finite numbers');
+  checkFiniteEntries(im.data, im.channels * im.height * im.width, `${argument}.data`, 'finite numbers');
 }
 
 // ---- Wasm work per channel ----------------------------------------------------------------------------------
@@ -125,7 +127,7 @@ export async function periodicComponent(u: ArrayLike<number>, height: number, wi
   const [rows, cols] = checkShape(height, width, 'u');
   checkArrayShape(u, 'u', rows * cols);
   checkWasmBytes(channelBytes(rows, cols), 'u');
-  checkFinite(u, rows * cols, 'u');
+  checkFiniteEntries(u, rows * cols, 'u');
   return withWasm((scope) => {
     const w = channelWorkIn(scope, rows, cols);
     scope.view(w.re, rows * cols).set(u);
@@ -167,6 +169,8 @@ export interface PowerSpectrumOptions {
   periodic?: boolean;
 }
 
+export const POWER_SPECTRUM_KEYS = optionKeys<PowerSpectrumOptions>({ periodic: true });
+
 /**
  * Spectrum (covariance eigenvalues) of a stationary C-channel Gaussian model of H x W images, estimated from
  * one or more same-sized images by the periodogram. Exactly:
@@ -183,9 +187,7 @@ export interface PowerSpectrumOptions {
  * periodogram.
  */
 export async function powerSpectrum(images: Image | Image[], opts?: PowerSpectrumOptions): Promise<Float64Array> {
-  if (opts !== undefined && (opts === null || typeof opts !== 'object')) {
-    fail('INVALID_OPTION', 'opts', `got ${String(opts)}`, 'an object { periodic?: boolean }');
-  }
+  checkOptions(opts, POWER_SPECTRUM_KEYS);
   const periodic = opts?.periodic;
   if (periodic !== undefined && typeof periodic !== 'boolean') {
     fail('INVALID_OPTION', 'opts.periodic', `got ${String(periodic)}`, 'true or false');

@@ -16,31 +16,20 @@
  * (no allocation; reuse one buffer across calls); `normals(count, opts)` returns a new array.
  */
 import { fail } from '../core/errors.js';
+import { SEED_LIMIT, checkInteger, checkSeed, describe } from '../core/checks.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 import { checkWasmBytes, withWasm, type WasmScope } from '../wasm/kernel.js';
 
-const TWO53 = 2 ** 53;
 const UNIFORM_BIT = 0x80000000;
 
 function checkCount(count: unknown, argument = 'count'): number {
-  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {
-    fail('INVALID_OPTION', argument, `got ${String(count)}`, 'a non-negative integer');
-  }
-  checkWasmBytes(8 * count, argument);
-  return count;
-}
-
-function checkSeed(seed: unknown, argument = 'seed'): number {
-  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed >= TWO53) {
-    fail('INVALID_OPTION', argument, `got ${String(seed)}`, 'an integer 0 <= seed < 2^53');
-  }
-  return seed;
+  const n = checkInteger(count, argument, 0, Number.MAX_SAFE_INTEGER, 'a non-negative integer');
+  checkWasmBytes(8 * n, argument);
+  return n;
 }
 
 function checkOffset(offset: unknown, count: number, argument = 'offset'): number {
-  if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0 || offset > TWO53 - count) {
-    fail('INVALID_OPTION', argument, `got ${String(offset)}`, 'an integer 0 <= offset with offset + count <= 2^53');
-  }
-  return offset;
+  return checkInteger(offset, argument, 0, SEED_LIMIT - count, 'an integer 0 <= offset with offset + count <= 2^53');
 }
 
 type Kind = 'normals' | 'uniforms';
@@ -82,18 +71,23 @@ function draw(kind: Kind, count: number, seed: number, s0: number, s1: number, o
 
 function checkOut(out: unknown): Float64Array {
   if (!(out instanceof Float64Array)) {
-    fail('INVALID_OPTION', 'out', `got ${out === null ? 'null' : typeof out === 'object' ? (out as object).constructor?.name ?? 'object' : typeof out}`, 'a Float64Array (it is filled in place)');
+    fail('INVALID_OPTION', 'out', `got ${describe(out)}`, 'a Float64Array (it is filled in place)');
   }
   return out;
 }
 
-type StreamOptions = { seed?: number; offset?: number };
+export interface StreamOptions {
+  /** Seed of the stream, an integer 0 <= seed < 2^53; default 0. */
+  seed?: number;
+  /** Index of the first value in the stream; default 0. */
+  offset?: number;
+}
+
+export const STREAM_KEYS = optionKeys<StreamOptions>({ seed: true, offset: true });
 
 /** Seed and offset of the default stream for `n` values, checked. */
 function position(n: number, opts: StreamOptions | undefined): [number, number] {
-  if (opts !== undefined && (typeof opts !== 'object' || opts === null)) {
-    fail('INVALID_OPTION', 'opts', `got ${String(opts)}`, 'an object { seed?, offset? }');
-  }
+  checkOptions(opts, STREAM_KEYS);
   return [checkSeed(opts?.seed ?? 0), checkOffset(opts?.offset ?? 0, n)];
 }
 
@@ -211,9 +205,7 @@ function makeGenerator(seed: number, s0: number, s1: number): Generator {
       return drawInto('uniforms', target, seed, s0, s1, take('uniforms', target.length));
     },
     split(stream: number): Generator {
-      if (typeof stream !== 'number' || !Number.isInteger(stream) || stream < 0 || stream >= TWO53) {
-        fail('INVALID_OPTION', 'stream', `got ${String(stream)}`, 'an integer 0 <= stream < 2^53');
-      }
+      checkInteger(stream, 'stream', 0, SEED_LIMIT - 1, 'an integer 0 <= stream < 2^53');
       // Key = the parent's stream name, counter = (index lo, index hi, 0x5eed5911, seed-independent tag).
       const w = philox4x32([stream >>> 0, Math.floor(stream / 2 ** 32) >>> 0, 0x5eed5911, 0x73706c74], [s0, s1]);
       return makeGenerator(seed, w[0], (w[1] & 0x7fffffff) >>> 0);

@@ -16,10 +16,12 @@
 import { encode } from 'fast-png';
 import { fail } from '../core/errors.js';
 import { neumaierSum } from '../core/sums.js';
+import { checkArrayShape, checkDimension, checkFiniteEntries, checkInteger, checkSeed, describe } from '../core/checks.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 import { checkWasmBytes, withWasm } from '../wasm/kernel.js';
 import { eighBytes, eighIn, checkSymmetric } from '../linalg/eigh.js';
 import { cholesky, gemmIn } from '../linalg/blas.js';
-import { checkArrayShape, checkFinite, checkSize, fft2Ptr, fft2SetupBytes, fft2SetupIn, MAX_FFT_LENGTH } from '../fft/fft.js';
+import { fft2Ptr, fft2SetupBytes, fft2SetupIn, MAX_FFT_LENGTH } from '../fft/fft.js';
 import { periodicComponent } from '../images/adsn.js';
 import { normalsIn } from './random.js';
 import type { Image } from '../images/png.js';
@@ -38,6 +40,8 @@ export interface SeedOptions {
   seed: number;
 }
 
+export const SEED_KEYS = optionKeys<SeedOptions>({ seed: true });
+
 export interface CovarianceSampleOptions extends SeedOptions {
   /** 'eigh' (default; positive semi-definite allowed) or 'cholesky' (positive definite). */
   method?: 'eigh' | 'cholesky';
@@ -45,33 +49,20 @@ export interface CovarianceSampleOptions extends SeedOptions {
   mean?: ArrayLike<number>;
 }
 
-// ---- validation -------------------------------------------------------------------------------------------
+export const COVARIANCE_SAMPLE_KEYS = optionKeys<CovarianceSampleOptions>({ seed: true, method: true, mean: true });
 
-function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (Array.isArray(x)) return `an array of length ${x.length}`;
-  if (ArrayBuffer.isView(x)) return `a ${x.constructor.name}`;
-  return typeof x === 'number' || typeof x === 'string' ? `${typeof x} ${String(x)}` : typeof x;
-}
+// ---- validation -------------------------------------------------------------------------------------------
 
 /** A count of draws: a non-negative safe integer (INVALID_OPTION otherwise). */
 function checkCount(count: unknown): number {
-  if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0) {
-    fail('INVALID_OPTION', 'count', `got ${describe(count)}`, 'a non-negative integer number of draws');
-  }
-  return count;
+  return checkInteger(count, 'count', 0, Number.MAX_SAFE_INTEGER, 'a non-negative integer number of draws');
 }
 
-/** The options object and its seed (an integer in [0, 2^53), as src/random/random.ts takes); returns the seed. */
-function checkSeed(opts: unknown, more = ''): number {
-  if (opts === null || typeof opts !== 'object') {
-    fail('INVALID_OPTION', 'opts', `got ${describe(opts)}`, `an object { seed: integer${more} }`);
-  }
-  const seed = (opts as { seed?: unknown }).seed;
-  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed >= 2 ** 53) {
-    fail('INVALID_OPTION', 'opts.seed', `got ${describe(seed)}`, 'an integer seed, 0 <= seed < 2^53');
-  }
-  return seed;
+/** The options object (required: it carries the seed) with only `known` keys; returns its seed. */
+function seedOption(opts: unknown, known: readonly string[]): number {
+  if (opts === undefined) fail('INVALID_OPTION', 'opts', 'no options given', `an object with keys among ${known.join(', ')} (seed required)`);
+  checkOptions(opts, known);
+  return checkSeed((opts as SeedOptions).seed, 'opts.seed');
 }
 
 /** TOO_LARGE unless count x d values may be returned. */
@@ -84,7 +75,7 @@ function checkOutput(count: number, d: number, argument: string): void {
 
 /** Finite and non-negative entries (NON_FINITE, NEGATIVE_EIGENVALUE naming the first bad one). */
 function checkNonNegative(x: ArrayLike<number>, n: number, argument: string, what: string): void {
-  checkFinite(x, n, argument, `finite non-negative numbers (${what})`);
+  checkFiniteEntries(x, n, argument, `finite non-negative numbers (${what})`);
   for (let i = 0; i < n; i++) {
     if (x[i] < 0) fail('NEGATIVE_EIGENVALUE', argument, `entry ${i} is ${x[i]}`, `non-negative numbers (${what})`);
   }
@@ -105,7 +96,7 @@ function blockRows(d: number): number {
 export async function sampleSpectrum(spectrum: ArrayLike<number>, count: number, opts: SeedOptions): Promise<Float64Array> {
   const d = checkArrayShape(spectrum, 'spectrum', undefined, 'an array of non-negative eigenvalues');
   const n = checkCount(count);
-  const seed = checkSeed(opts);
+  const seed = seedOption(opts, SEED_KEYS);
   checkOutput(n, d, 'count');
   checkNonNegative(spectrum, d, 'spectrum', 'variances');
   const root = new Float64Array(d);
@@ -145,12 +136,10 @@ export async function sampleSpectrum(spectrum: ArrayLike<number>, count: number,
 export async function sampleCovariance(
   c: ArrayLike<number>, d: number, count: number, opts: CovarianceSampleOptions,
 ): Promise<Float64Array> {
-  if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 1) {
-    fail('INVALID_SHAPE', 'd', `got ${describe(d)}`, 'a positive integer (the covariance is d x d)');
-  }
+  checkDimension(d, 'd', 'a positive integer (the covariance is d x d)');
   checkArrayShape(c, 'c', d * d, `a row-major ${d} x ${d} covariance`);
   const n = checkCount(count);
-  const seed = checkSeed(opts, ", method?: 'eigh' | 'cholesky', mean?: number[]");
+  const seed = seedOption(opts, COVARIANCE_SAMPLE_KEYS);
   const method = opts.method ?? 'eigh';
   if (method !== 'eigh' && method !== 'cholesky') {
     fail('INVALID_OPTION', 'opts.method', `got ${describe(method)}`, "'eigh' or 'cholesky'");
@@ -158,7 +147,7 @@ export async function sampleCovariance(
   const mean = opts.mean;
   if (mean !== undefined) {
     checkArrayShape(mean, 'opts.mean', d, `${d} finite numbers`);
-    checkFinite(mean, d, 'opts.mean', 'finite numbers');
+    checkFiniteEntries(mean, d, 'opts.mean', 'finite numbers');
   }
   checkOutput(n, d, 'count');
   // Wasm memory: the factorisation, then per block Z, its copy, the product, B and the GEMM workspace.
@@ -227,8 +216,8 @@ async function choleskyFactor(sym: Float64Array, d: number): Promise<Float64Arra
 // ---- sampleStationary ---------------------------------------------------------------------------------------
 
 function checkGrid(height: unknown, width: unknown): [number, number] {
-  const h = checkSize(height, 'height');
-  const w = checkSize(width, 'width');
+  const h = checkDimension(height, 'height');
+  const w = checkDimension(width, 'width');
   if (h * w > MAX_FFT_LENGTH) fail('TOO_LARGE', 'height * width', `${h} x ${w} = ${h * w} pixels`, `at most ${MAX_FFT_LENGTH} pixels`);
   return [h, w];
 }
@@ -245,7 +234,7 @@ export async function sampleStationary(power: ArrayLike<number>, height: number,
   const [h, w] = checkGrid(height, width);
   const n = h * w;
   checkArrayShape(power, 'power', n, `height x width = ${n} non-negative numbers`);
-  const seed = checkSeed(opts);
+  const seed = seedOption(opts, SEED_KEYS);
   checkWasmBytes(8 * 2 * n + fft2SetupBytes(h, w) + 256, 'power');
   checkNonNegative(power, n, 'power', 'a power spectrum');
   return withWasm((scope) => {
@@ -274,9 +263,9 @@ function checkImage(image: unknown, argument: string): Image {
     fail('INVALID_SHAPE', argument, `expected an image { width, height, channels, data }, got ${describe(image)}`, 'an Image from decodePng');
   }
   const im = image as Image;
-  const h = checkSize(im.height, `${argument}.height`);
-  const w = checkSize(im.width, `${argument}.width`);
-  const c = checkSize(im.channels, `${argument}.channels`);
+  const h = checkDimension(im.height, `${argument}.height`);
+  const w = checkDimension(im.width, `${argument}.width`);
+  const c = checkDimension(im.channels, `${argument}.channels`);
   if (h * w > MAX_FFT_LENGTH) fail('TOO_LARGE', argument, `${h} x ${w} pixels`, `at most ${MAX_FFT_LENGTH} pixels`);
   checkArrayShape(im.data, `${argument}.data`, c * h * w, `channels x height x width = ${c * h * w} numbers`);
   return im;
@@ -294,11 +283,11 @@ function checkImage(image: unknown, argument: string): Image {
  */
 export async function synthesizeAdsn(image: Image, opts: SeedOptions): Promise<{ image: Image; field: Float64Array }> {
   const im = checkImage(image, 'image');
-  const seed = checkSeed(opts);
+  const seed = seedOption(opts, SEED_KEYS);
   const { height: h, width: w, channels: C, data } = im;
   const n = h * w;
   checkWasmBytes(8 * 6 * n + fft2SetupBytes(h, w) + 512, 'image');
-  checkFinite(data, C * n, 'image.data', 'finite numbers');
+  checkFiniteEntries(data, C * n, 'image.data', 'finite numbers');
   const scale = 1 / Math.sqrt(n);
   // Periodic components (linear, and the identity on constants: p(t_c) = (p(u_c) - m_c) / sqrt(n)).
   const means = new Float64Array(C);
