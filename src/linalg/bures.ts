@@ -19,10 +19,11 @@
  * Rounding can make W2^2 slightly negative when A ~ B: it is clamped to 0 and the raw value reported in
  * `clampedFrom`, never NaN. Bitwise identical inputs give exactly 0.
  */
-import { fail } from '../core/errors.js';
+import { checkDimension, checkFiniteEntries, checkMatrixShape } from '../core/checks.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 import { checkWasmBytes, withWasm } from '../wasm/kernel.js';
 import { checkSymmetric, eighIn } from './eigh.js';
-import { gemmIn, requireDim, requireFiniteEntries, requireShape } from './blas.js';
+import { gemmIn } from './blas.js';
 import { NULL_TOLERANCE_FACTOR, clipPsd, psdRoot, reconstructIn, symmetrise } from './functions.js';
 
 export interface BuresOptions {
@@ -31,6 +32,8 @@ export interface BuresOptions {
   /** Mean of the second Gaussian (length d; default 0). */
   meanB?: ArrayLike<number>;
 }
+
+export const BURES_KEYS = optionKeys<BuresOptions>({ meanA: true, meanB: true });
 
 export interface BuresResult {
   /** W2 = sqrt(w2Squared). */
@@ -43,8 +46,8 @@ export interface BuresResult {
 
 function checkMean(x: unknown, d: number, argument: string): ArrayLike<number> | null {
   if (x === undefined) return null;
-  const v = requireShape(x, 1, d, argument);
-  requireFiniteEntries(v, d, argument);
+  const v = checkMatrixShape(x, 1, d, argument);
+  checkFiniteEntries(v, d, argument, 'finite numbers', d);
   return v;
 }
 
@@ -72,10 +75,10 @@ function sumSqrt(values: Float64Array, tol: number): number {
  * INVALID_OPTION, TOO_LARGE. Inputs are not modified.
  */
 export async function buresW2(a: ArrayLike<number>, b: ArrayLike<number>, d: number, opts: BuresOptions = {}): Promise<BuresResult> {
-  const D = requireDim(d, 'd');
-  requireShape(a, D, D, 'a');
-  requireShape(b, D, D, 'b');
-  if (opts === null || typeof opts !== 'object') fail('INVALID_OPTION', 'options', `got ${String(opts)}`, 'an object { meanA?, meanB? }');
+  const D = checkDimension(d, 'd');
+  checkMatrixShape(a, D, D, 'a');
+  checkMatrixShape(b, D, D, 'b');
+  checkOptions(opts, BURES_KEYS, 'options');
   // Held at once: A, B, vectors of A, A^{1/2} and its factors, two products, M (plus the eigensolver's).
   checkWasmBytes(8 * 12 * D * D + 2 ** 22, 'a');
   const A = checkSymmetric(a, D, 'a');

@@ -12,6 +12,8 @@
  * Inputs are never mutated.
  */
 import { fail } from '../core/errors.js';
+import { checkDimension, checkMatrixShape, describe } from '../core/checks.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 import { checkWasmBytes, withWasm, type WasmScope } from '../wasm/kernel.js';
 
 export interface EighResult { values: Float64Array; vectors: Float64Array | null }
@@ -20,6 +22,8 @@ export interface EighOptions {
   /** Compute the eigenvectors (default true). Without them the work is about 1/3. */
   vectors?: boolean;
 }
+
+export const EIGH_KEYS = optionKeys<EighOptions>({ vectors: true });
 
 /** Relative asymmetry max |a_ij - a_ji| / max |a| tolerated as rounding (then symmetrised). */
 export const SYMMETRY_TOLERANCE = 1e-10;
@@ -44,34 +48,17 @@ export function eighBytes(d: number, vectors = true): number {
   return 8 * (d * d + d + (vectors ? d * d : 0) + eighWorkLength(d, vectors)) + 4096;
 }
 
-function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (Array.isArray(x)) return `an array of length ${x.length}`;
-  if (ArrayBuffer.isView(x)) return `a ${x.constructor.name} of length ${(x as unknown as ArrayLike<number>).length}`;
-  return typeof x;
-}
-
 /** d a positive integer, `a` array-like of length d * d. Returns d. Reads no entry of `a`. */
 function checkShape(a: unknown, d: unknown, argument: string): number {
-  if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 1) {
-    fail('INVALID_SHAPE', 'd', `must be a positive integer, got ${typeof d === 'number' ? d : describe(d)}`, 'an integer d >= 1 (the matrix is d x d)');
-  }
-  const length = a !== null && typeof a === 'object' ? (a as { length?: unknown }).length : undefined;
-  if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0) {
-    fail('INVALID_SHAPE', argument, `must be an array-like of d * d = ${d * d} numbers, got ${describe(a)}`,
-      'a number[] or Float64Array of length d * d, row-major');
-  }
-  if (length !== d * d) {
-    fail('INVALID_SHAPE', argument, `has length ${length}, but a ${d} x ${d} matrix needs d * d = ${d * d} entries`,
-      'a row-major array of length d * d');
-  }
-  return d;
+  const n = checkDimension(d, 'd', 'an integer d >= 1 (the matrix is d x d)');
+  checkMatrixShape(a, n, n, argument);
+  return n;
 }
 
-function checkOptions(opts: unknown): boolean {
-  if (opts === undefined) return true;
-  if (opts === null || typeof opts !== 'object') fail('INVALID_OPTION', 'options', `got ${describe(opts)}`, 'an object { vectors?: boolean }');
-  const v = (opts as EighOptions).vectors;
+/** Whether the eigenvectors are wanted. */
+function vectorsOption(opts: unknown): boolean {
+  checkOptions(opts, EIGH_KEYS, 'options');
+  const v = (opts as EighOptions | undefined)?.vectors;
   if (v !== undefined && typeof v !== 'boolean') fail('INVALID_OPTION', 'options.vectors', `got ${String(v)}`, 'true or false');
   return v !== false;
 }
@@ -156,7 +143,7 @@ export function checkSymmetric(a: unknown, d: unknown, argument = 'a'): Float64A
 /** Shape, options and size checks shared by eigh and eighIn; returns [d, wantVectors]. */
 function prepare(a: unknown, d: unknown, opts: unknown): [number, boolean] {
   const n = checkShape(a, d, 'a');
-  const wantVectors = checkOptions(opts);
+  const wantVectors = vectorsOption(opts);
   checkWasmBytes(eighBytes(n, wantVectors), 'a');
   return [n, wantVectors];
 }
