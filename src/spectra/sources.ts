@@ -10,8 +10,9 @@
  * eps = 0 reports the singular score).
  */
 import { fail } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
 import { eigh } from '../linalg/eigh.js';
-import { covariance as sampleCovariance } from '../linalg/blas.js';
+import { COVARIANCE_KEYS, type CovarianceOptions, covariance as sampleCovariance } from '../linalg/blas.js';
 import { adsnSpectrum } from '../images/adsn.js';
 import { type Image } from '../images/png.js';
 import { NULL_TOLERANCE_FACTOR } from '../linalg/functions.js';
@@ -39,7 +40,8 @@ export async function spectrumOfCovariance(c: ArrayLike<number>, d: number): Pro
  * Eigenvalues of the covariance of samples X (n x d, row-major): X^T X / n when the mean is known to be 0,
  * or, with { center: true }, the sample mean removed and / (n - 1) (math.md §3 conventions).
  */
-export async function spectrumOfSamples(x: ArrayLike<number>, n: number, d: number, opts: { center?: boolean } = {}): Promise<Float64Array> {
+export async function spectrumOfSamples(x: ArrayLike<number>, n: number, d: number, opts: CovarianceOptions = {}): Promise<Float64Array> {
+  checkOptions(opts, COVARIANCE_KEYS);
   if (opts.center && n < 2) fail('INVALID_SHAPE', 'samples', `${n} sample(s) cannot be centred`, 'at least 2 samples with --center');
   const { covariance } = await sampleCovariance(x, n, d, { center: opts.center ?? false });
   return spectrumOfCovariance(covariance, d);
