@@ -101,11 +101,3 @@ export function checkFiniteEntries(x: ArrayLike<unknown>, n: number, argument: s
     }
   }
 }
-
-/** A finite number (NON_FINITE for NaN and infinities, INVALID_OPTION for anything not a number). */
-export function checkFiniteNumber(x: unknown, argument: string, allowed: string): number {
-  if (typeof x !== 'number' || !Number.isFinite(x)) {
-    fail(typeof x === 'number' ? 'NON_FINITE' : 'INVALID_OPTION', argument, `got ${describe(x)}`, allowed);
-  }
-  return x;
-}

@@ -39,11 +39,3 @@ export class GaussdiffError extends Error {
 export function fail(code: ErrorCode, argument: string, problem: string, allowed: string): never {
   throw new GaussdiffError(code, argument, problem, allowed);
 }
-
-/** A finite number check that names the argument. */
-export function requireFinite(x: unknown, argument: string, allowed: string): number {
-  if (typeof x !== 'number' || !Number.isFinite(x)) {
-    fail(typeof x === 'number' ? 'NON_FINITE' : 'INVALID_OPTION', argument, `got ${String(x)}`, allowed);
-  }
-  return x;
-}
