@@ -5,20 +5,21 @@
  */
 export { GaussdiffError, type ErrorCode } from './core/errors.js';
 export { prepareSpectrum, isSpectrum, type Spectrum, type SpectrumInput, NEGATIVE_TOLERANCE } from './spectra/spectrum.js';
-export { vpLinear, forwardVariance, DEFAULT_SCHEDULE, type Schedule, type VpLinearOptions } from './diffusion/schedule.js';
+export { vpLinear, forwardVariance, DEFAULT_SCHEDULE, MAX_DECAY_INTEGRAL, SCHEDULES, SCHEDULE_NAMES, type Schedule, type ScheduleName, type VpLinearOptions } from './diffusion/schedules/index.js';
 export { uniformGrid, validateGrid, gridGeometry, type GridGeometry } from './diffusion/grid.js';
-export { SCHEMES, SCHEME_NAMES, buildPlan, type SchemeName, type SchemeDefinition, type StepGeometry, type Plan, type Tableau, type Process } from './diffusion/scheme.js';
+export { SCHEMES, SCHEME_NAMES, type SchemeName, type SchemeDefinition, type StepGeometry, type Tableau, type Process } from './diffusion/samplers/index.js';
+export { buildPlan, type Plan } from './diffusion/plan.js';
 export { INITS, type Init, type PropagateInput, type PropagateOutput } from './diffusion/propagation.js';
 export { continuousVariancesInto } from './diffusion/continuous.js';
 export { neumaierSum } from './core/sums.js';
 export { commutingW2Squared, contributionsInto } from './diffusion/w2.js';
 export { type Backend, type Diagnostic, type RunOptions } from './diffusion/engine.js';
-export { table, formatTable, formatPaper, formatEps, TABLE_DEFAULTS, type TableOptions, type TableResult, type TableRow } from './diffusion/table.js';
+export { table, formatTable, formatPaper, formatEps, TABLE_DEFAULTS, type TableOptions, type TableResult, type TableRow } from './diffusion/reports/table.js';
 export {
   samplerError, curve, w2VsEps, contributions,
   type SamplerOptions, type SamplerError, type CurveOptions, type CurveResult, type CurveSeries,
   type EpsSweepOptions, type EpsSeries, type Contributions, type GridOptions,
-} from './diffusion/outputs.js';
+} from './diffusion/reports/outputs.js';
 export { parseNpy, parseNpyArray, toNpy, type NpyArray } from './io/npy.js';
 export { imageLikeSpectrum, DEFAULT_SPECTRUM_DESCRIPTION } from './spectra/power-law.js';
 export { propagateReference } from './diffusion/reference.js';

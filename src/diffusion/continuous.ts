@@ -3,8 +3,8 @@
  * forward time eps is the truncation; started at N(0, I) they carry the initialisation error.
  */
 import { blockedSum } from '../core/sums.js';
-import { type Schedule } from './schedule.js';
-import { type Process } from './scheme.js';
+import { type Schedule } from './schedules/index.js';
+import { type Process } from './samplers/index.js';
 import { type Init } from './propagation.js';
 
 /** The schedule's constants of the closed forms at forward time s. */

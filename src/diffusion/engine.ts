@@ -5,8 +5,9 @@
  */
 import { fail } from '../core/errors.js';
 import { type GridGeometry, gridGeometry } from './grid.js';
-import { type Schedule } from './schedule.js';
-import { type Plan, type SchemeDefinition, buildPlan, evaluatesScoreAtEnd } from './scheme.js';
+import { type Schedule } from './schedules/index.js';
+import { type SchemeDefinition } from './samplers/index.js';
+import { type Plan, buildPlan, evaluatesScoreAtEnd } from './plan.js';
 import { type Spectrum } from '../spectra/spectrum.js';
 import { INITS, type Init, type PropagateInput } from './propagation.js';
 import { propagateReference } from './reference.js';

@@ -3,7 +3,7 @@
  * grid point k sits at forward time T - t_k, and the sampler stops at forward time eps = T - t_{N-1}.
  */
 import { fail } from '../core/errors.js';
-import { type Schedule } from './schedule.js';
+import { type Schedule } from './schedules/index.js';
 
 /** Largest number of grid points accepted (a guard against typos such as 1e10). */
 export const MAX_POINTS = 100_000_000;

@@ -3,7 +3,7 @@
  * both read the same coefficient plan (src/diffusion/scheme.ts) and return the same arrays.
  */
 import { type GridGeometry } from './grid.js';
-import { type Plan } from './scheme.js';
+import { type Plan } from './plan.js';
 
 export interface PropagateInput {
   /** Eigenvalues of the modes (distinct values). */

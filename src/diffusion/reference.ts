@@ -13,7 +13,7 @@ function normalFromStates(v: number, m: number, a0: number): number {
   const x = v + m * (1 - a0);
   return x !== x ? Infinity : x;
 }
-import { PLAN_STRIDE, TABLEAU_STRIDE } from './scheme.js';
+import { PLAN_STRIDE, TABLEAU_STRIDE } from './plan.js';
 import { type PropagateInput, type PropagateOutput } from './propagation.js';
 
 export function propagateReference(input: PropagateInput): PropagateOutput {

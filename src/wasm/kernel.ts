@@ -8,7 +8,7 @@
  */
 import { instantiate, instantiateSync } from '@assemblyscript/loader';
 import { fail } from '../core/errors.js';
-import { PLAN_LAYOUT, PLAN_STRIDE, TABLEAU_STRIDE } from '../diffusion/scheme.js';
+import { PLAN_LAYOUT, PLAN_STRIDE, TABLEAU_STRIDE } from '../diffusion/plan.js';
 import { type PropagateInput, type PropagateOutput } from '../diffusion/propagation.js';
 
 interface KernelExports {

@@ -3,16 +3,16 @@
  * Figure 1 left), W2 against the truncation time eps (Figure 1 right), and per-mode contributions (which
  * eigenvalues carry the error).
  */
-import { fail } from '../core/errors.js';
-import { checkOptions, optionKeys } from '../core/options.js';
-import { uniformGrid, validateEps, validateGrid, validatePoints } from './grid.js';
-import { type Schedule, type VpLinearOptions, vpLinearOf } from './schedule.js';
-import { type SchemeName, resolveSchemes } from './scheme.js';
-import { type SpectrumInput, prepareSpectrum } from '../spectra/spectrum.js';
-import { INITS, type Init } from './propagation.js';
-import { continuousVariancesInto, continuousW2 } from './continuous.js';
-import { type Diagnostic, type RunOptions, checkGridFits, runGrids, runW2, validateRunOptions } from './engine.js';
-import { commutingW2Squared, contributionsInto } from './w2.js';
+import { fail } from '../../core/errors.js';
+import { checkOptions, optionKeys } from '../../core/options.js';
+import { uniformGrid, validateEps, validateGrid, validatePoints } from '../grid.js';
+import { type Schedule, type VpLinearOptions, vpLinearOf } from '../schedules/index.js';
+import { type SchemeName, resolveSchemes } from '../samplers/index.js';
+import { type SpectrumInput, prepareSpectrum } from '../../spectra/spectrum.js';
+import { INITS, type Init } from '../propagation.js';
+import { continuousVariancesInto, continuousW2 } from '../continuous.js';
+import { type Diagnostic, type RunOptions, checkGridFits, runGrids, runW2, validateRunOptions } from '../engine.js';
+import { commutingW2Squared, contributionsInto } from '../w2.js';
 import { validateInits } from './table.js';
 
 export interface GridOptions extends VpLinearOptions, RunOptions {

@@ -2,15 +2,15 @@
  * Table-2-style tables (Pierret & Galerne 2025, Table 2): W2 between the sampler's output and p_data for
  * lists of schemes, truncation times eps, grid sizes N and both starts, plus the exact continuous process.
  */
-import { fail } from '../core/errors.js';
-import { checkOptions, optionKeys } from '../core/options.js';
-import { uniformGrid, validateEps, validatePoints } from './grid.js';
-import { type VpLinearOptions, vpLinearOf } from './schedule.js';
-import { type SchemeName, resolveSchemes } from './scheme.js';
-import { type SpectrumInput, prepareSpectrum } from '../spectra/spectrum.js';
-import { type Init } from './propagation.js';
-import { continuousW2 } from './continuous.js';
-import { type Diagnostic, type RunOptions, checkGridFits, runGrids, runW2, validateRunOptions } from './engine.js';
+import { fail } from '../../core/errors.js';
+import { checkOptions, optionKeys } from '../../core/options.js';
+import { uniformGrid, validateEps, validatePoints } from '../grid.js';
+import { type VpLinearOptions, vpLinearOf } from '../schedules/index.js';
+import { type SchemeName, resolveSchemes } from '../samplers/index.js';
+import { type SpectrumInput, prepareSpectrum } from '../../spectra/spectrum.js';
+import { type Init } from '../propagation.js';
+import { continuousW2 } from '../continuous.js';
+import { type Diagnostic, type RunOptions, checkGridFits, runGrids, runW2, validateRunOptions } from '../engine.js';
 
 export interface TableOptions extends VpLinearOptions, RunOptions {
   /** Default ['em', 'ei', 'euler', 'heun']. */
