@@ -13,7 +13,7 @@
  */
 import { fail } from '../core/errors.js';
 import { neumaierSum } from '../core/sums.js';
-import { checkArrayShape, checkDimension, checkFiniteEntries } from '../core/checks.js';
+import { checkArrayShape, checkDimension, checkFiniteEntries, describe } from '../core/checks.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 import { checkWasmBytes, withWasm, type WasmScope } from '../wasm/kernel.js';
 import { fft1Ptr, fft2Ptr, fft2SetupBytes, fft2SetupIn, MAX_FFT_LENGTH, type Fft2Setup } from '../fft/fft.js';
@@ -30,16 +30,19 @@ function checkShape(height: unknown, width: unknown, argument: string): [number,
   return [h, w];
 }
 
-/** Shape of an image (no pixel read); `checkPixels` on its data follows once sizes are known to fit. */
-function checkImage(image: unknown, argument: string): Image {
+/**
+ * Shape of an image (no pixel read; INVALID_SHAPE, TOO_LARGE beyond MAX_FFT_LENGTH pixels); the finiteness
+ * of its data (`checkPixels`) is checked once sizes are known to fit.
+ */
+export function checkImage(image: unknown, argument: string): Image {
   if (image === null || typeof image !== 'object') {
-    fail('INVALID_SHAPE', argument, `expected an image { width, height, channels, data }, got ${image === null ? 'null' : typeof image}`,
+    fail('INVALID_SHAPE', argument, `expected an image { width, height, channels, data }, got ${describe(image)}`,
       'an Image from decodePng');
   }
   const im = image as Image;
   const [h, w] = checkShape(im.height, im.width, argument);
   const c = checkDimension(im.channels, `${argument}.channels`);
-  checkArrayShape(im.data, `${argument}.data`, c * h * w, `channels x height x width = ${c * h * w} finite numbers`);
+  checkArrayShape(im.data, `${argument}.data`, c * h * w, `channels x height x width = ${c * h * w} numbers`);
   return im;
 }
 

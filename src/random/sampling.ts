@@ -22,7 +22,7 @@ import { checkWasmBytes, withWasm } from '../wasm/kernel.js';
 import { eighBytes, eighIn, checkSymmetric } from '../linalg/eigh.js';
 import { cholesky, gemmIn } from '../linalg/blas.js';
 import { fft2Ptr, fft2SetupBytes, fft2SetupIn, MAX_FFT_LENGTH } from '../fft/fft.js';
-import { periodicComponent } from '../images/adsn.js';
+import { checkImage, periodicComponent } from '../images/adsn.js';
 import { normalsIn } from './random.js';
 import type { Image } from '../images/png.js';
 
@@ -257,19 +257,6 @@ export async function sampleStationary(power: ArrayLike<number>, height: number,
 }
 
 // ---- ADSN synthesis -----------------------------------------------------------------------------------------
-
-function checkImage(image: unknown, argument: string): Image {
-  if (image === null || typeof image !== 'object') {
-    fail('INVALID_SHAPE', argument, `expected an image { width, height, channels, data }, got ${describe(image)}`, 'an Image from decodePng');
-  }
-  const im = image as Image;
-  const h = checkDimension(im.height, `${argument}.height`);
-  const w = checkDimension(im.width, `${argument}.width`);
-  const c = checkDimension(im.channels, `${argument}.channels`);
-  if (h * w > MAX_FFT_LENGTH) fail('TOO_LARGE', argument, `${h} x ${w} pixels`, `at most ${MAX_FFT_LENGTH} pixels`);
-  checkArrayShape(im.data, `${argument}.data`, c * h * w, `channels x height x width = ${c * h * w} numbers`);
-  return im;
-}
 
 /**
  * ADSN texture synthesis (Galerne, Gousseau & Morel, "Random phase textures", 2011) from an image u with C
