@@ -17,7 +17,7 @@ setParallelExecutor(parallelPropagate, Math.max(1, Math.min(2, availableParallel
 
 export * from './index.js';
 export { closeThreads, warmThreads, adoptWorker } from './runtime/pool.js';
-export { mnistDataset, mnistSpectrum, MNIST_DESCRIPTION } from './spectra/mnist.js';
+export { mnistDataset, mnistSpectrum, MNIST_DESCRIPTION, type MnistOptions } from './spectra/mnist.js';
 
 /** Read a spectrum from a .npy file (<f4 or <f8, any shape, flattened). */
 export async function readNpy(path: string): Promise<Float64Array> {
