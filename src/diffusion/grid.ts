@@ -3,16 +3,14 @@
  * grid point k sits at forward time T - t_k, and the sampler stops at forward time eps = T - t_{N-1}.
  */
 import { fail } from '../core/errors.js';
+import { checkInteger } from '../core/checks.js';
 import { type Schedule } from './schedules/index.js';
 
 /** Largest number of grid points accepted (a guard against typos such as 1e10). */
 export const MAX_POINTS = 100_000_000;
 
 export function validatePoints(n: unknown, argument = 'steps'): number {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 2 || n > MAX_POINTS) {
-    fail('INVALID_STEPS', argument, `got ${String(n)}`, `an integer number of grid points N from 2 to ${MAX_POINTS} (N - 1 steps)`);
-  }
-  return n;
+  return checkInteger(n, argument, 2, MAX_POINTS, `an integer number of grid points N from 2 to ${MAX_POINTS} (N - 1 steps)`, 'INVALID_STEPS');
 }
 
 export function validateEps(eps: unknown, horizon: number, argument = 'eps'): number {

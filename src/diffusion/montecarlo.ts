@@ -33,7 +33,7 @@
  * basis (see there), for operators that are not diagonal.
  */
 import { fail } from '../core/errors.js';
-import { checkSeed } from '../core/checks.js';
+import { checkInteger, checkSeed } from '../core/checks.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 import { gridGeometry, uniformGrid, validateEps, validatePoints } from './grid.js';
 import { vpLinearOf } from './schedules/index.js';
@@ -114,10 +114,7 @@ function checkValidateOptions(opts: ValidateOptions) {
   const points = validatePoints(opts.steps, 'steps');
   const eps = validateEps(opts.eps, schedule.horizon, 'eps');
   const [init] = validateInits([opts.init], 'init');
-  const b = opts.particles;
-  if (typeof b !== 'number' || !Number.isInteger(b) || b < 2 || b > MAX_PARTICLES) {
-    fail('INVALID_OPTION', 'particles', `got ${String(b)}`, `an integer number of particles per mode from 2 to ${MAX_PARTICLES}`);
-  }
+  const b = checkInteger(opts.particles, 'particles', 2, MAX_PARTICLES, `an integer number of particles per mode from 2 to ${MAX_PARTICLES}`);
   const seed = checkSeed(opts.seed);
   return { scheme, schedule, points, eps, init, particles: b, seed };
 }
