@@ -3,7 +3,7 @@
 // For data N(0, S) every scheme acts on each eigen-mode l independently: the variance v of the mode obeys
 //   v <- m_k^2 v + n_k                                    (math.md §2, "every linear sampler ... affine")
 // where m_k is the scheme's stability factor on the step [t_k, t_{k+1}]. The factor is not written per scheme
-// here: it is evaluated from the scheme's *coefficient plan*, built once in TypeScript (src/diffusion/scheme.ts) and
+// here: it is evaluated from the scheme's *coefficient plan*, built once in TypeScript (src/diffusion/plan.ts) and
 // read by this kernel and by the plain-TypeScript reference (src/diffusion/reference.ts) alike. For any explicit
 // tableau whose stages evaluate the score -r x (r = 1/a) at t_k and t_{k+1}, m is bilinear in (r_k, r_{k+1}):
 //   m = (c00 + c10 r_k) + r_{k+1} (c01 + c11 r_k),   n = nu,   plan row = [c00, c10, c01, c11, nu]
@@ -12,11 +12,11 @@
 // Work per mode and grid point: one division (r = 1/a), shared by every scheme and by both starts
 // (init 0: v_0 = a_0, i.e. p_T; init 1: v_0 = 1, i.e. N(0, I)). The output is affine in v_0, so each scheme
 // keeps the fewest states that give both starts (same formulas in src/diffusion/reference.ts):
-//   noise-free scheme (n = 0 on every step): P = prod m;            v_pT = P^2 a_0, v_normal = P^2
-//   noisy scheme:      V = v_pT (v <- m^2 v + n), M = prod m^2;      v_normal = V + M (1 - a_0)
-// (1 - a_0 is exact for a_0 in [0.5, 2] by Sterbenz; an overflow that would give Inf - Inf = NaN there gives
-// +Inf, the overflowed variance.) Modes are processed in blocks that stay in L1 cache, two modes per v128
-// (f64x2), two grid steps per pass over a block; no allocation inside the loops.
+//   noise-free scheme (n = 0 on every step): P = prod m;                   v_pT = P^2 a_0, v_normal = P^2
+//   noisy scheme:      N (N <- m^2 N + n, N_0 = 0), M = prod m^2;          v_pT = N + M a_0, v_normal = N + M
+// (v = M v_0 + N: sums of non-negative terms, so no cancellation for any eigenvalue and no Inf - Inf after an
+// overflow.) Modes are processed in blocks that stay in L1 cache, two modes per v128 (f64x2), two grid
+// steps per pass over a block; no allocation inside the loops.
 
 // Version of the plan's meaning (row layout and formulas). The facade refuses a module whose version
 // differs from src/diffusion/scheme.ts's: a stale build/gaussdiff.wasm must not silently give wrong numbers.
@@ -41,12 +41,6 @@ const BLOCK: i32 = 256; // modes per block (even)
 // @ts-ignore: decorator
 @inline function factor2(c00: v128, c10: v128, c01: v128, c11: v128, r0: v128, r1: v128): v128 {
   return f64x2.add(f64x2.add(c00, f64x2.mul(c10, r0)), f64x2.mul(r1, f64x2.add(c01, f64x2.mul(c11, r0))));
-}
-
-// +Inf where x is NaN (an overflowed variance, see the header), x elsewhere.
-// @ts-ignore: decorator
-@inline function nanToInf(x: v128): v128 {
-  return v128.bitselect(f64x2.splat(Infinity), x, f64x2.ne(x, x));
 }
 
 // r = 1 / a_k for the block, a_k = e_k l + om_k: the one division per mode and grid point.
@@ -75,7 +69,7 @@ const BLOCK: i32 = 256; // modes per block (even)
   }
 }
 
-// Advance the states of one mode pair by a factor m: P <- m P (noise-free), or V <- m^2 V + n, M <- m^2 M.
+// Advance the states of one mode pair by a factor m: P <- m P (noise-free), or N <- m^2 N + n, M <- m^2 M.
 // @ts-ignore: decorator
 @inline function advance(sA: usize, sB: usize, j: i32, m: v128, nu: v128, noiseFree: bool): void {
   if (noiseFree) {
@@ -103,12 +97,12 @@ const BLOCK: i32 = 256; // modes per block (even)
 
 // v_pT and v_normal of a mode pair from its states (see the header).
 // @ts-ignore: decorator
-@inline function variancePT(x: v128, a0: v128, noiseFree: bool): v128 {
-  return noiseFree ? f64x2.mul(f64x2.mul(x, x), a0) : x;
+@inline function variancePT(x: v128, y: v128, a0: v128, noiseFree: bool): v128 {
+  return noiseFree ? f64x2.mul(f64x2.mul(x, x), a0) : f64x2.add(x, f64x2.mul(y, a0));
 }
 // @ts-ignore: decorator
-@inline function varianceNormal(x: v128, y: v128, a0: v128, noiseFree: bool): v128 {
-  return noiseFree ? f64x2.mul(x, x) : nanToInf(f64x2.add(x, f64x2.mul(y, f64x2.sub(f64x2.splat(1.0), a0))));
+@inline function varianceNormal(x: v128, y: v128, noiseFree: bool): v128 {
+  return noiseFree ? f64x2.mul(x, x) : f64x2.add(x, y);
 }
 
 /** One step k of a scheme over a block; r0 holds r_k, r1 holds r_{k+1}. */
@@ -260,7 +254,7 @@ export function propagate(
     let r3 = at(rbuf, 3 * BLOCK);
     let r4 = at(rbuf, 4 * BLOCK);
 
-    // Grid point 0: a_0, r_0 = 1 / a_0, and the states: P = 1 (noise-free), or V = a_0 and M = 1.
+    // Grid point 0: a_0, r_0 = 1 / a_0, and the states: P = 1 (noise-free), or N = 0 and M = 1.
     const e0 = f64x2.splat(load<f64>(e));
     const om0 = f64x2.splat(load<f64>(om));
     for (let j: i32 = 0; j < n; j += 2) {
@@ -269,7 +263,7 @@ export function propagate(
       v128.store(at(r0, j), f64x2.div(one, a));
       for (let s: i32 = 0; s < nSchemes; s++) {
         const noiseFree = load<f64>(at(tableau, s * TABLEAU_STRIDE + 1)) != 0;
-        v128.store(at(vbuf, 2 * s * BLOCK + j), noiseFree ? one : a);
+        v128.store(at(vbuf, 2 * s * BLOCK + j), noiseFree ? one : f64x2.splat(0.0));
         v128.store(at(vbuf, (2 * s + 1) * BLOCK + j), one);
       }
     }
@@ -324,8 +318,9 @@ export function propagate(
             const wj = v128.load(at(wB, j));
             const x = v128.load(at(sA, j));
             const a0 = v128.load(at(a0buf, j));
-            const dA = f64x2.sub(f64x2.sqrt(variancePT(x, a0, noiseFree)), sa);
-            const dB = f64x2.sub(f64x2.sqrt(varianceNormal(x, v128.load(at(sB, j)), a0, noiseFree)), sa);
+            const y = v128.load(at(sB, j));
+            const dA = f64x2.sub(f64x2.sqrt(variancePT(x, y, a0, noiseFree)), sa);
+            const dB = f64x2.sub(f64x2.sqrt(varianceNormal(x, y, noiseFree)), sa);
             accA = f64x2.add(accA, f64x2.mul(wj, f64x2.mul(dA, dA)));
             accB = f64x2.add(accB, f64x2.mul(wj, f64x2.mul(dB, dB)));
           }
@@ -350,8 +345,9 @@ export function propagate(
       for (let j: i32 = 0; j < n; j += 2) {
         const x = v128.load(at(sA, j));
         const a0 = v128.load(at(a0buf, j));
-        v128.store(at(dA, j), variancePT(x, a0, noiseFree));
-        v128.store(at(dB, j), varianceNormal(x, v128.load(at(sB, j)), a0, noiseFree));
+        const y = v128.load(at(sB, j));
+        v128.store(at(dA, j), variancePT(x, y, a0, noiseFree));
+        v128.store(at(dB, j), varianceNormal(x, y, noiseFree));
       }
     }
   }

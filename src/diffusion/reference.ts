@@ -3,16 +3,11 @@
  * same states, same order of floating-point operations per mode; no SIMD, no blocking, one step at a time.
  * Used to check the Wasm kernel (to 1e-12 relative) and as a fallback where Wasm is unavailable.
  *
- * States per mode (the output is affine in the start v_0, see assembly/diffusion/propagate.ts):
- *   noise-free scheme: P = prod m;                    v_pT = P^2 a_0, v_normal = P^2
- *   noisy scheme:      V <- m^2 V + n (V_0 = a_0), M = prod m^2;   v_pT = V, v_normal = V + M (1 - a_0)
+ * States per mode (the output v = M v_0 + N is affine in the start v_0, see assembly/diffusion/propagate.ts):
+ *   noise-free scheme: P = prod m;                            v_pT = P^2 a_0, v_normal = P^2
+ *   noisy scheme:      N <- m^2 N + n (N_0 = 0), M = prod m^2;   v_pT = N + M a_0, v_normal = N + M
+ * (sums of non-negative terms: no cancellation, whatever the eigenvalue).
  */
-
-/** v_normal of a noisy scheme; NaN only from Inf - Inf after an overflow, where the variance is +Inf. */
-function normalFromStates(v: number, m: number, a0: number): number {
-  const x = v + m * (1 - a0);
-  return x !== x ? Infinity : x;
-}
 import { PLAN_STRIDE, TABLEAU_STRIDE } from './plan.js';
 import { type PropagateInput, type PropagateOutput } from './propagation.js';
 
@@ -33,7 +28,7 @@ export function propagateReference(input: PropagateInput): PropagateOutput {
       let a = e[0] * l + om[0]; // a_0 = l(T - t_0)
       let r0 = 1 / a;
       const a0 = a;
-      let sA = noiseFree ? 1 : a; // P, or V = v_pT
+      let sA = noiseFree ? 1 : 0; // P, or N
       let sB = 1; // M (noisy schemes)
       for (let k = 0; k < K; k++) {
         const a1 = e[k + 1] * l + om[k + 1]; // a_{k+1} = l(T - t_{k+1})
@@ -46,21 +41,21 @@ export function propagateReference(input: PropagateInput): PropagateOutput {
           sA = m * sA; // P <- m P
         } else {
           const m2 = m * m;
-          sA = m2 * sA + nu; // v <- m^2 v + n
+          sA = m2 * sA + nu; // N <- m^2 N + n
           sB = m2 * sB; // M <- m^2 M
         }
         if (curve) {
           const sa = Math.sqrt(a1);
-          const dA = Math.sqrt(noiseFree ? sA * sA * a0 : sA) - sa;
-          const dB = Math.sqrt(noiseFree ? sA * sA : normalFromStates(sA, sB, a0)) - sa;
+          const dA = Math.sqrt(noiseFree ? sA * sA * a0 : sA + sB * a0) - sa;
+          const dB = Math.sqrt(noiseFree ? sA * sA : sA + sB) - sa;
           curve[2 * s * K + k] += weights[i] * (dA * dA);
           curve[(2 * s + 1) * K + k] += weights[i] * (dB * dB);
         }
         a = a1;
         r0 = r1;
       }
-      variances[2 * s * nModes + i] = noiseFree ? sA * sA * a0 : sA;
-      variances[(2 * s + 1) * nModes + i] = noiseFree ? sA * sA : normalFromStates(sA, sB, a0);
+      variances[2 * s * nModes + i] = noiseFree ? sA * sA * a0 : sA + sB * a0;
+      variances[(2 * s + 1) * nModes + i] = noiseFree ? sA * sA : sA + sB;
     }
   }
   return { variances, curve };
