@@ -11,10 +11,7 @@
 // chunk and step with the seeded generator (src/random/random.ts, `normalsIn`), so memory stays bounded. Within a
 // chunk the particles of one mode share m and sqrt(nu): two particles per v128 (f64x2) lane pair.
 
-// @ts-ignore: decorator
-@inline function at(base: usize, index: i32): usize {
-  return base + ((<usize>index) << 3);
-}
+import { at } from "../memory";
 
 // Each kernel below walks the chunk in runs of particles of one mode: global particle g = first + j,
 // mode = g / stride, local index within the mode = g % stride (stride and count even: runs are lane pairs).

@@ -18,18 +18,12 @@
 // overflow.) Modes are processed in blocks that stay in L1 cache, two modes per v128 (f64x2), two grid
 // steps per pass over a block; no allocation inside the loops.
 
-// Version of the plan's meaning (row layout and formulas). The facade refuses a module whose version
-// differs from src/diffusion/scheme.ts's: a stale build/gaussdiff.wasm must not silently give wrong numbers.
-export const PLAN_LAYOUT: i32 = 5;
-export const PLAN_STRIDE: i32 = 5; // c00, c10, c01, c11, nu
-export const TABLEAU_STRIDE: i32 = 2; // flags: two-node (1/0), noise-free (1/0)
+// The plan's layout (PLAN_STRIDE f64 per row: c00, c10, c01, c11, nu; TABLEAU_STRIDE flags per scheme) and
+// its version PLAN_LAYOUT are shared with the facade (src/wasm/constants.ts).
+import { PLAN_STRIDE, TABLEAU_STRIDE } from "../../src/wasm/constants";
+import { at } from "../memory";
 
 const BLOCK: i32 = 256; // modes per block (even)
-
-// @ts-ignore: decorator
-@inline function at(base: usize, index: i32): usize {
-  return base + ((<usize>index) << 3);
-}
 
 // One-node factor: m = c00 + c10 r_k.
 // @ts-ignore: decorator

@@ -4,12 +4,9 @@
 // by blocks of SUM_BLOCK modes summed plainly (two lanes of f64x2), the blocks combined by Neumaier's
 // compensated sum, so the result does not depend on the length of the spectrum's tail.
 
-const SUM_BLOCK: i32 = 256;
+import { at } from "../memory";
 
-// @ts-ignore: decorator
-@inline function at(base: usize, index: i32): usize {
-  return base + ((<usize>index) << 3);
-}
+const SUM_BLOCK: i32 = 256;
 
 /**
  * `variances[q * stride + i]` for q < nq, i < nModes (nModes even, padding modes have weight 0);

@@ -24,10 +24,7 @@
 //   otherwise:     twr[m] twi[m] cr[n2] ci[n2] br[m] bi[m] wr[m] wi[m]  (n2 = n rounded up to even, w: work)
 // The plan holds scratch (w), so one plan serves one transform at a time.
 
-// @ts-ignore: decorator
-@inline function at(base: usize, index: i32): usize {
-  return base + ((<usize>index) << 3);
-}
+import { at } from "../memory";
 
 const HALF_PI: f64 = 1.5707963267948966;
 

@@ -1,6 +1,7 @@
-// Dense kernels: GEMM, SYRK (covariance) and Cholesky, f64, row-major, v128 SIMD (f64x2).
+// GEMM, f64, row-major, v128 SIMD (f64x2): the packing and register-tile kernel shared by SYRK
+// (syrk.ts), Cholesky (cholesky.ts) and the eigensolver (eigh/).
 //
-// GEMM follows the GotoBLAS/BLIS layering. C (m x n) += alpha A (m x k) B (k x n), where A and B are read
+// GotoBLAS/BLIS layering. C (m x n) += alpha A (m x k) B (k x n), where A and B are read
 // through arbitrary (row, column) strides, so transposes cost nothing (SYRK reads X^T X from one array):
 //   for each NC-wide column panel of B and KC-deep slice of k:
 //     pack B[KC x NC] into NR-wide micro-panels (row p of a micro-panel: NR contiguous values);
@@ -10,9 +11,10 @@
 // Packing zero-pads partial micro-panels, so the inner loop has no edge cases; edge tiles are written
 // through a small buffer. With `tri` = LOWER only tiles meeting the lower triangle (j <= i) are computed,
 // and diagonal tiles write only their lower part (SYRK, the Cholesky trailing update); with UPPER the same
-// for j >= i (the eigensolver's symmetric rank-2k update, assembly/linalg/eigh.ts).
+// for j >= i (the eigensolver's symmetric rank-2k update, assembly/linalg/eigh/tridiagonal.ts).
 //
-// Blocking (tuned on a 48 KiB L1 / 2 MiB L2 core): KC * NR * 8 = 8 KiB of B in L1, MC * KC * 8 = 128 KiB of A
+// Blocking (KC, MC, NC in src/wasm/constants.ts, shared with the facade; tuned on a 48 KiB L1 / 2 MiB L2
+// core): KC * NR * 8 = 8 KiB of B in L1, MC * KC * 8 = 128 KiB of A
 // and KC * NC * 8 = 1 MiB of B in L2. It runs at about 19 GFLOP/s on one 2.6 GHz core, close to the
 // 128-bit peak: Wasm without relaxed SIMD has no fused multiply-add, so each rank-1 term is an f64x2 mul
 // then an add (at most two of each per cycle: 8 flops per cycle).
@@ -20,19 +22,15 @@
 // The facade (src/linalg/blas.ts) allocates every buffer, including the packing workspace whose size
 // `blasGemmWorkspace` gives in f64 (16-byte aligned blocks from `alloc`); nothing here allocates.
 
-const MR: i32 = 4; // register tile rows
-const NR: i32 = 4; // register tile columns (two f64x2)
-const KC: i32 = 256;
-const MC: i32 = 64; // multiple of MR
-const NC: i32 = 512; // multiple of NR
-const NB: i32 = 64; // Cholesky block size
+import { at } from "../memory";
+import { BLAS_GEMM_MAX_WORKSPACE, GEMM_KC as KC, GEMM_MC as MC, GEMM_NC as NC } from "../../src/wasm/constants";
+
+export { BLAS_GEMM_MAX_WORKSPACE };
+
+const MR: i32 = 4; // register tile rows (MC is a multiple)
+const NR: i32 = 4; // register tile columns, two f64x2 (NC is a multiple)
 
 const TILE: usize = memory.data(MR * NR * 8, 16);
-
-// @ts-ignore: decorator
-@inline function at(base: usize, index: i32): usize {
-  return base + ((<usize>index) << 3);
-}
 
 // @ts-ignore: decorator
 @inline function roundUp(x: i32, q: i32): i32 {
@@ -48,9 +46,6 @@ const TILE: usize = memory.data(MR * NR * 8, 16);
 export const FULL: i32 = 0;
 export const LOWER: i32 = 1;
 export const UPPER: i32 = 2;
-
-/** The largest packing workspace `blasGemmCore` can need, whatever the sizes (f64 count). */
-export const BLAS_GEMM_MAX_WORKSPACE: i32 = MC * KC + KC * NC;
 
 /** f64 count of the packing workspace `blasGemmCore` needs for these sizes. */
 export function blasGemmWorkspace(m: i32, k: i32, n: i32): i32 {
@@ -249,120 +244,4 @@ export function blasGemmCore(
 export function blasGemm(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, work: usize): void {
   memory.fill(c, 0, (<usize>m * <usize>n) << 3);
   blasGemmCore(m, k, n, a, k, 1, b, n, 1, c, n, 1.0, FULL, work);
-}
-
-/** Copy the lower triangle of the d x d row-major C into its upper triangle. */
-function mirrorLower(c: usize, d: i32): void {
-  for (let i: i32 = 0; i < d; i++) {
-    for (let j: i32 = 0; j < i; j++) store<f64>(at(c, j * d + i), load<f64>(at(c, i * d + j)));
-  }
-}
-
-/**
- * C = alpha X^T X for X n x d row-major (C d x d): only the lower triangle is computed, then mirrored.
- * `work`: blasGemmWorkspace(d, n, d) f64.
- */
-export function blasSyrk(x: usize, n: i32, d: i32, c: usize, alpha: f64, work: usize): void {
-  memory.fill(c, 0, (<usize>d * <usize>d) << 3);
-  blasGemmCore(d, n, d, x, 1, d, x, d, 1, c, d, alpha, LOWER, work);
-  mirrorLower(c, d);
-}
-
-/**
- * Column means of X (n x d, row-major) into `mean`, then X -= mean in place. Two passes for the mean (the
- * second adds the mean of the residuals, so a large common offset costs no accuracy); rows are read in
- * order. `tmp` holds d f64.
- */
-export function blasCenter(x: usize, n: i32, d: i32, mean: usize, tmp: usize): void {
-  const inv = f64x2.splat(1.0 / <f64>n);
-  memory.fill(mean, 0, (<usize>d) << 3);
-  for (let pass: i32 = 0; pass < 2; pass++) {
-    memory.fill(tmp, 0, (<usize>d) << 3);
-    for (let r: i32 = 0; r < n; r++) {
-      const row = at(x, r * d);
-      let j: i32 = 0;
-      for (; j + 1 < d; j += 2) {
-        v128.store(at(tmp, j), f64x2.add(v128.load(at(tmp, j)), f64x2.sub(v128.load(at(row, j)), v128.load(at(mean, j)))));
-      }
-      if (j < d) store<f64>(at(tmp, j), load<f64>(at(tmp, j)) + (load<f64>(at(row, j)) - load<f64>(at(mean, j))));
-    }
-    let j: i32 = 0;
-    for (; j + 1 < d; j += 2) v128.store(at(mean, j), f64x2.add(v128.load(at(mean, j)), f64x2.mul(v128.load(at(tmp, j)), inv)));
-    if (j < d) store<f64>(at(mean, j), load<f64>(at(mean, j)) + load<f64>(at(tmp, j)) / <f64>n);
-  }
-  for (let r: i32 = 0; r < n; r++) {
-    const row = at(x, r * d);
-    let j: i32 = 0;
-    for (; j + 1 < d; j += 2) v128.store(at(row, j), f64x2.sub(v128.load(at(row, j)), v128.load(at(mean, j))));
-    if (j < d) store<f64>(at(row, j), load<f64>(at(row, j)) - load<f64>(at(mean, j)));
-  }
-}
-
-// sum_{p < len} x[p] y[p] with two f64x2 accumulators (unaligned loads are fine in Wasm).
-function dot(x: usize, y: usize, len: i32): f64 {
-  let s0 = f64x2.splat(0.0), s1 = f64x2.splat(0.0);
-  let p: i32 = 0;
-  for (; p + 3 < len; p += 4) {
-    s0 = f64x2.add(s0, f64x2.mul(v128.load(at(x, p)), v128.load(at(y, p))));
-    s1 = f64x2.add(s1, f64x2.mul(v128.load(at(x, p), 16), v128.load(at(y, p), 16)));
-  }
-  if (p + 1 < len) {
-    s0 = f64x2.add(s0, f64x2.mul(v128.load(at(x, p)), v128.load(at(y, p))));
-    p += 2;
-  }
-  s0 = f64x2.add(s0, s1);
-  let s = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
-  if (p < len) s += load<f64>(at(x, p)) * load<f64>(at(y, p));
-  return s;
-}
-
-/** f64 count of the workspace `blasCholesky` needs for order d. */
-export function blasCholeskyWorkspace(d: i32): i32 {
-  return d > NB ? blasGemmWorkspace(d - NB, NB, d - NB) : 0;
-}
-
-/**
- * In-place Cholesky of the d x d row-major A (lower triangle read): A = L L^T, L written to the lower
- * triangle and the upper triangle zeroed. Right-looking, blocked by NB: factor the diagonal block, solve
- * the panel below it (L21 = A21 L11^-T, row by row with SIMD dot products), then update the trailing
- * matrix A22 -= L21 L21^T with the lower-only GEMM. Returns -1 on success, or the index of the first
- * pivot that is not > 0 (or NaN): A is not positive definite; A is left partly overwritten, with the
- * failed pivot's value at A[j][j].
- * `work`: blasCholeskyWorkspace(d) f64.
- */
-export function blasCholesky(a: usize, d: i32, work: usize): i32 {
-  for (let k: i32 = 0; k < d; k += NB) {
-    const nb = imin(NB, d - k);
-    const end = k + nb;
-    // Diagonal block (Cholesky-Crout on rows k..end, columns from k).
-    for (let j: i32 = k; j < end; j++) {
-      const rowJ = at(a, j * d + k);
-      const s = load<f64>(at(a, j * d + j)) - dot(rowJ, rowJ, j - k);
-      if (!(s > 0)) {
-        store<f64>(at(a, j * d + j), s); // the failed pivot, for the error message
-        return j;
-      }
-      const ljj = Math.sqrt(s);
-      store<f64>(at(a, j * d + j), ljj);
-      for (let i: i32 = j + 1; i < end; i++) {
-        const q = at(a, i * d + j);
-        store<f64>(q, (load<f64>(q) - dot(at(a, i * d + k), rowJ, j - k)) / ljj);
-      }
-    }
-    // Panel below: row i of L21 solves x L11^T = a_i by forward substitution.
-    for (let i: i32 = end; i < d; i++) {
-      const rowI = at(a, i * d + k);
-      for (let j: i32 = k; j < end; j++) {
-        const q = at(a, i * d + j);
-        store<f64>(q, (load<f64>(q) - dot(rowI, at(a, j * d + k), j - k)) / load<f64>(at(a, j * d + j)));
-      }
-    }
-    // Trailing update A22 -= L21 L21^T (lower triangle only).
-    if (end < d) {
-      const l21 = at(a, end * d + k);
-      blasGemmCore(d - end, nb, d - end, l21, d, 1, l21, 1, d, at(a, end * d + end), d, -1.0, LOWER, work);
-    }
-  }
-  for (let i: i32 = 0; i < d; i++) memory.fill(at(a, i * d + i + 1), 0, (<usize>(d - i - 1)) << 3);
-  return -1;
 }

@@ -1,0 +1,41 @@
+/**
+ * Constants the TypeScript facade shares with the AssemblyScript kernels, stated once: this file is compiled
+ * by both (tsc as part of src/; asc through `import ... from "../../src/wasm/constants"` in assembly/). It
+ * holds only what is valid in both languages: numeric constants (i32 in AssemblyScript) and plain
+ * arithmetic on `number` (f64 in AssemblyScript). The facade checks the loaded module's PLAN_LAYOUT against
+ * this file's (src/wasm/kernel.ts), so a stale build/gaussdiff.wasm is refused.
+ */
+
+/** Version of the plan's meaning (row layout and formulas, assembly/diffusion/propagate.ts); bump when they change. */
+export const PLAN_LAYOUT = 5;
+/** f64 per (scheme, step) row of a plan: c00, c10, c01, c11, nu. */
+export const PLAN_STRIDE = 5;
+/** f64 per scheme in the flags table: two-node (1/0), noise-free (1/0). */
+export const TABLEAU_STRIDE = 2;
+
+// GEMM blocking (assembly/linalg/gemm.ts): KC-deep slices, MC-high blocks of A, NC-wide panels of B
+// (MC a multiple of the register tile's 4 rows, NC of its 4 columns).
+export const GEMM_KC = 256;
+export const GEMM_MC = 64;
+export const GEMM_NC = 512;
+/** The largest packing workspace the GEMM can need, whatever the sizes (f64 count). */
+export const BLAS_GEMM_MAX_WORKSPACE = GEMM_MC * GEMM_KC + GEMM_KC * GEMM_NC;
+
+// Eigensolver blocking (assembly/linalg/eigh/).
+/** Tridiagonalisation panel width. */
+export const EIGH_NB = 32;
+/** Reflectors per block of the back-transformation. */
+export const EIGH_NBB = 64;
+
+/**
+ * f64 count of the eigensolver's work block for order n (assembly/linalg/eigh/index.ts lays it out):
+ * with vectors, three n x n blocks; per n, d, e, tau (3), the panel [V | W | V] (3 NB), the back-
+ * transformation's V, Y and W (3 NBB) and the divide-and-conquer vectors (13); fixed, the GEMM packing
+ * workspace, T and G (2 NBB^2), scratch (2 NBB) and 2 NBB + 64 for rounding each block up to an even count
+ * and the divide-and-conquer record.
+ */
+export function eighWorkLength(n: number, vectors: boolean): number {
+  const fixed = BLAS_GEMM_MAX_WORKSPACE + 2 * EIGH_NBB * EIGH_NBB + 4 * EIGH_NBB + 64;
+  const perN = 3 * EIGH_NB + 3 * EIGH_NBB + 16;
+  return (vectors ? 3 * n * n : 0) + perN * n + fixed;
+}
