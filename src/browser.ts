@@ -7,6 +7,7 @@ import { setWasmSource } from './wasm/kernel.js';
 import { parseNpy, parseNpyArray, type NpyArray } from './io/npy.js';
 import { decodePng, type Image } from './images/png.js';
 import { fail } from './core/errors.js';
+import { validateThreads } from './runtime/threads.js';
 
 setWasmSource(async () => wasmBytes);
 
@@ -15,8 +16,10 @@ export * from './index.js';
 /** Worker threads are a node feature; in browsers everything runs on the calling thread. */
 export async function closeThreads(): Promise<void> {}
 
-/** Worker threads are a node feature: nothing to start in browsers. */
-export function warmThreads(_threads = 2): void {}
+/** Worker threads are a node feature: nothing to start in browsers (the count is checked as in node). */
+export function warmThreads(threads = 2): void {
+  validateThreads(threads);
+}
 
 /** Worker threads are a node feature: browsers have none to adopt. */
 export function adoptWorker(_worker: unknown): void {}

@@ -14,6 +14,7 @@ export { continuousVariancesInto } from './diffusion/continuous.js';
 export { neumaierSum } from './core/sums.js';
 export { commutingW2Squared, contributionsInto } from './diffusion/w2.js';
 export { type Backend, type Diagnostic, type RunOptions } from './diffusion/engine.js';
+export { MAX_THREADS, validateThreads } from './runtime/threads.js';
 export { table, formatTable, formatPaper, formatEps, TABLE_DEFAULTS, type TableOptions, type TableResult, type TableRow } from './diffusion/reports/table.js';
 export {
   samplerError, curve, w2VsEps, contributions,

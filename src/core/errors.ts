@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'NOT_SYMMETRIC'
   | 'NOT_POSITIVE_DEFINITE'
   | 'IMAGE_READ'
+  | 'WORKER_FAILED'
   | 'INTERNAL';
 
 export class GaussdiffError extends Error {

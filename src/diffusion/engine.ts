@@ -13,13 +13,14 @@ import { INITS, type Init, type PropagateInput } from './propagation.js';
 import { propagateReference } from './reference.js';
 import { MAX_WASM_BYTES, type OutputView, copyOutput, loadKernel, propagateWasm, propagationBytes } from '../wasm/kernel.js';
 import { type ErrorSummary, summarizeErrors } from './w2.js';
+import { validateThreads } from '../runtime/threads.js';
 
 export type Backend = 'wasm' | 'reference';
 
 export interface RunOptions {
   /** 'wasm' (default) or 'reference' (plain TypeScript, for checks). */
   backend?: Backend;
-  /** Worker threads (node only); default: up to 2 for large jobs, 1 otherwise. */
+  /** Worker threads (node only), an integer from 1 to MAX_THREADS (64); default: up to 2 for large jobs, 1 otherwise. */
   threads?: number;
   /** Called after each finished grid with the work done and the total, in mode-steps. */
   onProgress?: (done: number, total: number) => void;
@@ -104,9 +105,7 @@ export function validateRunOptions(opts: RunOptions): void {
   if (opts.backend !== undefined && opts.backend !== 'wasm' && opts.backend !== 'reference') {
     fail('INVALID_OPTION', 'backend', `got ${JSON.stringify(opts.backend)}`, "'wasm' or 'reference'");
   }
-  if (opts.threads !== undefined && (!Number.isInteger(opts.threads) || opts.threads < 1 || opts.threads > 64)) {
-    fail('INVALID_OPTION', 'threads', `got ${String(opts.threads)}`, 'an integer from 1 to 64');
-  }
+  if (opts.threads !== undefined) validateThreads(opts.threads);
   if (opts.onProgress !== undefined && typeof opts.onProgress !== 'function') {
     fail('INVALID_OPTION', 'onProgress', `got ${typeof opts.onProgress}`, 'a function (done, total) => void');
   }

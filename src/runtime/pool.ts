@@ -3,77 +3,111 @@
  * thread only coordinates (it stays responsive). The modes are independent, so each grid job is split into
  * chunks of modes of about equal cost, handed out largest first to whichever worker is free, two in flight
  * per worker. A worker loads and warms up its kernel as it boots, receives the spectrum and the plans once
- * per call, and then tasks (a job index and a range of modes). Each chunk returns the error sums of its
- * modes (merged with Neumaier sums), curve sums (added), and variances only when asked (stitched). Workers
- * are created once, booted ahead with `warmThreads()`, kept idle without holding the process open, and
- * stopped with `closeThreads()`.
+ * per call under the call's key, and then tasks (the key, a job index and a range of modes); any number of
+ * calls may overlap, and each call's data is dropped when its last task is done. Each chunk returns the error
+ * sums of its modes (merged with Neumaier sums), curve sums (added), and variances only when asked
+ * (stitched). Workers are created once, booted ahead with `warmThreads()`, kept idle without holding the
+ * process open, replaced if one stops, and stopped with `closeThreads()`.
  */
 import { Worker } from 'node:worker_threads';
 import { GaussdiffError } from '../core/errors.js';
 import { type GridJob, type GridOutput } from '../diffusion/engine.js';
 import { mergeSummaries } from '../diffusion/w2.js';
+import { validateThreads, workerExecArgv } from './threads.js';
 
-interface Pending { resolve: (o: GridOutput) => void; reject: (e: Error) => void }
+/** A worker's answer to a request (`task` or `held`). */
+interface Reply { id: number; out?: GridOutput; held?: number; error?: { message: string; code?: string } }
+
+let nextId = 0;
+
+/** One worker and the answers it owes. It holds the process open only while it owes one. */
+class Slot {
+  private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
+  alive = true;
+  closing = false;
+
+  constructor(readonly worker: Worker, onExit: (slot: Slot) => void) {
+    let crash: Error | null = null;
+    worker.on('message', (msg: Reply) => {
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      if (this.pending.size === 0) worker.unref();
+      if (msg.error) p.reject(new GaussdiffError((msg.error.code ?? 'INTERNAL') as never, 'worker', msg.error.message, ''));
+      else p.resolve(msg);
+    });
+    worker.on('error', (err) => { crash = err; });
+    // A worker that stops (crash, out of memory, closeThreads) fails only the tasks it had been sent.
+    worker.on('exit', (code) => {
+      this.alive = false;
+      const why = this.closing ? 'was stopped by closeThreads()' : crash ? `crashed (${crash.message})` : `exited with code ${code}`;
+      for (const p of this.pending.values()) {
+        p.reject(new GaussdiffError('WORKER_FAILED', 'threads', `a worker thread ${why} while running this call`, 'the same call again: the pool replaces the worker'));
+      }
+      this.pending.clear();
+      onExit(this);
+    });
+    worker.unref();
+  }
+
+  post(message: unknown): void {
+    if (this.alive) this.worker.postMessage(message);
+  }
+
+  /** Send a request and wait for its answer; null when the worker is gone (nothing was sent). */
+  request(message: object): Promise<Reply> | null {
+    if (!this.alive) return null;
+    const id = nextId++;
+    this.worker.ref();
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...message, id });
+    });
+  }
+}
 
 class Pool {
-  private workers: Worker[] = [];
-  private pending = new Map<number, Pending>();
-  private nextId = 0;
+  private slots: Slot[] = [];
 
   /** Take over a worker started early by the command line (bin/gaussdiff.js). */
   adopt(w: Worker): void {
-    this.watch(w);
+    this.slots.push(new Slot(w, (s) => this.drop(s)));
   }
 
-  ensure(n: number): void {
+  /** The first n workers, started as needed (n already validated). */
+  ensure(n: number): Slot[] {
     // From the TS sources (tests) the worker is worker.ts; from the CLI bundle, its bundled twin; from
     // the library in dist/, worker.js.
     const fromSource = import.meta.url.endsWith('.ts');
     const bundled = import.meta.url.endsWith('.bundle.js');
     const url = new URL(fromSource ? './worker.ts' : bundled ? './worker.bundle.js' : './worker.js', import.meta.url);
-    while (this.workers.length < n) {
+    // Explicit flags: the parent's may not suit a worker (see workerExecArgv).
+    const execArgv = workerExecArgv(process.execArgv);
+    while (this.slots.length < n) {
       // From the TypeScript sources (tests, tsx), the worker registers tsx before loading worker.ts.
       const w = fromSource
-        ? new Worker(`(async () => { const { register } = await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}); register(); await import(${JSON.stringify(url.href)}); })()`, { eval: true })
-        : new Worker(url);
-      this.watch(w);
+        ? new Worker(`(async () => { const { register } = await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}); register(); await import(${JSON.stringify(url.href)}); })()`, { eval: true, execArgv })
+        : new Worker(url, { execArgv });
+      this.adopt(w);
     }
+    return this.slots.slice(0, n);
   }
 
-  private watch(w: Worker): void {
-    w.on('message', (msg: { id: number; out?: GridOutput; error?: { message: string; code?: string } }) => {
-      const p = this.pending.get(msg.id);
-      if (!p) return;
-      this.pending.delete(msg.id);
-      if (this.pending.size === 0) for (const x of this.workers) x.unref();
-      if (msg.error) p.reject(new GaussdiffError((msg.error.code ?? 'INTERNAL') as never, 'worker', msg.error.message, ''));
-      else p.resolve(msg.out!);
-    });
-    w.on('error', (err) => {
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
-    });
-    w.unref();
-    this.workers.push(w);
+  private drop(slot: Slot): void {
+    this.slots = this.slots.filter((s) => s !== slot);
   }
 
-  send(worker: number, message: unknown, transfer: ArrayBuffer[] = []): void {
-    this.workers[worker].postMessage(message, transfer);
-  }
-
-  run(worker: number, message: object): Promise<GridOutput> {
-    const id = this.nextId++;
-    for (const x of this.workers) x.ref();
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.workers[worker].postMessage({ ...message, id });
-    });
+  /** How many workers there are, and how many calls' data they keep in all. */
+  async state(): Promise<{ workers: number; held: number }> {
+    const replies = await Promise.all(this.slots.map((s) => s.request({ type: 'held' })));
+    return { workers: this.slots.length, held: replies.reduce((sum, r) => sum + (r?.held ?? 0), 0) };
   }
 
   async close(): Promise<void> {
-    const ws = this.workers;
-    this.workers = [];
-    await Promise.all(ws.map((w) => w.terminate()));
+    const slots = this.slots;
+    this.slots = [];
+    for (const s of slots) s.closing = true;
+    await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 }
 
@@ -103,13 +137,13 @@ export async function parallelPropagate(
   keepVariances: boolean,
   onDone: (index: number) => void,
 ): Promise<GridOutput[]> {
-  const nWorkers = threads;
-  pool.ensure(nWorkers);
+  const slots = pool.ensure(threads);
   const { values, weights } = spectrum;
   const n = values.length;
+  // Workers keep this call's data under its key until `end`, so that calls can overlap.
   const key = nextKey++;
   const plainJobs = jobs.map(plain);
-  for (let w = 0; w < nWorkers; w++) pool.send(w, { type: 'call', key, values, weights, jobs: plainJobs });
+  for (const slot of slots) slot.post({ type: 'call', key, values, weights, jobs: plainJobs });
 
   // Tasks: each job cut into chunks of even mode ranges with about the same cost, largest first.
   const cost = jobs.map((j) => (j.plan.points - 1) * j.plan.schemes.length);
@@ -128,19 +162,37 @@ export async function parallelPropagate(
   const parts: { task: Task; out: GridOutput }[][] = jobs.map(() => []);
   const chunksLeft = jobs.map((_, job) => tasks.filter((t) => t.job === job).length);
   let next = 0;
+  let finished = 0;
+  let failure: unknown = null;
   const finish = (task: Task, out: GridOutput) => {
+    finished++;
     parts[task.job].push({ task, out });
     if (--chunksLeft[task.job] === 0) onDone(task.job);
   };
 
-  const feed = async (w: number) => {
-    while (next < tasks.length) {
-      const task = tasks[next++];
-      finish(task, await pool.run(w, { type: 'task', key, job: task.job, from: task.from, to: task.to, keepVariances }));
+  // After a failure (a task's error, a lost worker, onProgress throwing) no new task is sent; those in
+  // flight are awaited, so that the call's data is dropped everywhere before the call rejects.
+  const feed = async (slot: (typeof slots)[number]) => {
+    while (failure === null && next < tasks.length) {
+      const task = tasks[next];
+      const reply = slot.request({ type: 'task', key, job: task.job, from: task.from, to: task.to, keepVariances });
+      if (!reply) return; // the worker is gone: the others take its share
+      next++;
+      try {
+        const { out } = await reply;
+        if (failure === null) finish(task, out!);
+      } catch (err) {
+        if (failure === null) failure = err;
+      }
     }
   };
   // Two tasks in flight per worker: a worker always has its next task queued.
-  await Promise.all(Array.from({ length: 2 * nWorkers }, (_, i) => feed(i % nWorkers)));
+  await Promise.all(Array.from({ length: 2 * slots.length }, (_, i) => feed(slots[i % slots.length])));
+  for (const slot of slots) slot.post({ type: 'end', key });
+  if (failure === null && finished < tasks.length) {
+    failure = new GaussdiffError('WORKER_FAILED', 'threads', 'every worker thread of this call stopped', 'the same call again: the pool replaces the workers');
+  }
+  if (failure !== null) throw failure;
 
   return jobs.map((job, index) => {
     const chunks = parts[index].sort((a, b) => a.task.from - b.task.from);
@@ -169,10 +221,21 @@ export function adoptWorker(w: Worker): void {
 
 /** Start the worker threads now (they take tens of milliseconds to boot), e.g. while reading input. */
 export function warmThreads(threads = 2): void {
-  pool.ensure(threads);
+  pool.ensure(validateThreads(threads));
 }
 
-/** Terminate the worker threads (they do not keep the process alive, so this is optional). */
+/**
+ * The pool's worker threads and how many calls' data they still keep in all (0 once every call has
+ * finished), for checks; not part of the package's API.
+ */
+export function poolState(): Promise<{ workers: number; held: number }> {
+  return pool.state();
+}
+
+/**
+ * Terminate the worker threads (they do not keep the process alive, so this is optional). Calls still
+ * running reject (WORKER_FAILED); the next call starts new workers.
+ */
 export function closeThreads(): Promise<void> {
   return pool.close();
 }

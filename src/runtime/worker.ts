@@ -1,7 +1,9 @@
 /**
  * Worker thread of the node entry: runs the propagation kernel on chunks of modes and summarises their
- * errors. It loads and warms up its kernel as it boots. Messages: `call` (spectrum and plans, once per
- * call), then `task`s (a job index and a range of modes).
+ * errors. It loads and warms up its kernel as it boots. Messages: `call` (a call's spectrum and plans, once
+ * per call, kept under the call's key), `task`s (a key, a job index and a range of modes), `end` (the call's
+ * last task is done: drop its data), and `held` (how many calls' data it keeps, for checks). Several calls
+ * can be in flight at once: their tasks interleave.
  */
 import { parentPort } from 'node:worker_threads';
 import { setWasmSource, loadKernel, warmKernel } from '../wasm/kernel.js';
@@ -13,19 +15,32 @@ import { runJob, wasmBackend, type GridJob } from '../diffusion/engine.js';
 setWasmSource(readWasm);
 warmKernel().catch(() => {});
 
-let call: { key: number; values: Float64Array; weights: Float64Array; roots: Float64Array; jobs: GridJob[] } | null = null;
+interface Call { values: Float64Array; weights: Float64Array; roots: Float64Array; jobs: GridJob[] }
+const calls = new Map<number, Call>();
 
 type Message =
   | { type: 'call'; key: number; values: Float64Array; weights: Float64Array; jobs: GridJob[] }
-  | { type: 'task'; id: number; key: number; job: number; from: number; to: number; keepVariances: boolean };
+  | { type: 'task'; id: number; key: number; job: number; from: number; to: number; keepVariances: boolean }
+  | { type: 'end'; key: number }
+  | { type: 'held'; id: number };
 
 parentPort!.on('message', async (msg: Message) => {
   if (msg.type === 'call') {
-    call = { key: msg.key, values: msg.values, weights: msg.weights, roots: msg.values.map(Math.sqrt), jobs: msg.jobs };
+    calls.set(msg.key, { values: msg.values, weights: msg.weights, roots: msg.values.map(Math.sqrt), jobs: msg.jobs });
     return;
   }
+  if (msg.type === 'end') {
+    calls.delete(msg.key);
+    return;
+  }
+  if (msg.type === 'held') {
+    parentPort!.postMessage({ id: msg.id, held: calls.size });
+    return;
+  }
+  // Look the call up now: its `end` can only follow the answer to this task.
+  const call = calls.get(msg.key);
   try {
-    if (!call || call.key !== msg.key) throw new Error(`worker has no call ${msg.key}`);
+    if (!call) throw new Error(`worker has no call ${msg.key}`);
     const run = wasmBackend(await loadKernel());
     const r = [msg.from, msg.to] as const;
     const out = runJob(call.values.subarray(...r), call.weights.subarray(...r), call.roots.subarray(...r), call.jobs[msg.job], run, msg.keepVariances);
