@@ -4,6 +4,7 @@
  */
 import { fail } from '../../core/errors.js';
 import { checkOptions, optionKeys } from '../../core/options.js';
+import { checkInteger } from '../../core/checks.js';
 import { uniformGrid, validateEps, validatePoints } from '../grid.js';
 import { type VpLinearOptions, vpLinearOf } from '../schedules/index.js';
 import { type SchemeName, resolveSchemes } from '../samplers/index.js';
@@ -135,6 +136,7 @@ function formatSignificant(x: number | 'Infinity', digits: number): string {
  * with both starts. `digits`: significant digits, or 'paper' for the paper's rounding.
  */
 export function formatTable(result: TableResult, digits: number | 'paper' = 'paper'): string {
+  if (digits !== 'paper') checkInteger(digits, 'digits', 1, 17, "an integer number of significant digits from 1 to 17 (f64), or 'paper'");
   const fmt = (x: number | 'Infinity') => (digits === 'paper' ? formatPaper(x) : formatSignificant(x, digits));
   const initLabel = (i: Init) => (i === 'pT' ? 'p_T' : 'N(0,I)');
   const keys: string[] = [];
