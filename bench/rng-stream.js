@@ -18,7 +18,7 @@ let open = true;
 process.stdout.on('error', () => { open = false; }); // EPIPE when the reader stops
 await withWasm(async (scope) => {
   const p = scope.f64(1040);
-  const f = scope.fn('blockWordsOut');
+  const f = scope.kernel.blockWordsOut;
   for (let b = 0; open; b += BLOCKS) {
     const chunk = Buffer.allocUnsafe(BLOCKS * 8192);
     for (let j = 0; j < BLOCKS; j++) {

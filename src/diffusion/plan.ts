@@ -14,13 +14,10 @@
  */
 import { type GridGeometry } from './grid.js';
 import { type SchemeDefinition, type StepGeometry, type Tableau } from './samplers/index.js';
+import { PLAN_STRIDE, TABLEAU_STRIDE } from '../wasm/constants.js';
 
-/** Version of the plan's meaning; must match assembly/diffusion/propagate.ts (bump both when formulas change). */
-export const PLAN_LAYOUT = 5;
-/** Number of f64 per (scheme, step) row of a plan; must match assembly/diffusion/propagate.ts. */
-export const PLAN_STRIDE = 5;
-/** Number of f64 per scheme in the flags table (two-node, noise-free); must match assembly/diffusion/propagate.ts. */
-export const TABLEAU_STRIDE = 2;
+// The plan's row and flag strides and its version, stated once for the facade and the kernel.
+export { PLAN_LAYOUT, PLAN_STRIDE, TABLEAU_STRIDE } from '../wasm/constants.js';
 
 /** The coefficient table of a list of schemes on one grid, read by both propagation back ends. */
 export interface Plan {

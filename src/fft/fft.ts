@@ -67,18 +67,18 @@ export function fftPlanBytes(n: number): number {
 /** Allocate and fill the plan of a length-n transform; returns its pointer. @internal */
 export function fftPlanIn(scope: WasmScope, n: number): number {
   const len = fftPlanLength(n);
-  const inKernel = scope.fn('fftPlanSize')(n);
+  const inKernel = scope.kernel.fftPlanSize(n);
   if (inKernel !== len) {
     fail('INTERNAL', 'wasm', `the kernel's FFT plan of length ${n} has ${inKernel} entries, src/fft/fft.ts expects ${len}`, 'rebuild with npm run build');
   }
   const plan = scope.f64(len);
-  scope.fn('fftPlan')(n, plan);
+  scope.kernel.fftPlan(n, plan);
   return plan;
 }
 
 /** In-place 1-D transform of n complex values at (re, im) with a plan from fftPlanIn. @internal */
 export function fft1Ptr(scope: WasmScope, n: number, plan: number, re: number, im: number, inverse: boolean): void {
-  scope.fn('fft1')(n, plan, re, im, inverse ? 1 : 0);
+  scope.kernel.fft1(n, plan, re, im, inverse ? 1 : 0);
 }
 
 /** Plans and work of a rows x cols transform. @internal */
@@ -105,7 +105,7 @@ export function fft2SetupBytes(rows: number, cols: number): number {
 export function fft2SetupIn(scope: WasmScope, rows: number, cols: number): Fft2Setup {
   const rowPlan = fftPlanIn(scope, cols);
   const colPlan = rows === cols ? rowPlan : fftPlanIn(scope, rows);
-  const size = scope.fn('fftColWorkSize')(rows);
+  const size = scope.kernel.fftColWorkSize(rows);
   if (size !== 2 * COL_BLOCK * rows) fail('INTERNAL', 'wasm', `the kernel's column work has ${size} entries, expected ${2 * COL_BLOCK * rows}`, 'rebuild with npm run build');
   const work = scope.f64(size);
   return { rows, cols, rowPlan, colPlan, work };
@@ -114,8 +114,8 @@ export function fft2SetupIn(scope: WasmScope, rows: number, cols: number): Fft2S
 /** In-place 2-D transform of the rows x cols complex array at (re, im). @internal */
 export function fft2Ptr(scope: WasmScope, s: Fft2Setup, re: number, im: number, inverse: boolean): void {
   const inv = inverse ? 1 : 0;
-  if (s.cols > 1) scope.fn('fftRows')(s.cols, s.rows, s.rowPlan, re, im, inv);
-  if (s.rows > 1) scope.fn('fftCols')(s.rows, s.cols, s.colPlan, re, im, s.work, inv);
+  if (s.cols > 1) scope.kernel.fftRows(s.cols, s.rows, s.rowPlan, re, im, inv);
+  if (s.rows > 1) scope.kernel.fftCols(s.rows, s.cols, s.colPlan, re, im, s.work, inv);
 }
 
 // ---- public API ---------------------------------------------------------------------------------------------

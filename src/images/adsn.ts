@@ -96,13 +96,13 @@ function loadChannel(scope: WasmScope, w: ChannelWork, data: ArrayLike<number>, 
 /** w.re/w.im hold a real channel: replace them by DFT2 of its periodic component (Moisan). */
 function periodicSpectrumIn(scope: WasmScope, w: ChannelWork): void {
   const { rows, cols } = w;
-  scope.fn('boundaryJumps')(rows, cols, w.re, w.ar, w.br);
+  scope.kernel.boundaryJumps(rows, cols, w.re, w.ar, w.br);
   scope.view(w.ai, cols).fill(0);
   scope.view(w.bi, rows).fill(0);
   fft1Ptr(scope, cols, w.setup.rowPlan, w.ar, w.ai, false);
   fft1Ptr(scope, rows, w.setup.colPlan, w.br, w.bi, false);
   fft2Ptr(scope, w.setup, w.re, w.im, false);
-  scope.fn('periodicSpectrum')(rows, cols, w.re, w.im, w.ar, w.ai, w.br, w.bi, w.work);
+  scope.kernel.periodicSpectrum(rows, cols, w.re, w.im, w.ar, w.ai, w.br, w.bi, w.work);
 }
 
 /** dst[i * N + j] = src[((i - floor(M/2)) mod M) * N + (j - floor(N/2)) mod N] (numpy's fftshift). */
@@ -158,7 +158,7 @@ export async function adsnSpectrum(image: Image): Promise<Float64Array> {
     for (let c = 0; c < channels; c++) {
       loadChannel(scope, w, data, c * n, null, scale);
       periodicSpectrumIn(scope, w);
-      scope.fn('addPower')(n, w.re, w.im, out);
+      scope.kernel.addPower(n, w.re, w.im, out);
     }
     return scope.read(out, n);
   });
@@ -238,14 +238,14 @@ export async function powerSpectrum(images: Image | Image[], opts?: PowerSpectru
           scope.view(spec[c][0], n).set(scope.view(w.re, n));
           scope.view(spec[c][1], n).set(scope.view(w.im, n));
         } else {
-          scope.fn('addPower')(n, w.re, w.im, acc[0][0]);
+          scope.kernel.addPower(n, w.re, w.im, acc[0][0]);
         }
       }
       if (cross) {
         let p = 0;
         for (let c = 0; c < C; c++) {
           for (let d = c; d < C; d++, p++) {
-            scope.fn('addCross')(n, spec[c][0], spec[c][1], spec[d][0], spec[d][1], acc[p][0], acc[p][1]);
+            scope.kernel.addCross(n, spec[c][0], spec[c][1], spec[d][0], spec[d][1], acc[p][0], acc[p][1]);
           }
         }
       }

@@ -36,8 +36,8 @@ function gemmRaw(scope: WasmScope, a: ArrayLike<number>, b: ArrayLike<number>, m
   const pa = scope.f64(m * k, a);
   const pb = scope.f64(k * n, b);
   const pc = scope.f64(m * n);
-  const pw = scope.f64(scope.fn('blasGemmWorkspace')(m, k, n));
-  scope.fn('blasGemm')(pa, pb, pc, m, k, n, pw);
+  const pw = scope.f64(scope.kernel.blasGemmWorkspace(m, k, n));
+  scope.kernel.blasGemm(pa, pb, pc, m, k, n, pw);
   return scope.read(pc, m * n);
 }
 
@@ -90,9 +90,9 @@ export async function covariance(x: ArrayLike<number>, n: number, d: number, opt
     const pc = scope.f64(D * D);
     const pm = scope.f64(D);
     const pt = scope.f64(D);
-    const pw = scope.f64(scope.fn('blasGemmWorkspace')(D, N, D));
-    if (center) scope.fn('blasCenter')(px, N, D, pm, pt);
-    scope.fn('blasSyrk')(px, N, D, pc, 1 / (center ? N - 1 : N), pw);
+    const pw = scope.f64(scope.kernel.blasGemmWorkspace(D, N, D));
+    if (center) scope.kernel.blasCenter(px, N, D, pm, pt);
+    scope.kernel.blasSyrk(px, N, D, pc, 1 / (center ? N - 1 : N), pw);
     return { covariance: scope.read(pc, D * D), mean: center ? scope.read(pm, D) : null };
   });
 }
@@ -110,8 +110,8 @@ export async function cholesky(a: ArrayLike<number>, d: number): Promise<Float64
   const sym = checkSymmetric(a, D, 'a');
   return withWasm((scope) => {
     const pa = scope.f64(D * D, sym);
-    const pw = scope.f64(scope.fn('blasCholeskyWorkspace')(D));
-    const pivot = scope.fn('blasCholesky')(pa, D, pw);
+    const pw = scope.f64(scope.kernel.blasCholeskyWorkspace(D));
+    const pivot = scope.kernel.blasCholesky(pa, D, pw);
     if (pivot >= 0) {
       const value = scope.view(pa, D * D)[pivot * D + pivot];
       fail('NOT_POSITIVE_DEFINITE', 'a',

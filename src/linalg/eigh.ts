@@ -1,5 +1,5 @@
 /**
- * Symmetric eigendecomposition A = V diag(values) V^T (the Wasm kernel in assembly/linalg/eigh.ts: Householder
+ * Symmetric eigendecomposition A = V diag(values) V^T (the Wasm kernel in assembly/linalg/eigh/: Householder
  * tridiagonalisation, divide and conquer with vectors or QL without, blocked back-transformation).
  *
  * Layout: `a` is d x d row-major; `values` ascending; `vectors` d x d row-major with column j the unit
@@ -15,6 +15,7 @@ import { fail } from '../core/errors.js';
 import { checkDimension, checkMatrixShape, describe } from '../core/checks.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 import { checkWasmBytes, withWasm, type WasmScope } from '../wasm/kernel.js';
+import { eighWorkLength } from '../wasm/constants.js';
 
 export interface EighResult { values: Float64Array; vectors: Float64Array | null }
 
@@ -28,20 +29,8 @@ export const EIGH_KEYS = optionKeys<EighOptions>({ vectors: true });
 /** Relative asymmetry max |a_ij - a_ji| / max |a| tolerated as rounding (then symmetrised). */
 export const SYMMETRY_TOLERANCE = 1e-10;
 
-// Block sizes of assembly/linalg/eigh.ts, for the size of its work block (the kernel refuses a smaller one; a
-// test compares this with the kernel's own eighWorkLength).
-const NB = 32;
-const NBB = 64;
-const KC = 128;
-const MC = 128;
-const NC = 1024;
-
-/** f64 count of the kernel's work block (assembly/linalg/eigh.ts, eighWorkLength). */
-export function eighWorkLength(d: number, vectors: boolean): number {
-  const fixed = MC * KC + KC * NC + 2 * NBB * NBB + 4 * NBB + 64;
-  const perN = 3 * NB + 3 * NBB + 16;
-  return (vectors ? 3 * d * d : 0) + perN * d + fixed;
-}
+// f64 count of the kernel's work block (the kernel refuses a smaller one), from the constants it shares.
+export { eighWorkLength };
 
 /** Bytes of Wasm memory one call holds: input copy, values, vectors, work block (plus allocator slack). */
 export function eighBytes(d: number, vectors = true): number {
@@ -150,11 +139,11 @@ function prepare(a: unknown, d: unknown, opts: unknown): [number, boolean] {
 
 /** The decomposition on a validated, symmetric copy; every block it allocates is freed before it returns. */
 function decompose(scope: WasmScope, sym: Float64Array, n: number, wantVectors: boolean): EighResult {
-  const alloc = scope.fn('alloc');
-  const free = scope.fn('free');
-  const run = scope.fn('eighSym');
-  // the kernel's own count is authoritative (eighWorkLength above is for the TOO_LARGE check before loading)
-  const work = scope.fn('eighWorkLength')(n, wantVectors ? 1 : 0);
+  const alloc = scope.kernel.alloc;
+  const free = scope.kernel.free;
+  const run = scope.kernel.eighSym;
+  // the loaded build's own count (the formula of eighWorkLength, compiled into it)
+  const work = scope.kernel.eighWorkLength(n, wantVectors ? 1 : 0);
   const ptrs: number[] = [];
   const take = (count: number): number => {
     const p = alloc(8 * Math.max(1, count));

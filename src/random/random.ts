@@ -36,7 +36,7 @@ type Kind = 'normals' | 'uniforms';
 
 function fillIn(kind: Kind, scope: WasmScope, ptr: number, count: number, seed: number, s0: number, s1: number, offset: number): void {
   if (count === 0) return;
-  const f = scope.fn(kind === 'normals' ? 'fillNormals' : 'fillUniforms');
+  const f = kind === 'normals' ? scope.kernel.fillNormals : scope.kernel.fillUniforms;
   f(ptr, count, seed, s0 | 0, (kind === 'uniforms' ? s1 | UNIFORM_BIT : s1) | 0, offset);
 }
 

@@ -8,18 +8,76 @@
  */
 import { instantiate, instantiateSync } from '@assemblyscript/loader';
 import { fail } from '../core/errors.js';
-import { PLAN_LAYOUT, PLAN_STRIDE, TABLEAU_STRIDE } from '../diffusion/plan.js';
+import { PLAN_LAYOUT, PLAN_STRIDE, TABLEAU_STRIDE } from './constants.js';
 import { type PropagateInput, type PropagateOutput } from '../diffusion/propagation.js';
 
-interface KernelExports {
-  memory: WebAssembly.Memory;
+/**
+ * The kernel table: every function the Wasm module exports (assembly/index.ts), under its export name, with
+ * its signature, declared once here. Pointers are byte offsets into the module's memory (usize), counts and
+ * flags i32, the rest f64. The facade reaches the kernels only through it (`scope.kernel.name(...)`), and
+ * `loadKernel` checks it against the module's exports (names and parameter counts) once, at load time.
+ */
+export interface Kernel {
+  // assembly/memory.ts: the facade's allocator (16-byte aligned blocks of the runtime's heap)
   alloc(bytes: number): number;
   free(ptr: number): void;
+  // assembly/diffusion/
   propagate(
     nModes: number, lam: number, w: number, nPoints: number, e: number, om: number,
     nSchemes: number, tableau: number, plan: number, out: number, curve: number,
   ): void;
   errorSums(nModes: number, lam: number, w: number, nq: number, variances: number, stride: number, sums: number): void;
+  particlesStart(y: number, count: number, first: number, stride: number, lam: number, e0: number, om0: number, pT: number): void;
+  particlesStep(
+    y: number, z: number, count: number, first: number, stride: number, lam: number,
+    ek: number, omk: number, ek1: number, omk1: number, row: number,
+  ): void;
+  particlesMoments(y: number, count: number, first: number, stride: number, used: number, s2: number, s4: number): void;
+  // assembly/linalg/
+  eighWorkLength(n: number, vectors: number): number;
+  eighSym(n: number, a: number, values: number, vectors: number, work: number, workLen: number): number;
+  blasGemmWorkspace(m: number, k: number, n: number): number;
+  blasGemmCore(
+    m: number, k: number, n: number, a: number, rsa: number, csa: number, b: number, rsb: number, csb: number,
+    c: number, ldc: number, alpha: number, tri: number, work: number,
+  ): void;
+  blasGemm(a: number, b: number, c: number, m: number, k: number, n: number, work: number): void;
+  blasSyrk(x: number, n: number, d: number, c: number, alpha: number, work: number): void;
+  blasCenter(x: number, n: number, d: number, mean: number, tmp: number): void;
+  blasCholeskyWorkspace(d: number): number;
+  blasCholesky(a: number, d: number, work: number): number;
+  // assembly/fft/
+  fftPlanSize(n: number): number;
+  fftPlan(n: number, plan: number): void;
+  fft1(n: number, plan: number, re: number, im: number, inverse: number): void;
+  fftRows(n: number, count: number, plan: number, re: number, im: number, inverse: number): void;
+  fftColWorkSize(rows: number): number;
+  fftCols(rows: number, cols: number, plan: number, re: number, im: number, work: number, inverse: number): void;
+  boundaryJumps(rows: number, cols: number, u: number, a: number, b: number): void;
+  periodicSpectrum(rows: number, cols: number, re: number, im: number, ar: number, ai: number, br: number, bi: number, work: number): void;
+  addPower(n: number, re: number, im: number, out: number): void;
+  addCross(n: number, ar: number, ai: number, br: number, bi: number, outr: number, outi: number): void;
+  // assembly/random/
+  fillNormals(out: number, count: number, seed: number, s0: number, s1: number, offset: number): void;
+  fillUniforms(out: number, count: number, seed: number, s0: number, s1: number, offset: number): void;
+  blockWordsOut(out: number, blo: number, bhi: number, s0: number, s1: number, k0: number, k1: number): void;
+  philoxBlocks(out: number, n: number, blo: number, bhi: number, s0: number, s1: number, k0: number, k1: number): void;
+  zigguratTables(out: number): void;
+}
+
+// Parameter count of each kernel function, for the check at load time (the type makes each count that of
+// the signature above, and requires every function of the table).
+const ARITY: { readonly [K in keyof Kernel]: Parameters<Kernel[K]>['length'] } = {
+  alloc: 1, free: 1, propagate: 11, errorSums: 7, particlesStart: 8, particlesStep: 11, particlesMoments: 7,
+  eighWorkLength: 2, eighSym: 6, blasGemmWorkspace: 3, blasGemmCore: 14, blasGemm: 7, blasSyrk: 6, blasCenter: 5,
+  blasCholeskyWorkspace: 1, blasCholesky: 3, fftPlanSize: 1, fftPlan: 2, fft1: 5, fftRows: 6, fftColWorkSize: 1,
+  fftCols: 7, boundaryJumps: 5, periodicSpectrum: 9, addPower: 4, addCross: 7, fillNormals: 6, fillUniforms: 6,
+  blockWordsOut: 7, philoxBlocks: 8, zigguratTables: 1,
+};
+
+/** The loaded module: the kernel table, its memory, and the plan layout it was built for. */
+export interface KernelExports extends Kernel {
+  memory: WebAssembly.Memory;
   PLAN_LAYOUT: WebAssembly.Global;
   PLAN_STRIDE: WebAssembly.Global;
   TABLEAU_STRIDE: WebAssembly.Global;
@@ -49,12 +107,22 @@ export async function loadKernel(): Promise<KernelExports> {
       // probes the global Response, which makes node load its fetch implementation (tens of ms per
       // thread). Browsers restrict synchronous instantiation of larger modules: they keep the async path.
       const inNode = typeof process !== 'undefined' && !!process.versions?.node;
-      const { exports } = inNode
+      const { instance } = inNode
         ? instantiateSync(bytes instanceof WebAssembly.Module ? bytes : await WebAssembly.compile(bytes), {})
         : await instantiate(bytes as never, {});
-      const ex = exports as unknown as KernelExports;
+      // The module's own exports, not the loader's wrappers (they only set an argument count that no kernel
+      // reads: no kernel has optional parameters).
+      const ex = instance.exports as unknown as KernelExports;
       if (ex.PLAN_LAYOUT?.value !== PLAN_LAYOUT || ex.PLAN_STRIDE?.value !== PLAN_STRIDE || ex.TABLEAU_STRIDE?.value !== TABLEAU_STRIDE) {
         fail('INTERNAL', 'wasm', `build/gaussdiff.wasm was built from another version of the kernel (plan layout ${ex.PLAN_LAYOUT?.value}, expected ${PLAN_LAYOUT})`, 'rebuild it with npm run build');
+      }
+      const table = ex as unknown as Record<string, unknown>;
+      const wrong = (Object.keys(ARITY) as (keyof Kernel)[]).filter((name) => {
+        const f = table[name];
+        return typeof f !== 'function' || f.length !== ARITY[name];
+      });
+      if (wrong.length > 0) {
+        fail('INTERNAL', 'wasm', `build/gaussdiff.wasm lacks the kernel functions ${wrong.join(', ')} of src/wasm/kernel.ts (or has other signatures)`, 'rebuild it with npm run build');
       }
       return ex;
     })();
@@ -200,8 +268,8 @@ export interface WasmScope {
   view(ptr: number, n: number): Float64Array;
   /** A copy of `n` f64 at `ptr`. */
   read(ptr: number, n: number): Float64Array;
-  /** An exported kernel function by name (numbers in, number out). */
-  fn(name: string): (...args: number[]) => number;
+  /** The kernel table (loaded and checked). */
+  readonly kernel: Kernel;
 }
 
 /** Bytes a scope may hold in all (checked before each allocation, with a typed TOO_LARGE error). */
@@ -215,7 +283,6 @@ export function checkWasmBytes(bytes: number, argument: string): void {
 /** Run `body` with a scope of Wasm allocations on a loaded kernel; everything is freed afterwards. */
 export function withKernel<T>(ex: KernelExports, body: (scope: WasmScope) => T): T {
   const ptrs: number[] = [];
-  const table = ex as unknown as Record<string, unknown>;
   const scope: WasmScope = {
     f64(n, from) {
       const p = ex.alloc(Math.max(1, n) * 8);
@@ -225,11 +292,7 @@ export function withKernel<T>(ex: KernelExports, body: (scope: WasmScope) => T):
     },
     view: (ptr, n) => new Float64Array(ex.memory.buffer, ptr, n),
     read: (ptr, n) => new Float64Array(ex.memory.buffer, ptr, n).slice(),
-    fn(name) {
-      const f = table[name];
-      if (typeof f !== 'function') fail('INTERNAL', 'wasm', `the kernel has no export ${name}`, 'rebuild with npm run build');
-      return f as (...args: number[]) => number;
-    },
+    kernel: ex,
   };
   try {
     return body(scope);

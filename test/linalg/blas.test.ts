@@ -254,8 +254,8 @@ describe('blasGemmCore triangle modes (used by SYRK/Cholesky: lower; by eigh: up
           const pa = scope.f64(n * k, a);
           const pb = scope.f64(k * n, b);
           const pc = scope.f64(n * n, c0);
-          const work = scope.f64(scope.fn('blasGemmWorkspace')(n, k, n));
-          scope.fn('blasGemmCore')(n, k, n, pa, k, 1, pb, n, 1, pc, n, -1.5, tri, work);
+          const work = scope.f64(scope.kernel.blasGemmWorkspace(n, k, n));
+          scope.kernel.blasGemmCore(n, k, n, pa, k, 1, pb, n, 1, pc, n, -1.5, tri, work);
           return scope.read(pc, n * n);
         });
         for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {

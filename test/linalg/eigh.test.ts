@@ -437,7 +437,7 @@ describe('eigh: errors', () => {
 describe('eigh: memory', () => {
   it("the facade's work block size is the kernel's", async () => {
     await withWasm((scope) => {
-      const kernel = scope.fn('eighWorkLength');
+      const kernel = scope.kernel.eighWorkLength;
       for (const d of [1, 2, 31, 64, 513, 4096, 20000]) {
         for (const v of [true, false]) expect(eighWorkLength(d, v), `d=${d} vectors=${v}`).toBe(kernel(d, v ? 1 : 0));
       }

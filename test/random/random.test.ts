@@ -40,7 +40,7 @@ const KAT: Array<{ ctr: number[]; key: number[]; out: number[] }> = [
 async function wasmBlocks(groups: number, ctr: number[], key: number[]): Promise<number[][]> {
   return withWasm((scope) => {
     const p = scope.f64(24 * groups);
-    scope.fn('philoxBlocks')(p, groups, ctr[0] | 0, ctr[1] | 0, ctr[2] | 0, ctr[3] | 0, key[0] | 0, key[1] | 0);
+    scope.kernel.philoxBlocks(p, groups, ctr[0] | 0, ctr[1] | 0, ctr[2] | 0, ctr[3] | 0, key[0] | 0, key[1] | 0);
     const words = new Uint32Array(scope.view(p, 24 * groups).buffer, p, 48 * groups).slice();
     const out: number[][] = [];
     for (let i = 0; i < 12 * groups; i++) out.push(Array.from(words.subarray(4 * i, 4 * i + 4)));
@@ -116,7 +116,7 @@ function zigTablesHost(): ZigTables {
 async function zigTablesWasm(): Promise<ZigTables> {
   return withWasm((scope) => {
     const p = scope.f64(3 * ZIG_N);
-    scope.fn('zigguratTables')(p);
+    scope.kernel.zigguratTables(p);
     const t = Array.from(scope.read(p, 3 * ZIG_N));
     return { k: t.slice(0, ZIG_N), x: t.slice(ZIG_N, 2 * ZIG_N), f: t.slice(2 * ZIG_N) };
   });
@@ -247,7 +247,7 @@ describe('values against the scalar reference', () => {
       const got = await withWasm((scope) => {
         const p = scope.f64(1024 + 16);
         const key = [seed >>> 0, Math.floor(seed / 2 ** 32)];
-        scope.fn('blockWordsOut')(p, b >>> 0, Math.floor(b / 2 ** 32), 0, s1 | 0, key[0] | 0, key[1] | 0);
+        scope.kernel.blockWordsOut(p, b >>> 0, Math.floor(b / 2 ** 32), 0, s1 | 0, key[0] | 0, key[1] | 0);
         return Array.from(new BigUint64Array(scope.view(p, 1040).buffer, p, 1040));
       });
       const want = refBlockWords(seed, s1, b);
