@@ -13,6 +13,9 @@ export type ErrorCode =
   | 'UNKNOWN_SCHEME'
   | 'INVALID_OPTION'
   | 'UNKNOWN_OPTION'
+  | 'MISSING_OPTION'
+  | 'UNEXPECTED_ARGUMENT'
+  | 'UNKNOWN_COMMAND'
   | 'NPY_READ'
   | 'NPY_FORMAT'
   | 'TOO_LARGE'
@@ -20,6 +23,7 @@ export type ErrorCode =
   | 'NOT_SYMMETRIC'
   | 'NOT_POSITIVE_DEFINITE'
   | 'IMAGE_READ'
+  | 'FILE_WRITE'
   | 'WORKER_FAILED'
   | 'INTERNAL';
 

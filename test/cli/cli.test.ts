@@ -131,7 +131,9 @@ describe('gaussdiff curve', () => {
     expect(out.series[0].start).toBe(0);
     const text = run('curve', '--spectrum', spectrumFile, '--steps', '11', '--every', '5');
     expect(text.code).toBe(0);
-    expect(text.stdout.trim().split('\n')).toHaveLength(1 + 2); // steps 5 and 10
+    const lines = text.stdout.trim().split('\n');
+    expect(lines.filter((l) => !l.startsWith('Infinity ('))).toHaveLength(1 + 2); // steps 5 and 10
+    expect(lines.at(-1)).toMatch(/^Infinity \(heun p_T from step 10; heun N\(0,I\) from step 10\): the score .* is singular at forward time T-t = 0/);
   });
 });
 
@@ -151,7 +153,8 @@ describe('gaussdiff validate and synth', () => {
       '--particles', '4000', '--seed', '7', '--variances-out', out, '--json');
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(Object.keys(j)).toEqual(['closedForm', 'monteCarlo', 'maxAbsZ']);
+    expect(Object.keys(j)).toEqual(['closedForm', 'monteCarlo', 'maxAbsZ', 'zBound', 'level', 'consistent']);
+    expect(j.consistent).toBe(j.maxAbsZ < j.zBound);
     expect(Object.keys(j.monteCarlo)).toEqual(expect.arrayContaining(['w2', 'stderr']));
     const { samplerError } = await import('../../src/node.js');
     const f32 = Array.from(Float32Array.from([0, 0, 0.01, 0.1, 0.1, 1, 3]));

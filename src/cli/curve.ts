@@ -1,0 +1,94 @@
+/** `gaussdiff curve`: W2 after every step to the exact law at that time (Figure 1, left, of Pierret & Galerne 2025). */
+import { type Command, Option } from 'commander';
+import { GaussdiffError, curve, readNpy, type CurveOptions, type CurveResult, type Init, type SchemeName } from '../node.js';
+import { engineOptions, integer, loadSpectrum, number, scheduleOptions, spectrumOption, warm, words } from './options.js';
+import { jsonNumber, progress, write, writeJsonArray } from './output.js';
+
+export function curveCommand(prog: Command): void {
+  const cmd = prog.command('curve')
+    .description('W2 after every step to the exact law at that time (Figure 1, left, of Pierret & Galerne 2025)');
+  spectrumOption(cmd)
+    .addOption(new Option('--schemes <list>', 'schemes: em, ei, euler, heun').default('em,ei,euler,heun'))
+    .addOption(new Option('--steps <N>', 'number of grid points N').argParser(number('--steps')).default(1000))
+    .addOption(new Option('--eps <eps>', 'truncation time').argParser(number('--eps')).default(0))
+    .option('--grid <file.npy>', 'a user grid of increasing reverse times in [0, T] (.npy) instead of --steps/--eps')
+    .addOption(new Option('--inits <list>', 'starts: pT, normal').default('pT,normal'))
+    .addOption(new Option('--every <k>', 'print every k-th step and the last (default: about 20 rows in text, every step in JSON)')
+      .argParser(integer('--every', 1, Number.MAX_SAFE_INTEGER, 'an integer >= 1')))
+    .option('--json', 'print {steps, times, forwardTimes, series: [{scheme, init, start, w2}]} as JSON ("Infinity" where W2 is infinite)');
+  engineOptions(scheduleOptions(cmd)).action(async (o) => {
+    if (o.grid !== undefined) {
+      const clash = ['steps', 'eps'].filter((k) => cmd.getOptionValueSource(k) === 'cli');
+      if (clash.length) throw new GaussdiffError('INVALID_OPTION', '--grid', `given with ${clash.map((k) => `--${k}`).join(' and ')}`, 'either --grid or --steps/--eps');
+    }
+    warm(o);
+    const spectrum = await loadSpectrum(o.spectrum, Boolean(o.json));
+    const opts: CurveOptions = {
+      schemes: words(o.schemes) as SchemeName[], inits: words(o.inits) as Init[],
+      betaMin: o.betaMin, betaMax: o.betaMax, horizon: o.horizon, backend: o.backend, threads: o.threads,
+    };
+    if (o.grid !== undefined) opts.grid = await readNpy(o.grid);
+    else { opts.steps = o.steps; opts.eps = o.eps; }
+    const bar = await progress('curve');
+    const result = await curve(spectrum, { ...opts, onProgress: bar.onProgress });
+    bar.stop();
+    const K = result.times.length;
+    // Rows printed: every k-th step (1-based) and the last.
+    const stride = o.every ?? (o.json ? 1 : Math.max(1, Math.ceil(K / 20)));
+    const shown: number[] = [];
+    for (let k = 0; k < K; k++) if ((k + 1) % stride === 0 || k === K - 1) shown.push(k);
+    await (o.json ? printJson(result, shown) : printText(result, shown));
+  });
+}
+
+/** JSON streamed in pieces: a curve has one value per step and series (130000 steps is fine). */
+async function printJson(result: CurveResult, shown: number[]): Promise<void> {
+  await write('{"steps":');
+  await writeJsonArray(shown.length, (i) => String(shown[i] + 1));
+  await write(',"times":');
+  await writeJsonArray(shown.length, (i) => jsonNumber(result.times[shown[i]]));
+  await write(',"forwardTimes":');
+  await writeJsonArray(shown.length, (i) => jsonNumber(result.forwardTimes[shown[i]]));
+  await write(',"series":[');
+  for (const [j, s] of result.series.entries()) {
+    await write(`${j ? ',' : ''}{"scheme":${JSON.stringify(s.scheme)},"init":${JSON.stringify(s.init)},"start":${jsonNumber(s.start)},"w2":`);
+    await writeJsonArray(shown.length, (i) => jsonNumber(s.w2[shown[i]]));
+    await write('}');
+  }
+  await write(']}\n');
+}
+
+const label = (s: { scheme: string; init: Init }) => `${s.scheme} ${s.init === 'pT' ? 'p_T' : 'N(0,I)'}`;
+
+/** Aligned text, then one line per cause of an Infinity (as in the JSON, W2 = Infinity there). */
+async function printText(result: CurveResult, shown: number[]): Promise<void> {
+  const header = ['step', 't', 'T-t', ...result.series.map(label)];
+  const rows = shown.map((k) => [String(k + 1), result.times[k].toPrecision(6), result.forwardTimes[k].toPrecision(6),
+    ...result.series.map((s) => (Number.isFinite(s.w2[k]) ? s.w2[k].toPrecision(5) : 'Infinity'))]);
+  const widths = header.map((h) => h.length);
+  for (const r of rows) r.forEach((c, j) => { widths[j] = Math.max(widths[j], c.length); });
+  const line = (cells: string[]) => `${cells.map((c, j) => c.padStart(widths[j])).join('  ')}\n`;
+  await write(line(header));
+  for (let i = 0; i < rows.length; i += 4096) await write(rows.slice(i, i + 4096).map(line).join(''));
+  for (const note of infinityNotes(result)) await write(`${note}\n`);
+}
+
+/**
+ * Why W2 is infinite, per cause: at forward time 0 the score -x / l(t) of a singular S (a zero eigenvalue,
+ * l(0) = 0) is undefined (the score of N(0, S_t) is -S_t^{-1} x); elsewhere a variance overflowed f64.
+ */
+function infinityNotes(result: CurveResult): string[] {
+  const singular: string[] = [];
+  const overflow: string[] = [];
+  for (const s of result.series) {
+    const k = s.w2.findIndex((x) => !Number.isFinite(x));
+    if (k < 0) continue;
+    (result.forwardTimes[k] === 0 ? singular : overflow).push(`${label(s)} from step ${k + 1}`);
+  }
+  const notes: string[] = [];
+  if (singular.length) {
+    notes.push(`Infinity (${singular.join('; ')}): the score -x/l(t) is singular at forward time T-t = 0, where a zero eigenvalue of S has variance l(0) = 0, so W2 is infinite (use --eps > 0)`);
+  }
+  if (overflow.length) notes.push(`Infinity (${overflow.join('; ')}): a variance overflowed the range of f64 (try more steps or a smaller --beta-max)`);
+  return notes;
+}

@@ -1,0 +1,110 @@
+/**
+ * Option parsing shared by the commands: numbers, lists and choices parsed when commander reads them (so a
+ * bad value is a typed error before any work), the spectrum a command runs on, and the option groups that
+ * several commands take (schedule, engine).
+ */
+import { type Command, Option } from 'commander';
+import {
+  GaussdiffError, readNpy, imageLikeSpectrum, DEFAULT_SPECTRUM_DESCRIPTION, mnistSpectrum, MNIST_DESCRIPTION, warmThreads,
+} from '../node.js';
+import { editDistance } from '../core/options.js';
+import { validateThreads } from '../runtime/threads.js';
+import { withProgress } from './output.js';
+
+/** A finite number. */
+export function number(argument: string) {
+  return (text: string): number => {
+    const x = Number(text);
+    if (text.trim() === '' || !Number.isFinite(x)) throw new GaussdiffError('INVALID_OPTION', argument, `${JSON.stringify(text)} is not a number`, 'a finite number');
+    return x;
+  };
+}
+
+/** An integer in [lo, hi]. */
+export function integer(argument: string, lo: number, hi: number, allowed = `an integer from ${lo} to ${hi}`) {
+  return (text: string): number => {
+    const x = number(argument)(text);
+    if (!Number.isInteger(x) || x < lo || x > hi) throw new GaussdiffError('INVALID_OPTION', argument, `got ${text}`, allowed);
+    return x;
+  };
+}
+
+/** A comma-separated list of finite numbers. */
+export function numberList(argument: string) {
+  return (text: string): number[] => words(text).map((s) => {
+    const x = Number(s);
+    if (!Number.isFinite(x)) throw new GaussdiffError('INVALID_OPTION', argument, `${JSON.stringify(s)} is not a number`, 'a comma-separated list of numbers');
+    return x;
+  });
+}
+
+export const words = (text: string): string[] => text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+
+/** The known word nearest to `word` within edit distance 2, or null. */
+export function nearest(word: string, known: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = 3;
+  for (const k of known) {
+    const d = editDistance(word.toLowerCase(), k.toLowerCase());
+    if (d < bestDistance) { best = k; bestDistance = d; }
+  }
+  return best;
+}
+
+/** One of `allowed` (INVALID_OPTION with "did you mean" otherwise). */
+export function choice(argument: string, allowed: readonly string[]) {
+  return (text: string): string => {
+    if (allowed.includes(text)) return text;
+    const near = nearest(text, allowed);
+    throw new GaussdiffError('INVALID_OPTION', argument, `got ${JSON.stringify(text)}${near ? ` (did you mean ${near}?)` : ''}`, allowed.join(', '));
+  };
+}
+
+/** Spectra known by name (a file of that name can be given as ./NAME). */
+const NAMED: Record<string, { description: string; load: () => Promise<Float64Array> }> = {
+  mnist: { description: MNIST_DESCRIPTION, load: () => withProgress('mnist', (onProgress) => mnistSpectrum({ onProgress })) },
+  'image-like': { description: `${DEFAULT_SPECTRUM_DESCRIPTION} (d = 3072)`, load: async () => imageLikeSpectrum() },
+};
+
+export const SPECTRUM_NAMES = Object.keys(NAMED);
+
+/** A spectrum by name; its description on stderr unless quiet. */
+export async function namedSpectrum(name: string, argument: string, quiet = true): Promise<Float64Array> {
+  const entry = Object.prototype.hasOwnProperty.call(NAMED, name) ? NAMED[name] : undefined;
+  if (!entry) throw new GaussdiffError('INVALID_OPTION', argument, `unknown spectrum ${JSON.stringify(name)}`, SPECTRUM_NAMES.join(', '));
+  if (!quiet) process.stderr.write(`spectrum: ${entry.description}\n`);
+  return entry.load();
+}
+
+/** --spectrum: a name (default: mnist) or a .npy file. */
+export async function loadSpectrum(spec: string | undefined, quiet: boolean): Promise<Float64Array> {
+  const name = spec ?? 'mnist';
+  if (Object.prototype.hasOwnProperty.call(NAMED, name)) return namedSpectrum(name, '--spectrum', quiet);
+  return readNpy(name);
+}
+
+export function spectrumOption(cmd: Command): Command {
+  return cmd.option('--spectrum <name|file.npy>', `eigenvalues of S: ${SPECTRUM_NAMES.join(' (default), ')}, or a .npy file (<f4/<f8, any shape, flattened)`);
+}
+
+/** The VP linear schedule b(t) = betaMin + t (betaMax - betaMin) / T on [0, T]. */
+export function scheduleOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--beta-min <b>', 'b(0) of the VP linear schedule').argParser(number('--beta-min')).default(0.05))
+    .addOption(new Option('--beta-max <b>', 'b(T) of the VP linear schedule').argParser(number('--beta-max')).default(10))
+    .addOption(new Option('--horizon <T>', 'horizon T').argParser(number('--horizon')).default(1));
+}
+
+export const BACKENDS = ['wasm', 'reference'] as const;
+
+/** Where the propagation runs: --threads is checked when read (an integer in [1, 64]), before any worker starts. */
+export function engineOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--backend <name>', `propagation back end: ${BACKENDS.join(', ')}`).argParser(choice('--backend', BACKENDS)).default('wasm'))
+    .addOption(new Option('--threads <n>', 'worker threads, 1 to 64 (default: 2 for large jobs)').argParser((text) => validateThreads(number('--threads')(text), '--threads')));
+}
+
+/** Boot the worker threads while the input is read (they are used for all but small jobs). */
+export function warm(o: { threads?: number; backend?: string }): void {
+  if (o.backend === 'wasm' && (o.threads === undefined || o.threads > 1)) warmThreads(o.threads ?? 2);
+}
