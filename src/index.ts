@@ -25,15 +25,17 @@ export { parseNpy, parseNpyArray, toNpy, type NpyArray } from './io/npy.js';
 export { imageLikeSpectrum, DEFAULT_SPECTRUM_DESCRIPTION } from './spectra/power-law.js';
 export { propagateReference } from './diffusion/reference.js';
 export { fft, fft2, type FftOptions, type ComplexArrays } from './fft/fft.js';
-export { decodePng, type Image } from './images/png.js';
-export { periodicComponent, adsnSpectrum, powerSpectrum } from './images/adsn.js';
+export { decodePng, encodePng, readPngHeader, type PngHeader } from './images/png.js';
+export { MAX_IMAGE_PIXELS, type Image } from './images/image.js';
+export { periodicComponent } from './images/periodic.js';
+export { synthesizeAdsn } from './images/adsn.js';
+export { adsnSpectrum, powerSpectrum, spectrumOfImage, type PowerSpectrumOptions } from './spectra/image.js';
 export { eigh, checkSymmetric, type EighResult, type EighOptions } from './linalg/eigh.js';
 export { gemm, covariance, cholesky, type CovarianceResult } from './linalg/blas.js';
 export { spectralFunction, sqrtm, invSqrtm } from './linalg/functions.js';
 export { buresW2, type BuresOptions, type BuresResult } from './linalg/bures.js';
-export {
-  spectrumOfCovariance, spectrumOfSamples, spectrumOfImage, spectrumOfDataset, zeroNumericalNoise, type Dataset,
-} from './spectra/sources.js';
+export { spectrumOfCovariance, zeroNumericalNoise } from './spectra/covariance.js';
+export { spectrumOfSamples, spectrumOfDataset, type Dataset } from './spectra/samples.js';
 export { normals, normalsInto, uniforms, uniformsInto, generator, philox4x32 } from './random/random.js';
-export { sampleSpectrum, sampleCovariance, sampleStationary, synthesizeAdsn, encodePng } from './random/sampling.js';
+export { sampleSpectrum, sampleCovariance, sampleStationary } from './random/sampling.js';
 export { validate, validateDense, type ValidateOptions, type ValidateResult } from './diffusion/montecarlo.js';

@@ -1,341 +1,84 @@
 /**
- * Spectra of stationary Gaussian image models, on the Wasm FFT (assembly/fft/fft.ts via src/fft/fft.ts).
- *
- * ADSN (asymptotic discrete spot noise) of an image u with C channels, M x N pixels, exactly as
- * ../shared/reference/README.md describes:
- *   1. u in [0, 1] (decodePng);
- *   2. t_c = (u_c - mean(u_c)) / sqrt(M N) per channel;
- *   3. p_c = the periodic component of t_c (Moisan's periodic-plus-smooth decomposition), T_c = DFT2(p_c);
- *   4. the covariance of t * W (W white noise, circular convolution) is, at each frequency, the rank-one C x C
- *      matrix T(k, l) T(k, l)^H: eigenvalues sum_c |T_c(k, l)|^2 and (C - 1) M N zeros.
- * Output layout (that of adsn-fabric-spectrum.npy): the M N per-frequency values in fftshift order (row i,
- * column j holds frequency ((i - floor(M/2)) mod M, (j - floor(N/2)) mod N)), then (C - 1) M N zeros.
+ * ADSN texture synthesis (asymptotic discrete spot noise: Galerne, Gousseau & Morel, "Random phase textures",
+ * 2011) on the Wasm FFT and the Wasm random stream: a sample of the stationary Gaussian model whose spectrum
+ * is adsnSpectrum (src/spectra/image.ts). The white noise is the normals 0 .. H W - 1 of the seed
+ * (src/random/random.ts), row-major, so a seed determines the texture.
  */
-import { fail } from '../core/errors.js';
 import { neumaierSum } from '../core/sums.js';
-import { checkArrayShape, checkDimension, checkFiniteEntries, describe } from '../core/checks.js';
-import { checkOptions, optionKeys } from '../core/options.js';
-import { checkWasmBytes, withWasm, type WasmScope } from '../wasm/kernel.js';
-import { fft1Ptr, fft2Ptr, fft2SetupBytes, fft2SetupIn, MAX_FFT_LENGTH, type Fft2Setup } from '../fft/fft.js';
-import type { Image } from './png.js';
-
-export type { Image } from './png.js';
-
-// ---- validation -----------------------------------------------------------------------------------------------
-
-function checkShape(height: unknown, width: unknown, argument: string): [number, number] {
-  const h = checkDimension(height, `${argument}.height`);
-  const w = checkDimension(width, `${argument}.width`);
-  if (h * w > MAX_FFT_LENGTH) fail('TOO_LARGE', argument, `${h} x ${w} pixels`, `at most ${MAX_FFT_LENGTH} pixels`);
-  return [h, w];
-}
+import { checkWasmBytes, withWasm } from '../wasm/kernel.js';
+import { fft2Ptr, fft2SetupBytes, fft2SetupIn } from '../fft/fft.js';
+import { normalsIn } from '../random/random.js';
+import { SEED_KEYS, seedOption, type SeedOptions } from '../random/sampling.js';
+import { checkImage, checkImagePixels, type Image } from './image.js';
+import { periodicComponent } from './periodic.js';
 
 /**
- * Shape of an image (no pixel read; INVALID_SHAPE, TOO_LARGE beyond MAX_FFT_LENGTH pixels); the finiteness
- * of its data (`checkPixels`) is checked once sizes are known to fit.
+ * One ADSN texture from an image u with C channels of H x W pixels: per channel, m_c = mean(u_c),
+ * t_c = (u_c - m_c) / sqrt(H W), p_c = its periodic component (Moisan, src/images/periodic.ts), and
+ *   field_c = m_c + p_c * W   (circular convolution, computed as IFFT2(DFT2(p_c) FFT2(W)))
+ * with one white noise W (H x W, standard normal, shared by the channels, so the colour correlations are
+ * those of ADSN: a rank-one C x C cross-spectrum DFT2(p) DFT2(p)^H per frequency). Each channel's mean is
+ * exactly m_c (DFT2(p_c) vanishes at frequency 0).
+ * Options: `seed` (required, an integer 0 <= seed < 2^53; no other key, no default).
+ * Returns `{ image, field }`: `field` the unclipped sample (C x H x W, a Float64Array), `image` an Image of
+ * the same size and channels holding the field clipped to [0, 1] (for encodePng). The input is not modified.
+ * Errors: INVALID_SHAPE (not an image, sizes, data length), TOO_LARGE (more than 2^26 pixels or the Wasm
+ * memory), NON_FINITE, INVALID_OPTION / UNKNOWN_OPTION (opts, seed).
  */
-export function checkImage(image: unknown, argument: string): Image {
-  if (image === null || typeof image !== 'object') {
-    fail('INVALID_SHAPE', argument, `expected an image { width, height, channels, data }, got ${describe(image)}`,
-      'an Image from decodePng');
-  }
-  const im = image as Image;
-  const [h, w] = checkShape(im.height, im.width, argument);
-  const c = checkDimension(im.channels, `${argument}.channels`);
-  checkArrayShape(im.data, `${argument}.data`, c * h * w, `channels x height x width = ${c * h * w} numbers`);
-  return im;
-}
-
-function checkPixels(im: Image, argument: string): void {
-  checkFiniteEntries(im.data, im.channels * im.height * im.width, `${argument}.data`, 'finite numbers');
-}
-
-// ---- Wasm work per channel ----------------------------------------------------------------------------------
-
-/** Buffers for transforming one M x N channel. */
-interface ChannelWork {
-  rows: number;
-  cols: number;
-  setup: Fft2Setup;
-  re: number;
-  im: number;
-  ar: number; // boundary jumps a (length cols) and their DFT
-  ai: number;
-  br: number; // boundary jumps b (length rows) and their DFT
-  bi: number;
-  work: number; // 3 (rows + cols)
-}
-
-function channelBytes(rows: number, cols: number): number {
-  return 8 * (2 * rows * cols + 2 * cols + 2 * rows + 3 * (rows + cols)) + fft2SetupBytes(rows, cols) + 7 * 64;
-}
-
-function channelWorkIn(scope: WasmScope, rows: number, cols: number): ChannelWork {
-  const n = rows * cols;
-  return {
-    rows, cols,
-    setup: fft2SetupIn(scope, rows, cols),
-    re: scope.f64(n), im: scope.f64(n),
-    ar: scope.f64(cols), ai: scope.f64(cols), br: scope.f64(rows), bi: scope.f64(rows),
-    work: scope.f64(3 * (rows + cols)),
-  };
-}
-
-/**
- * Put t = (u - mean) * scale of one channel (u = data[offset .. offset + M N)) in w.re, 0 in w.im. The mean
- * is given, or computed here with a compensated sum when null.
- */
-function loadChannel(scope: WasmScope, w: ChannelWork, data: ArrayLike<number>, offset: number, mean: number | null, scale: number): void {
-  const n = w.rows * w.cols;
-  const m = mean ?? neumaierSum(data, offset, offset + n) / n;
-  const re = scope.view(w.re, n);
-  for (let i = 0; i < n; i++) re[i] = (data[offset + i] - m) * scale;
-  scope.view(w.im, n).fill(0);
-}
-
-/** w.re/w.im hold a real channel: replace them by DFT2 of its periodic component (Moisan). */
-function periodicSpectrumIn(scope: WasmScope, w: ChannelWork): void {
-  const { rows, cols } = w;
-  scope.kernel.boundaryJumps(rows, cols, w.re, w.ar, w.br);
-  scope.view(w.ai, cols).fill(0);
-  scope.view(w.bi, rows).fill(0);
-  fft1Ptr(scope, cols, w.setup.rowPlan, w.ar, w.ai, false);
-  fft1Ptr(scope, rows, w.setup.colPlan, w.br, w.bi, false);
-  fft2Ptr(scope, w.setup, w.re, w.im, false);
-  scope.kernel.periodicSpectrum(rows, cols, w.re, w.im, w.ar, w.ai, w.br, w.bi, w.work);
-}
-
-/** dst[i * N + j] = src[((i - floor(M/2)) mod M) * N + (j - floor(N/2)) mod N] (numpy's fftshift). */
-function fftshiftInto(src: Float64Array, rows: number, cols: number, dst: Float64Array, dstOffset = 0): void {
-  const hr = rows >> 1;
-  const hc = cols >> 1;
-  const cc = cols - hc; // ceil(cols / 2)
-  for (let i = 0; i < rows; i++) {
-    const s = ((i + rows - hr) % rows) * cols;
-    const d = dstOffset + i * cols;
-    dst.set(src.subarray(s + cc, s + cols), d);
-    dst.set(src.subarray(s, s + cc), d + hc);
-  }
-}
-
-// ---- public API ---------------------------------------------------------------------------------------------
-
-/**
- * Moisan's periodic component p of one channel u (height x width, row-major): u = p + s with s the smooth
- * part, the zero-mean solution of Delta_per s = v (v: the jumps of u across the periodic boundary). So
- * Delta_per p equals the non-periodic Laplacian of u (neighbours outside the image omitted), and
- * mean(p) = mean(u): DFT2(p) at (0, 0) is the sum of u. Returns a new array.
- */
-export async function periodicComponent(u: ArrayLike<number>, height: number, width: number): Promise<Float64Array> {
-  const [rows, cols] = checkShape(height, width, 'u');
-  checkArrayShape(u, 'u', rows * cols);
-  checkWasmBytes(channelBytes(rows, cols), 'u');
-  checkFiniteEntries(u, rows * cols, 'u');
-  return withWasm((scope) => {
-    const w = channelWorkIn(scope, rows, cols);
-    scope.view(w.re, rows * cols).set(u);
-    scope.view(w.im, rows * cols).fill(0);
-    periodicSpectrumIn(scope, w);
-    fft2Ptr(scope, w.setup, w.re, w.im, true);
-    return scope.read(w.re, rows * cols);
-  });
-}
-
-/**
- * The ADSN spectrum of an image, exactly as ../shared/reference/README.md describes (see the header):
- * per frequency sum_c |T_c(k, l)|^2 in fftshift order, then (C - 1) * H * W zeros. Length C * H * W.
- */
-export async function adsnSpectrum(image: Image): Promise<Float64Array> {
-  const { height: rows, width: cols, channels, data } = checkImage(image, 'image');
-  const n = rows * cols;
-  checkWasmBytes(channelBytes(rows, cols) + 8 * n + 64, 'image');
-  checkPixels(image, 'image');
-  const power = await withWasm((scope) => {
-    const w = channelWorkIn(scope, rows, cols);
-    const out = scope.f64(n);
-    scope.view(out, n).fill(0);
-    const scale = 1 / Math.sqrt(n);
-    for (let c = 0; c < channels; c++) {
-      loadChannel(scope, w, data, c * n, null, scale);
-      periodicSpectrumIn(scope, w);
-      scope.kernel.addPower(n, w.re, w.im, out);
-    }
-    return scope.read(out, n);
-  });
-  const result = new Float64Array(channels * n);
-  fftshiftInto(power, rows, cols, result);
-  return result;
-}
-
-export interface PowerSpectrumOptions {
-  /** Replace each channel by its periodic component before the DFT (as ADSN does). Default false. */
-  periodic?: boolean;
-}
-
-export const POWER_SPECTRUM_KEYS = optionKeys<PowerSpectrumOptions>({ periodic: true });
-
-/**
- * Spectrum (covariance eigenvalues) of a stationary C-channel Gaussian model of H x W images, estimated from
- * one or more same-sized images by the periodogram. Exactly:
- *   1. mean_c: the mean of channel c over all pixels of all K images;
- *   2. t_{i,c} = (u_{i,c} - mean_c) / sqrt(H W); with `periodic`, replaced by its periodic component;
- *   3. T_{i,c} = DFT2(t_{i,c}), and per frequency the C x C cross-periodogram
- *      S(k, l) = (1/K) sum_i T_i(k, l) T_i(k, l)^H  (Hermitian, positive semi-definite);
- *   4. the eigenvalues of S(k, l) in decreasing order, clamped at 0 (rounding can leave -1e-17 where S is
- *      singular): entry r * H * W + q is the (r+1)-th largest eigenvalue at frequency q, frequencies in
- *      fftshift order as in adsnSpectrum. Length C * H * W.
- * One image (K = 1): S is rank one, so block 0 is the channel-summed periodogram sum_c |T_c|^2 and the other
- * C - 1 blocks are exactly 0; with `periodic: true` this is adsnSpectrum. One channel (C = 1): the average
- * periodogram (1/K) sum_i |T_i|^2. The trace of S, summed over blocks, is always the average channel-summed
- * periodogram.
- */
-export async function powerSpectrum(images: Image | Image[], opts?: PowerSpectrumOptions): Promise<Float64Array> {
-  checkOptions(opts, POWER_SPECTRUM_KEYS);
-  const periodic = opts?.periodic;
-  if (periodic !== undefined && typeof periodic !== 'boolean') {
-    fail('INVALID_OPTION', 'opts.periodic', `got ${String(periodic)}`, 'true or false');
-  }
-  const list = Array.isArray(images) ? images : [images];
-  if (list.length === 0) fail('INVALID_SHAPE', 'images', 'is an empty list', 'one image or a list of same-sized images');
-  list.forEach((im, i) => checkImage(im, Array.isArray(images) ? `images[${i}]` : 'images'));
-  const { height: rows, width: cols, channels: C } = list[0];
-  list.forEach((im, i) => {
-    if (im.height !== rows || im.width !== cols || im.channels !== C) {
-      fail('INVALID_SHAPE', `images[${i}]`, `is ${im.channels} x ${im.height} x ${im.width}, images[0] is ${C} x ${rows} x ${cols}`,
-        'images of the same size and channel count');
-    }
-  });
-  const K = list.length;
-  const n = rows * cols;
-  const cross = K > 1 && C > 1;
-  const pairs = cross ? (C * (C + 1)) / 2 : 1;
-  const keep = cross ? C : 1;
-  checkWasmBytes(channelBytes(rows, cols) + 8 * (2 * n * (keep + pairs)) + (2 * keep + 2 * pairs) * 64, 'images');
-  list.forEach((im, i) => checkPixels(im, Array.isArray(images) ? `images[${i}]` : 'images'));
-  // Pooled channel means.
-  const means = new Float64Array(C);
-  for (let c = 0; c < C; c++) {
-    let s = 0;
-    for (const im of list) s += neumaierSum(im.data, c * n, c * n + n);
-    means[c] = s / (K * n);
-  }
+export async function synthesizeAdsn(image: Image, opts: SeedOptions): Promise<{ image: Image; field: Float64Array }> {
+  const im = checkImage(image, 'image');
+  const seed = seedOption(opts, SEED_KEYS);
+  const { height: h, width: w, channels: C, data } = im;
+  const n = h * w;
+  checkWasmBytes(8 * 6 * n + fft2SetupBytes(h, w) + 512, 'image');
+  checkImagePixels(im, 'image');
   const scale = 1 / Math.sqrt(n);
-  // With cross terms: every channel's DFT of the current image is kept (C x 2n) and the pairs c <= d of S
-  // accumulate (2n each). Otherwise one running sum of |T_c|^2.
-  const sums = await withWasm((scope) => {
-    const w = channelWorkIn(scope, rows, cols);
-    const spec: number[][] = []; // [re, im] pointers per channel (cross only)
-    if (cross) for (let c = 0; c < C; c++) spec.push([scope.f64(n), scope.f64(n)]);
-    const acc: number[][] = [];
-    for (let p = 0; p < pairs; p++) acc.push([scope.f64(n), scope.f64(n)]);
-    for (const [r, i] of acc) { scope.view(r, n).fill(0); scope.view(i, n).fill(0); }
-    for (const im of list) {
-      for (let c = 0; c < C; c++) {
-        loadChannel(scope, w, im.data, c * n, means[c], scale);
-        if (periodic) periodicSpectrumIn(scope, w);
-        else fft2Ptr(scope, w.setup, w.re, w.im, false);
-        if (cross) {
-          scope.view(spec[c][0], n).set(scope.view(w.re, n));
-          scope.view(spec[c][1], n).set(scope.view(w.im, n));
-        } else {
-          scope.kernel.addPower(n, w.re, w.im, acc[0][0]);
-        }
-      }
-      if (cross) {
-        let p = 0;
-        for (let c = 0; c < C; c++) {
-          for (let d = c; d < C; d++, p++) {
-            scope.kernel.addCross(n, spec[c][0], spec[c][1], spec[d][0], spec[d][1], acc[p][0], acc[p][1]);
-          }
-        }
-      }
-    }
-    return acc.map(([r, i]) => [scope.read(r, n), scope.read(i, n)]);
-  });
-  const result = new Float64Array(C * n);
-  if (!cross) {
-    const s = sums[0][0];
-    if (K > 1) for (let q = 0; q < n; q++) s[q] /= K;
-    fftshiftInto(s, rows, cols, result);
-    return result;
+  // Periodic components (linear, and the identity on constants: p(t_c) = (p(u_c) - m_c) / sqrt(n)).
+  const means = new Float64Array(C);
+  const periodic: Float64Array[] = [];
+  for (let c = 0; c < C; c++) {
+    const u = data instanceof Float64Array ? data.subarray(c * n, (c + 1) * n) : Float64Array.from(Array.prototype.slice.call(data, c * n, (c + 1) * n) as number[]);
+    means[c] = neumaierSum(u) / u.length;
+    periodic.push(await periodicComponent(u, h, w));
   }
-  // Eigenvalues of S per frequency (Hermitian C x C, via its real 2C x 2C embedding [[A, -B], [B, A]], whose
-  // eigenvalues are those of S, each twice).
-  const eig = hermitianEigenvalues(C);
-  const blocks = Array.from({ length: C }, () => new Float64Array(n));
-  const values = new Float64Array(C);
-  for (let q = 0; q < n; q++) {
-    let p = 0;
+  const field = new Float64Array(C * n);
+  await withWasm((scope) => {
+    const setup = fft2SetupIn(scope, h, w);
+    const wr = scope.f64(n);
+    const wi = scope.f64(n);
+    const re = scope.f64(n);
+    const imag = scope.f64(n);
+    normalsIn(scope, wr, n, seed, 0);
+    scope.view(wi, n).fill(0);
+    fft2Ptr(scope, setup, wr, wi, false);
     for (let c = 0; c < C; c++) {
-      for (let d = c; d < C; d++, p++) eig.set(c, d, sums[p][0][q] / K, sums[p][1][q] / K);
-    }
-    eig.solve(values);
-    for (let r = 0; r < C; r++) blocks[r][q] = Math.max(0, values[r]);
-  }
-  for (let r = 0; r < C; r++) fftshiftInto(blocks[r], rows, cols, result, r * n);
-  return result;
-}
-
-/**
- * Eigenvalues of a C x C Hermitian matrix H = A + iB (A symmetric, B antisymmetric) by cyclic Jacobi on the
- * real symmetric embedding [[A, -B], [B, A]]: its eigenvalues are those of H, each with multiplicity two.
- */
-function hermitianEigenvalues(C: number) {
-  const m = 2 * C;
-  const a = new Float64Array(m * m);
-  const all = new Float64Array(m);
-  return {
-    /** Entry (c, d), c <= d: H_cd = re + i im (H_dc = its conjugate). */
-    set(c: number, d: number, re: number, im: number): void {
-      const put = (i: number, j: number, v: number) => { a[i * m + j] = v; a[j * m + i] = v; };
-      put(c, d, re);
-      put(C + c, C + d, re);
-      // [[A, -B], [B, A]] with B_cd = im, B_dc = -im
-      a[(C + c) * m + d] = im; a[d * m + (C + c)] = im;
-      a[(C + d) * m + c] = -im; a[c * m + (C + d)] = -im;
-      if (c === d) { a[(C + c) * m + c] = 0; a[c * m + (C + c)] = 0; }
-    },
-    /** Eigenvalues of H in decreasing order into out (length C). */
-    solve(out: Float64Array): void {
-      jacobiEigenvalues(a, m, all);
-      all.sort();
-      for (let r = 0; r < C; r++) out[r] = 0.5 * (all[m - 1 - 2 * r] + all[m - 2 - 2 * r]);
-    },
-  };
-}
-
-/** Eigenvalues of the m x m symmetric matrix a (destroyed) by cyclic Jacobi rotations. */
-function jacobiEigenvalues(a: Float64Array, m: number, out: Float64Array): void {
-  for (let sweep = 0; sweep < 60; sweep++) {
-    let off = 0;
-    let diag = 0;
-    for (let i = 0; i < m; i++) {
-      diag += a[i * m + i] ** 2;
-      for (let j = i + 1; j < m; j++) off += a[i * m + j] ** 2;
-    }
-    if (off <= 1e-32 * diag || off === 0) break;
-    for (let p = 0; p < m; p++) {
-      for (let q = p + 1; q < m; q++) {
-        const apq = a[p * m + q];
-        if (apq === 0) continue;
-        const theta = (a[q * m + q] - a[p * m + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < m; k++) {
-          const akp = a[k * m + p];
-          const akq = a[k * m + q];
-          a[k * m + p] = c * akp - s * akq;
-          a[k * m + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < m; k++) {
-          const apk = a[p * m + k];
-          const aqk = a[q * m + k];
-          a[p * m + k] = c * apk - s * aqk;
-          a[q * m + k] = s * apk + c * aqk;
-        }
+      const m = means[c];
+      const p = periodic[c];
+      const r = scope.view(re, n);
+      for (let k = 0; k < n; k++) r[k] = (p[k] - m) * scale;
+      scope.view(imag, n).fill(0);
+      fft2Ptr(scope, setup, re, imag, false);
+      // (a + ib)(x + iy)
+      const ar = scope.view(re, n);
+      const ai = scope.view(imag, n);
+      const xr = scope.view(wr, n);
+      const xi = scope.view(wi, n);
+      for (let k = 0; k < n; k++) {
+        const a = ar[k];
+        const b = ai[k];
+        ar[k] = a * xr[k] - b * xi[k];
+        ai[k] = a * xi[k] + b * xr[k];
       }
+      fft2Ptr(scope, setup, re, imag, true);
+      const out = scope.view(re, n);
+      const o = c * n;
+      for (let k = 0; k < n; k++) field[o + k] = m + out[k];
     }
+  });
+  const clipped = new Float64Array(C * n);
+  for (let k = 0; k < C * n; k++) {
+    const v = field[k];
+    clipped[k] = v < 0 ? 0 : v > 1 ? 1 : v;
   }
-  for (let i = 0; i < m; i++) out[i] = a[i * m + i];
+  return { image: { width: w, height: h, channels: C, data: clipped }, field };
 }

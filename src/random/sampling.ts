@@ -4,27 +4,24 @@
  *   - a spectrum (diagonal covariance in the eigenbasis),
  *   - a dense covariance, through its eigendecomposition or its Cholesky factor, batched as one GEMM per block
  *     of draws: X = Z B with Z (count x d) white and B = (V diag(sqrt(l)))^T or L^T,
- *   - a power spectrum on the torus (stationary field, by FFT),
- *   - an image (ADSN texture synthesis, Galerne, Gousseau & Morel 2011), one white noise shared by the channels.
+ *   - a power spectrum on the torus (stationary field, by FFT).
+ * (ADSN texture synthesis, which colours the same white noise by an image, is src/images/adsn.ts.)
  * Every input is validated (typed errors) before any allocation or heavy work; every Wasm block is freed.
  *
  * Stream layout (what a seed determines): sampleSpectrum and sampleCovariance use the standard normals
  * 0 .. count * d - 1 of `seed`, row-major (draw r uses normals r * d .. r * d + d - 1), so the first rows of a
- * longer run equal a shorter run with the same seed. sampleStationary and synthesizeAdsn use the normals
+ * longer run equal a shorter run with the same seed. sampleStationary (and synthesizeAdsn) use the normals
  * 0 .. h * w - 1 of `seed` as the white-noise image (row-major).
  */
-import { encode } from 'fast-png';
 import { fail } from '../core/errors.js';
-import { neumaierSum } from '../core/sums.js';
 import { checkArrayShape, checkDimension, checkFiniteEntries, checkInteger, checkSeed, describe } from '../core/checks.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 import { checkWasmBytes, withWasm } from '../wasm/kernel.js';
+import { BLAS_GEMM_MAX_WORKSPACE } from '../wasm/constants.js';
 import { eighBytes, eighIn, checkSymmetric } from '../linalg/eigh.js';
 import { cholesky, gemmIn } from '../linalg/blas.js';
 import { fft2Ptr, fft2SetupBytes, fft2SetupIn, MAX_FFT_LENGTH } from '../fft/fft.js';
-import { checkImage, periodicComponent } from '../images/adsn.js';
 import { normalsIn } from './random.js';
-import type { Image } from '../images/png.js';
 
 /** Relative tolerance on negative eigenvalues of a covariance: below -PSD_TOLERANCE x max |l| it is refused. */
 export const PSD_TOLERANCE = 1e-10;
@@ -59,7 +56,7 @@ function checkCount(count: unknown): number {
 }
 
 /** The options object (required: it carries the seed) with only `known` keys; returns its seed. */
-function seedOption(opts: unknown, known: readonly string[]): number {
+export function seedOption(opts: unknown, known: readonly string[]): number {
   if (opts === undefined) fail('INVALID_OPTION', 'opts', 'no options given', `an object with keys among ${known.join(', ')} (seed required)`);
   checkOptions(opts, known);
   return checkSeed((opts as SeedOptions).seed, 'opts.seed');
@@ -152,7 +149,7 @@ export async function sampleCovariance(
   checkOutput(n, d, 'count');
   // Wasm memory: the factorisation, then per block Z, its copy, the product, B and the GEMM workspace.
   const rows = Math.max(1, Math.min(n, blockRows(d)));
-  checkWasmBytes(Math.max(method === 'eigh' ? eighBytes(d) : 16 * d * d + 2 ** 21, 8 * (3 * rows * d + d * d) + 2 ** 21 + 512), 'c');
+  checkWasmBytes(Math.max(method === 'eigh' ? eighBytes(d) : 16 * d * d + 8 * BLAS_GEMM_MAX_WORKSPACE, 8 * (3 * rows * d + d * d) + 8 * BLAS_GEMM_MAX_WORKSPACE + 512), 'c');
   const sym = checkSymmetric(c, d, 'c'); // NON_FINITE, NOT_SYMMETRIC
   const b = method === 'eigh' ? await eighFactor(sym, d) : await choleskyFactor(sym, d);
   const out = new Float64Array(n * d);
@@ -254,98 +251,4 @@ export async function sampleStationary(power: ArrayLike<number>, height: number,
     fft2Ptr(scope, setup, re, im, true);
     return scope.read(re, n);
   });
-}
-
-// ---- ADSN synthesis -----------------------------------------------------------------------------------------
-
-/**
- * ADSN texture synthesis (Galerne, Gousseau & Morel, "Random phase textures", 2011) from an image u with C
- * channels of H x W pixels, as in src/adsn.ts: per channel, m_c = mean(u_c), t_c = (u_c - m_c) / sqrt(H W),
- * p_c = its periodic component (Moisan), and the sample is
- *   field_c = m_c + p_c * W   (circular convolution, computed as IFFT2(DFT2(p_c) FFT2(W)))
- * with one white noise W (H x W, standard normal, shared by the channels: the colour correlations are those of
- * ADSN, a rank-one C x C cross-spectrum DFT2(p) DFT2(p)^H per frequency). Each channel's mean is exactly m_c
- * (DFT2(p_c) vanishes at frequency 0). `field` is the unclipped sample (C x H x W); `image` the same clipped to
- * [0, 1] for display. Errors: INVALID_SHAPE, TOO_LARGE, NON_FINITE, INVALID_OPTION.
- */
-export async function synthesizeAdsn(image: Image, opts: SeedOptions): Promise<{ image: Image; field: Float64Array }> {
-  const im = checkImage(image, 'image');
-  const seed = seedOption(opts, SEED_KEYS);
-  const { height: h, width: w, channels: C, data } = im;
-  const n = h * w;
-  checkWasmBytes(8 * 6 * n + fft2SetupBytes(h, w) + 512, 'image');
-  checkFiniteEntries(data, C * n, 'image.data', 'finite numbers');
-  const scale = 1 / Math.sqrt(n);
-  // Periodic components (linear, and the identity on constants: p(t_c) = (p(u_c) - m_c) / sqrt(n)).
-  const means = new Float64Array(C);
-  const periodic: Float64Array[] = [];
-  for (let c = 0; c < C; c++) {
-    const u = data.subarray(c * n, (c + 1) * n);
-    means[c] = neumaierSum(u) / u.length;
-    periodic.push(await periodicComponent(u, h, w));
-  }
-  const field = new Float64Array(C * n);
-  await withWasm((scope) => {
-    const setup = fft2SetupIn(scope, h, w);
-    const wr = scope.f64(n);
-    const wi = scope.f64(n);
-    const re = scope.f64(n);
-    const imag = scope.f64(n);
-    normalsIn(scope, wr, n, seed, 0);
-    scope.view(wi, n).fill(0);
-    fft2Ptr(scope, setup, wr, wi, false);
-    for (let c = 0; c < C; c++) {
-      const m = means[c];
-      const p = periodic[c];
-      const r = scope.view(re, n);
-      for (let k = 0; k < n; k++) r[k] = (p[k] - m) * scale;
-      scope.view(imag, n).fill(0);
-      fft2Ptr(scope, setup, re, imag, false);
-      // (a + ib)(x + iy)
-      const ar = scope.view(re, n);
-      const ai = scope.view(imag, n);
-      const xr = scope.view(wr, n);
-      const xi = scope.view(wi, n);
-      for (let k = 0; k < n; k++) {
-        const a = ar[k];
-        const b = ai[k];
-        ar[k] = a * xr[k] - b * xi[k];
-        ai[k] = a * xi[k] + b * xr[k];
-      }
-      fft2Ptr(scope, setup, re, imag, true);
-      const out = scope.view(re, n);
-      const o = c * n;
-      for (let k = 0; k < n; k++) field[o + k] = m + out[k];
-    }
-  });
-  const clipped = new Float64Array(C * n);
-  for (let k = 0; k < C * n; k++) {
-    const v = field[k];
-    clipped[k] = v < 0 ? 0 : v > 1 ? 1 : v;
-  }
-  return { image: { width: w, height: h, channels: C, data: clipped }, field };
-}
-
-// ---- PNG output ---------------------------------------------------------------------------------------------
-
-/**
- * Encode an Image (C x H x W in [0, 1]; 1 channel: grayscale, 2: grayscale + alpha, 3: RGB, 4: RGBA) as an
- * 8-bit PNG: each value clipped to [0, 1] and rounded to round(255 v), so decodePng gives it back within
- * 0.5 / 255. Errors: INVALID_SHAPE, NON_FINITE (NaN; infinities are clipped like any value).
- */
-export function encodePng(image: Image): Uint8Array {
-  const im = checkImage(image, 'image');
-  const { height: h, width: w, channels: C, data } = im;
-  if (C > 4) fail('INVALID_SHAPE', 'image.channels', `got ${C}`, '1 (gray), 2 (gray + alpha), 3 (RGB) or 4 (RGBA)');
-  const n = h * w;
-  const bytes = new Uint8Array(C * n);
-  for (let c = 0; c < C; c++) {
-    const o = c * n;
-    for (let p = 0; p < n; p++) {
-      const v = data[o + p];
-      if (typeof v !== 'number' || Number.isNaN(v)) fail('NON_FINITE', 'image.data', `entry ${o + p} is ${describe(v)}`, 'numbers (clipped to [0, 1])');
-      bytes[p * C + c] = Math.round(255 * (v < 0 ? 0 : v > 1 ? 1 : v));
-    }
-  }
-  return encode({ width: w, height: h, data: bytes, channels: C, depth: 8 });
 }

@@ -1,12 +1,12 @@
 /**
  * Gaussian sampling (src/random/sampling.ts): empirical covariances against their targets (within 5 standard errors
  * entrywise), periodograms against power spectra, the exact recipes against the white noise of src/random/random.ts,
- * ADSN synthesis (channel means, rank-one colour structure, spectrum), determinism, PNG output and errors.
+ * determinism and errors. (ADSN synthesis and PNG output: test/images/.)
  */
 import { describe, expect, it } from 'vitest';
 import '../../src/node.js'; // sets the Wasm source
-import { adsnSpectrum, cholesky, decodePng, fft2, periodicComponent, powerSpectrum, type Image } from '../../src/node.js';
-import { encodePng, sampleCovariance, sampleSpectrum, sampleStationary, synthesizeAdsn } from '../../src/random/sampling.js';
+import { cholesky, fft2 } from '../../src/node.js';
+import { sampleCovariance, sampleSpectrum, sampleStationary } from '../../src/random/sampling.js';
 import { normals } from '../../src/random/random.js';
 import { expectError } from '../helpers/errors.js';
 import { rng } from '../helpers/random.js';
@@ -241,118 +241,6 @@ describe('sampleStationary', () => {
   });
 });
 
-/** A small RGB test image with structure, correlated channels and non-periodic borders (values in [0, 1]). */
-function testImage(h: number, w: number): Image {
-  const r = rng(42);
-  const data = new Float64Array(3 * h * w);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const base = 0.5 + 0.25 * Math.sin((2 * Math.PI * 2.3 * x) / w + y / 3) + 0.1 * (r() - 0.5) + (0.2 * y) / h;
-      data[y * w + x] = base;
-      data[h * w + y * w + x] = 0.8 * base + 0.1 * r();
-      data[2 * h * w + y * w + x] = 0.3 + 0.2 * Math.cos((2 * Math.PI * x) / 7) * (y / h) + 0.05 * r();
-    }
-  }
-  return { width: w, height: h, channels: 3, data };
-}
-
-describe('synthesizeAdsn', () => {
-  const h = 20;
-  const w = 24;
-  const n = h * w;
-  const image = testImage(h, w);
-  const means = [0, 1, 2].map((c) => image.data.subarray(c * n, (c + 1) * n).reduce((a, b) => a + b, 0) / n);
-
-  it('keeps each channel mean exactly; the image is the field clipped to [0, 1]; deterministic per seed', async () => {
-    const { image: out, field } = await synthesizeAdsn(image, { seed: 9 });
-    expect(out.width).toBe(w);
-    expect(out.height).toBe(h);
-    expect(out.channels).toBe(3);
-    expect(field.length).toBe(3 * n);
-    for (let c = 0; c < 3; c++) {
-      const m = field.subarray(c * n, (c + 1) * n).reduce((a, b) => a + b, 0) / n;
-      expect(Math.abs(m - means[c])).toBeLessThan(1e-13);
-    }
-    for (let k = 0; k < 3 * n; k++) expect(out.data[k]).toBe(Math.min(1, Math.max(0, field[k])));
-    // a high-contrast image (binary stripes): its field leaves [0, 1], the image is clipped
-    const stripes = { width: w, height: h, channels: 1, data: Float64Array.from({ length: n }, (_, k) => ((k % w) % 6 < 3 ? 1 : 0)) };
-    const hi = await synthesizeAdsn(stripes, { seed: 9 });
-    let outside = 0;
-    for (let k = 0; k < n; k++) {
-      if (hi.field[k] < 0 || hi.field[k] > 1) outside++;
-      expect(hi.image.data[k]).toBe(Math.min(1, Math.max(0, hi.field[k])));
-    }
-    expect(outside).toBeGreaterThan(n / 10);
-    const again = await synthesizeAdsn(image, { seed: 9 });
-    expect(again.field).toEqual(field);
-    const other = await synthesizeAdsn(image, { seed: 10 });
-    expect(other.field).not.toEqual(field);
-  });
-
-  it('is exactly m_c + p_c * W: DFT2(field_c - m_c) = DFT2(periodic t_c) x FFT2(W), one W for all channels', async () => {
-    const { field } = await synthesizeAdsn(image, { seed: 12 });
-    const W = await fft2(await normals(n, { seed: 12 }), null, h, w);
-    for (let c = 0; c < 3; c++) {
-      const u = image.data.subarray(c * n, (c + 1) * n);
-      const p = await periodicComponent(u, h, w);
-      const T = await fft2(p.map((v) => (v - means[c]) / Math.sqrt(n)), null, h, w);
-      const F = await fft2(field.subarray(c * n, (c + 1) * n).map((v) => v - means[c]), null, h, w);
-      for (let k = 0; k < n; k++) {
-        const er = T.re[k] * W.re[k] - T.im[k] * W.im[k];
-        const ei = T.re[k] * W.im[k] + T.im[k] * W.re[k];
-        expect(Math.abs(F.re[k] - er)).toBeLessThan(1e-12);
-        expect(Math.abs(F.im[k] - ei)).toBeLessThan(1e-12);
-      }
-    }
-  });
-
-  it('over 64 seeds: the colour cross-spectrum is rank one and its trace matches the ADSN spectrum in expectation', async () => {
-    const K = 64;
-    const samples: Image[] = [];
-    for (let s = 0; s < K; s++) {
-      const { field } = await synthesizeAdsn(image, { seed: 300 + s });
-      samples.push({ width: w, height: h, channels: 3, data: field });
-    }
-    const est = await powerSpectrum(samples); // eigenvalues of the averaged 3 x 3 cross-periodogram, fftshift order
-    const target = await adsnSpectrum(image); // block 0: sum_c |T_c|^2
-    let top = 0;
-    for (let k = 0; k < n; k++) top = Math.max(top, target[k]);
-    // shared white noise: S(k) = T T^H avg |W(k)|^2 / n, rank one
-    for (let k = n; k < 3 * n; k++) expect(est[k]).toBeLessThan(1e-10 * top);
-    // block 0 / target = avg_i |W_i(k)|^2 / n: mean 1, sd <= sqrt(2 / K) per frequency
-    let sum = 0;
-    let count = 0;
-    for (let k = 0; k < n; k++) {
-      if (target[k] <= 1e-12 * top) continue;
-      const ratio = est[k] / target[k];
-      expect(Math.abs(ratio - 1), `frequency ${k}`).toBeLessThan(Z * Math.sqrt(2 / K));
-      sum += ratio;
-      count++;
-    }
-    expect(count).toBeGreaterThan(n / 2);
-    expect(Math.abs(sum / count - 1)).toBeLessThan(Z * Math.sqrt(2 / K) / Math.sqrt(count / 2));
-  });
-});
-
-describe('encodePng', () => {
-  it('round-trips through decodePng within 0.5 / 255 (RGB and gray), clipping out-of-range values', async () => {
-    const image = testImage(7, 9);
-    image.data[0] = -0.3;
-    image.data[5] = 1.7;
-    const back = decodePng(encodePng(image));
-    expect([back.width, back.height, back.channels]).toEqual([9, 7, 3]);
-    for (let k = 0; k < image.data.length; k++) {
-      expect(Math.abs(back.data[k] - Math.min(1, Math.max(0, image.data[k])))).toBeLessThanOrEqual(0.5 / 255 + 1e-12);
-    }
-    const gray = { width: 5, height: 4, channels: 1, data: Float64Array.from({ length: 20 }, (_, i) => i / 19) };
-    const g = decodePng(encodePng(gray));
-    expect(g.channels).toBe(1);
-    for (let k = 0; k < 20; k++) expect(Math.abs(g.data[k] - gray.data[k])).toBeLessThanOrEqual(0.5 / 255 + 1e-12);
-    const { image: synth } = await synthesizeAdsn(testImage(8, 8), { seed: 1 });
-    expect(decodePng(encodePng(synth)).channels).toBe(3);
-  });
-});
-
 describe('errors (typed, before any work)', () => {
   it('sampleSpectrum', async () => {
     await expectError(sampleSpectrum([1, 2], -1, { seed: 1 }), 'INVALID_OPTION', 'count');
@@ -388,18 +276,12 @@ describe('errors (typed, before any work)', () => {
     for (let r = 0; r < 4; r++) expect(x[2 * r]).toBeCloseTo(x[2 * r + 1], 12);
   });
 
-  it('sampleStationary, synthesizeAdsn, encodePng', async () => {
+  it('sampleStationary', async () => {
     await expectError(sampleStationary([1, 1, 1], 2, 2, { seed: 1 }), 'INVALID_SHAPE', 'power');
     await expectError(sampleStationary([1, 1, 1, 1], 0, 4, { seed: 1 }), 'INVALID_SHAPE', 'height');
     await expectError(sampleStationary([1, 1, 1, 1], 2, 2.5, { seed: 1 }), 'INVALID_SHAPE', 'width');
     await expectError(sampleStationary([1, -1, 1, 1], 2, 2, { seed: 1 }), 'NEGATIVE_EIGENVALUE', 'power');
     await expectError(sampleStationary([1, 1, 1, 1], 2, 2, { seed: 'a' as never }), 'INVALID_OPTION', 'opts.seed');
     await expectError(sampleStationary([], 100000, 100000, { seed: 1 }), 'TOO_LARGE', 'height * width');
-    await expectError(synthesizeAdsn(null as never, { seed: 1 }), 'INVALID_SHAPE', 'image');
-    await expectError(synthesizeAdsn({ width: 2, height: 2, channels: 3, data: new Float64Array(11) }, { seed: 1 }), 'INVALID_SHAPE', 'image.data');
-    await expectError(synthesizeAdsn({ width: 2, height: 2, channels: 1, data: Float64Array.of(0, NaN, 0, 0) }, { seed: 1 }), 'NON_FINITE', 'image.data');
-    await expectError(synthesizeAdsn(testImage(4, 4), { seed: 2 ** 60 }), 'INVALID_OPTION', 'opts.seed');
-    expect(() => encodePng({ width: 1, height: 1, channels: 5, data: new Float64Array(5) })).toThrow(/image.channels/);
-    await expectError(() => encodePng({ width: 1, height: 1, channels: 1, data: Float64Array.of(NaN) }), 'NON_FINITE', 'image.data');
   });
 });

@@ -1,218 +1,24 @@
 /**
- * PNG decoding, Moisan's periodic component, and the ADSN spectrum / power spectrum of images:
- * - the periodic component p of u satisfies its defining equations (Delta_per p = Delta_interior u,
- *   mean p = mean u), leaves an image without boundary jumps unchanged, and leaves a harmonic smooth part;
- * - the whole ADSN recipe of ../shared/reference/README.md, re-implemented here in plain float64 with a naive
- *   2-D DFT and Moisan's formula as printed (full boundary image v, cos denominators), agrees to 1e-9;
+ * The ADSN spectrum and power spectrum of images (src/spectra/image.ts):
+ * - the whole ADSN recipe, re-implemented in plain float64 with a naive 2-D DFT and Moisan's formula as
+ *   printed (test/images/reference.ts), agrees to 1e-9;
  * - fabric.png reproduces the published adsn-fabric-spectrum.npy (float32) to 1e-4 relative;
- * - typed errors for unreadable files, wrong shapes and NaN.
+ * - typed errors for wrong shapes and NaN.
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { encode } from 'fast-png';
 import { setWasmSource } from '../../src/wasm/kernel.js';
 import { compiledKernel } from '../../src/wasm/node.js';
-import { adsnSpectrum, periodicComponent, powerSpectrum } from '../../src/images/adsn.js';
-import { decodePng, type Image } from '../../src/images/png.js';
+import { adsnSpectrum, powerSpectrum } from '../../src/spectra/image.js';
+import { decodePng } from '../../src/images/png.js';
+import { adsnReference, dft2, fftshift, maxRel, mean, randomImage } from '../images/reference.js';
 import { parseNpy } from '../../src/io/npy.js';
-import { GaussdiffError } from '../../src/core/errors.js';
 import { IN_CI, haveReference, referencePath } from '../helpers/shared.js';
 import { rng } from '../helpers/random.js';
 import { expectError } from '../helpers/errors.js';
 
 setWasmSource(compiledKernel);
-
-// ---- independent plain-TS float64 reference ------------------------------------------------------------------
-
-/** Naive 2-D DFT (forward, or inverse with 1/(MN)) of a real or complex M x N array, exact angle reduction. */
-function dft2(re: Float64Array, im: Float64Array | null, M: number, N: number, sign = -1): [Float64Array, Float64Array] {
-  const outR = new Float64Array(M * N);
-  const outI = new Float64Array(M * N);
-  const L = M * N;
-  for (let k = 0; k < M; k++) {
-    for (let l = 0; l < N; l++) {
-      let sr = 0;
-      let si = 0;
-      for (let x = 0; x < M; x++) {
-        for (let y = 0; y < N; y++) {
-          // phase = kx/M + ly/N = ((kx mod M) N + (ly mod N) M) / (MN)
-          const a = (2 * Math.PI * ((((k * x) % M) * N + ((l * y) % N) * M) % L)) / L;
-          const c = Math.cos(a);
-          const s = sign * Math.sin(a);
-          const ur = re[x * N + y];
-          const ui = im ? im[x * N + y] : 0;
-          sr += ur * c - ui * s;
-          si += ur * s + ui * c;
-        }
-      }
-      outR[k * N + l] = sign > 0 ? sr / L : sr;
-      outI[k * N + l] = sign > 0 ? si / L : si;
-    }
-  }
-  return [outR, outI];
-}
-
-/** Moisan's boundary image v of u: v = Delta_per u - Delta_interior u. */
-function boundaryImage(u: Float64Array, M: number, N: number): Float64Array {
-  const v = new Float64Array(M * N);
-  for (let y = 0; y < N; y++) {
-    v[y] += u[(M - 1) * N + y] - u[y];
-    v[(M - 1) * N + y] += u[y] - u[(M - 1) * N + y];
-  }
-  for (let x = 0; x < M; x++) {
-    v[x * N] += u[x * N + N - 1] - u[x * N];
-    v[x * N + N - 1] += u[x * N] - u[x * N + N - 1];
-  }
-  return v;
-}
-
-/** DFT of the periodic component, Moisan's formula as printed: P = U - V / (2cos + 2cos - 4), P(0,0) = U(0,0). */
-function periodicDft(u: Float64Array, M: number, N: number): [Float64Array, Float64Array] {
-  const [UR, UI] = dft2(u, null, M, N);
-  const [VR, VI] = dft2(boundaryImage(u, M, N), null, M, N);
-  for (let k = 0; k < M; k++) {
-    for (let l = 0; l < N; l++) {
-      if (k === 0 && l === 0) continue;
-      const d = 2 * Math.cos((2 * Math.PI * k) / M) + 2 * Math.cos((2 * Math.PI * l) / N) - 4;
-      UR[k * N + l] -= VR[k * N + l] / d;
-      UI[k * N + l] -= VI[k * N + l] / d;
-    }
-  }
-  return [UR, UI];
-}
-
-/** numpy's fftshift of an M x N array. */
-function fftshift(a: Float64Array, M: number, N: number): Float64Array {
-  const out = new Float64Array(M * N);
-  const mod = (x: number, m: number) => ((x % m) + m) % m;
-  for (let i = 0; i < M; i++) {
-    for (let j = 0; j < N; j++) out[i * N + j] = a[mod(i - Math.floor(M / 2), M) * N + mod(j - Math.floor(N / 2), N)];
-  }
-  return out;
-}
-
-/** The README's recipe, step by step (periodic = false: without step 3's periodic component). */
-function adsnReference(img: Image, periodic = true): Float64Array {
-  const { channels: C, height: M, width: N, data } = img;
-  const n = M * N;
-  const power = new Float64Array(n);
-  for (let c = 0; c < C; c++) {
-    const u = data.slice(c * n, (c + 1) * n);
-    let mean = 0;
-    for (const x of u) mean += x;
-    mean /= n;
-    const t = u.map((x) => (x - mean) / Math.sqrt(n));
-    const [TR, TI] = periodic ? periodicDft(t, M, N) : dft2(t, null, M, N);
-    for (let q = 0; q < n; q++) power[q] += TR[q] ** 2 + TI[q] ** 2;
-  }
-  const out = new Float64Array(C * n);
-  out.set(fftshift(power, M, N));
-  return out;
-}
-
-function randomImage(seed: number, C: number, M: number, N: number): Image {
-  const r = rng(seed);
-  // Smooth gradient plus noise: boundary jumps are large, as in real images.
-  const data = new Float64Array(C * M * N);
-  for (let c = 0; c < C; c++) {
-    for (let x = 0; x < M; x++) {
-      for (let y = 0; y < N; y++) data[(c * M + x) * N + y] = 0.5 * (x / M) + 0.3 * (y / N) * (c + 1) / C + 0.2 * r();
-    }
-  }
-  return { channels: C, height: M, width: N, data };
-}
-
-/** max_i |a_i - b_i| / max_i |b_i|. */
-function maxRel(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let e = 0;
-  let m = 0;
-  for (let i = 0; i < b.length; i++) { e = Math.max(e, Math.abs(a[i] - b[i])); m = Math.max(m, Math.abs(b[i])); }
-  return e / m;
-}
-
-// ---- periodic component -----------------------------------------------------------------------------------------
-
-/** Periodic 5-point Laplacian, and the interior one (neighbours outside the image left out). */
-function laplacians(u: ArrayLike<number>, M: number, N: number): { per: Float64Array; interior: Float64Array } {
-  const per = new Float64Array(M * N);
-  const interior = new Float64Array(M * N);
-  for (let x = 0; x < M; x++) {
-    for (let y = 0; y < N; y++) {
-      const c = u[x * N + y];
-      for (const [dx, dy] of [[1, 0], [-1, 0], [0, 1], [0, -1]]) {
-        const xx = x + dx;
-        const yy = y + dy;
-        per[x * N + y] += u[((xx + M) % M) * N + ((yy + N) % N)] - c;
-        if (xx >= 0 && xx < M && yy >= 0 && yy < N) interior[x * N + y] += u[xx * N + yy] - c;
-      }
-    }
-  }
-  return { per, interior };
-}
-
-function mean(a: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i];
-  return s / a.length;
-}
-
-describe('periodicComponent', () => {
-  it.each([[15, 21], [9, 11], [16, 8], [1, 7], [6, 1], [2, 3]])(
-    '%i x %i: Delta_per p = Delta_interior u and mean p = mean u (the equations that define p)',
-    async (M, N) => {
-      const u = randomImage(M * 31 + N, 1, M, N).data;
-      const p = await periodicComponent(u, M, N);
-      const lp = laplacians(p, M, N).per;
-      const lu = laplacians(u, M, N).interior;
-      expect(maxRel(lp, lu)).toBeLessThan(1e-12);
-      expect(Math.abs(mean(p) - mean(u))).toBeLessThan(1e-14);
-      // and against the plain reference: inverse naive DFT of Moisan's formula
-      const [PR, PI] = periodicDft(u, M, N);
-      const [pr] = dft2(PR, PI, M, N, 1);
-      expect(maxRel(p, pr)).toBeLessThan(1e-12);
-    },
-  );
-
-  it('leaves an image without boundary jumps unchanged (first row = last row, first column = last column)', async () => {
-    const M = 13;
-    const N = 10;
-    const u = randomImage(5, 1, M, N).data;
-    for (let y = 0; y < N; y++) u[(M - 1) * N + y] = u[y];
-    for (let x = 0; x < M; x++) u[x * N + N - 1] = u[x * N];
-    const p = await periodicComponent(u, M, N);
-    expect(maxRel(p, u)).toBeLessThan(1e-14);
-    // ... while a generic image does change (this check can fail)
-    const g = randomImage(6, 1, M, N).data;
-    expect(maxRel(await periodicComponent(g, M, N), g)).toBeGreaterThan(1e-3);
-  });
-
-  it('has a smooth part s = u - p that is harmonic at interior pixels, of mean zero', async () => {
-    const M = 15;
-    const N = 21;
-    const u = randomImage(7, 1, M, N).data;
-    const p = await periodicComponent(u, M, N);
-    const s = u.map((x, i) => x - p[i]);
-    const { interior } = laplacians(s, M, N);
-    let worst = 0;
-    let scale = 0;
-    for (let x = 1; x < M - 1; x++) {
-      for (let y = 1; y < N - 1; y++) worst = Math.max(worst, Math.abs(interior[x * N + y]));
-    }
-    for (const v of s) scale = Math.max(scale, Math.abs(v));
-    expect(scale).toBeGreaterThan(1e-2);
-    expect(worst / scale).toBeLessThan(1e-12);
-    expect(Math.abs(mean(s))).toBeLessThan(1e-15);
-  });
-
-  it('commutes with adding a constant and does not mutate its input', async () => {
-    const u = randomImage(8, 1, 9, 11).data;
-    const u0 = u.slice();
-    const p = await periodicComponent(u, 9, 11);
-    const q = await periodicComponent(u.map((x) => x + 3), 9, 11);
-    expect(maxRel(q.map((x) => x - 3), p)).toBeLessThan(1e-14);
-    expect(u).toEqual(u0);
-  });
-});
 
 // ---- ADSN spectrum against the independent reference -----------------------------------------------------------
 
@@ -299,68 +105,6 @@ describe('adsnSpectrum against a plain float64 implementation of the recipe', ()
   });
 });
 
-// ---- PNG decoding ----------------------------------------------------------------------------------------------
-
-describe('decodePng', () => {
-  const W = 5;
-  const H = 3;
-  const r = rng(99);
-  const rgb = Uint8Array.from({ length: W * H * 3 }, () => Math.floor(256 * r()));
-
-  it('decodes 8-bit RGB to channel-major floats / 255', () => {
-    const img = decodePng(encode({ width: W, height: H, data: rgb, channels: 3, depth: 8 }), 'rgb.png');
-    expect([img.channels, img.height, img.width]).toEqual([3, H, W]);
-    for (let c = 0; c < 3; c++) {
-      for (let p = 0; p < W * H; p++) expect(img.data[c * W * H + p]).toBe(rgb[p * 3 + c] / 255);
-    }
-  });
-
-  it('drops the alpha channel of RGBA and gray + alpha', () => {
-    const rgba = new Uint8Array(W * H * 4);
-    for (let p = 0; p < W * H; p++) { rgba.set(rgb.subarray(3 * p, 3 * p + 3), 4 * p); rgba[4 * p + 3] = Math.floor(256 * r()); }
-    const a = decodePng(encode({ width: W, height: H, data: rgba, channels: 4, depth: 8 }), 'rgba.png');
-    const b = decodePng(encode({ width: W, height: H, data: rgb, channels: 3, depth: 8 }), 'rgb.png');
-    expect(a).toEqual(b);
-    const ga = Uint8Array.from({ length: W * H * 2 }, (_, i) => (i % 2 ? 7 : rgb[i]));
-    const g = decodePng(encode({ width: W, height: H, data: ga, channels: 2, depth: 8 }), 'ga.png');
-    expect(g.channels).toBe(1);
-    for (let p = 0; p < W * H; p++) expect(g.data[p]).toBe(rgb[2 * p] / 255);
-  });
-
-  it('decodes 16-bit samples / 65535, 1-bit grayscale, and expands palettes', () => {
-    const d16 = Uint16Array.from({ length: W * H }, () => Math.floor(65536 * r()));
-    const g16 = decodePng(encode({ width: W, height: H, data: d16, channels: 1, depth: 16 }), 'g16.png');
-    expect(g16.channels).toBe(1);
-    for (let p = 0; p < W * H; p++) expect(g16.data[p]).toBe(d16[p] / 65535);
-    // 1-bit: rows of 5 pixels packed in one byte each, MSB first
-    const bits = [0b10110000, 0b01001000, 0b11111000];
-    const g1 = decodePng(encode({ width: W, height: H, data: Uint8Array.from(bits), channels: 1, depth: 1 }), 'g1.png');
-    expect(Array.from(g1.data)).toEqual([1, 0, 1, 1, 0, 0, 1, 0, 0, 1, 1, 1, 1, 1, 1]);
-    const palette = [[255, 0, 0], [0, 128, 255], [10, 20, 30]];
-    const idx = Uint8Array.from({ length: W * H }, (_, i) => i % 3);
-    const pal = decodePng(encode({ width: W, height: H, data: idx, channels: 1, depth: 8, palette }), 'pal.png');
-    expect(pal.channels).toBe(3);
-    for (let c = 0; c < 3; c++) {
-      for (let p = 0; p < W * H; p++) expect(pal.data[c * W * H + p]).toBe(palette[idx[p]][c] / 255);
-    }
-  });
-
-  it('reports IMAGE_READ naming the file and why', () => {
-    const bad = (bytes: Uint8Array, why: RegExp) => {
-      let err: unknown;
-      try { decodePng(bytes, 'photo.png'); } catch (e) { err = e; }
-      expect(err).toBeInstanceOf(GaussdiffError);
-      expect((err as GaussdiffError).code).toBe('IMAGE_READ');
-      expect((err as GaussdiffError).argument).toBe('photo.png');
-      expect((err as GaussdiffError).message).toMatch(why);
-    };
-    bad(new TextEncoder().encode('definitely not a png'), /photo\.png.*not a PNG/);
-    const good = encode({ width: W, height: H, data: rgb, channels: 3, depth: 8 });
-    bad(good.slice(0, 40), /photo\.png.*cannot be decoded/);
-    bad(new Uint8Array(0), /not a PNG/);
-  });
-});
-
 // ---- spectra of images: grayscale, alpha, errors -------------------------------------------------------------
 
 describe('adsnSpectrum of decoded images', () => {
@@ -405,9 +149,6 @@ describe('adsnSpectrum of decoded images', () => {
     nan[17] = NaN;
     await expectError(() => adsnSpectrum({ ...img, data: nan }), 'NON_FINITE', 'image.data');
     await expectError(() => adsnSpectrum({ ...img, height: 2 ** 14, width: 2 ** 13 }), 'TOO_LARGE', 'image');
-    await expectError(() => periodicComponent([1, 2, 3], 2, 2), 'INVALID_SHAPE', 'u');
-    await expectError(() => periodicComponent([1, 2, 3, 4], 2, -2), 'INVALID_SHAPE', 'u.width');
-    await expectError(() => periodicComponent([1, 2, NaN, 4], 2, 2), 'NON_FINITE', 'u');
     await expectError(() => powerSpectrum([]), 'INVALID_SHAPE', 'images');
     await expectError(() => powerSpectrum([img, randomImage(2, 3, 5, 4)]), 'INVALID_SHAPE', 'images[1]');
     await expectError(() => powerSpectrum([img, { ...img, data: nan }]), 'NON_FINITE', 'images[1].data');

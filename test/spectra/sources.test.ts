@@ -15,6 +15,9 @@ import {
 import { ROOT } from '../helpers/shared.js';
 import { rng } from '../helpers/random.js';
 
+// The MNIST spectrum's disk cache goes to a temporary folder (inherited by the CLI runs), not the user's.
+process.env.GAUSSDIFF_CACHE = mkdtempSync(join(tmpdir(), 'gaussdiff-cache-'));
+
 /** Q diag(lambda) Q^T with Q a product of seeded Householder reflectors. */
 function withSpectrum(lambda: number[], seed: number): Float64Array {
   const d = lambda.length;
