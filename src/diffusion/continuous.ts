@@ -4,7 +4,9 @@
  */
 import { blockedSum } from '../core/sums.js';
 import { type Schedule } from './schedules/index.js';
-import { type Process } from './samplers/index.js';
+import { type Process, type SchemeDefinition } from './samplers/index.js';
+import { type Spectrum } from '../spectra/spectrum.js';
+import { type Diagnostic, reportW2, w2Overflow } from './engine.js';
 import { type Init } from './propagation.js';
 
 /** The schedule's constants of the closed forms at forward time s. */
@@ -14,25 +16,33 @@ interface ClosedForm {
   readonly eT: number; // e^{-2B(T)}
   readonly omT: number; // 1 - e^{-2B(T)}
   readonly decay: number; // e^{-2(B(T) - B(s))}
+  readonly omDecay: number; // 1 - e^{-2(B(T) - B(s))}
 }
 
 function closedForm(schedule: Schedule, s: number): ClosedForm {
   const Bs = schedule.integral(s);
   const BT = schedule.integral(schedule.horizon);
-  return { es: Math.exp(-2 * Bs), oms: -Math.expm1(-2 * Bs), eT: Math.exp(-2 * BT), omT: -Math.expm1(-2 * BT), decay: Math.exp(-2 * (BT - Bs)) };
+  return {
+    es: Math.exp(-2 * Bs), oms: -Math.expm1(-2 * Bs), eT: Math.exp(-2 * BT), omT: -Math.expm1(-2 * BT),
+    decay: Math.exp(-2 * (BT - Bs)), omDecay: -Math.expm1(-2 * (BT - Bs)),
+  };
 }
 
 /**
- * Output variance of one mode l of the continuous process stopped at forward time s:
+ * Output variance of one mode l of the continuous process stopped at forward time s (docs/math.md §2 (2.2)):
  *   from p_T:                l(s)
  *   SDE from N(0, I):        l(s) + e^{-2(B(T) - B(s))} l(s)^2 / l(T) (1/l(T) - 1)
+ *                          = (l(s)/l(T)) (1 - d + d l(s)/l(T)),   d = e^{-2(B(T) - B(s))}
  *   ODE from N(0, I):        l(s) / l(T)
+ * The SDE's second form (the backward flow's gain d (l(s)/l(T))^2 plus its noise l(s) (1 - d) / l(T), using
+ * l(T) - d l(s) = 1 - d) has only non-negative terms: no cancellation and no overflow of l(s)^2 for large
+ * eigenvalues. l(s)/l(T) <= max(1, e^{2(B(T) - B(s))}) is finite since B(T) <= MAX_DECAY_INTEGRAL.
  */
 function varianceAt(c: ClosedForm, l: number, process: Process, init: Init): number {
   const ls = c.es * l + c.oms; // l(s)
   if (init === 'pT') return ls;
-  const lT = c.eT * l + c.omT; // l(T) > 0 always
-  return process === 'sde' ? ls + ((c.decay * ls * ls) / lT) * (1 / lT - 1) : ls / lT;
+  const ratio = ls / (c.eT * l + c.omT); // l(s) / l(T), l(T) > 0 always
+  return process === 'sde' ? ratio * (c.omDecay + c.decay * ratio) : ratio;
 }
 
 /** Output variances of the continuous process stopped at forward time s, for every mode, into `out`. */
@@ -50,10 +60,11 @@ export function continuousVariancesInto(
 }
 
 /**
- * W2 to p_data of the continuous process stopped at forward time s, in one pass over the modes (blocked
- * summation as in `summarizeErrors`).
+ * Squared W2 to p_data of the continuous process stopped at forward time s, in one pass over the modes
+ * (blocked summation as in `summarizeErrors`). Every variance is finite (see `varianceAt`), so a non-finite
+ * result is W2^2 overflowing: `continuousW2` reports it.
  */
-export function continuousW2(
+export function continuousW2Squared(
   values: Float64Array,
   counts: Float64Array,
   schedule: Schedule,
@@ -62,12 +73,24 @@ export function continuousW2(
   s: number,
 ): number {
   const c = closedForm(schedule, s);
-  return Math.sqrt(blockedSum(values.length, (from, to) => {
+  return blockedSum(values.length, (from, to) => {
     let x = 0;
     for (let i = from; i < to; i++) {
       const d = Math.sqrt(varianceAt(c, values[i], process, init)) - Math.sqrt(values[i]);
       x += counts[i] * (d * d);
     }
     return x;
-  }));
+  });
+}
+
+/** W2 of the continuous process of `scheme` (its "continuous" row) through the engine's `reportW2`. */
+export function continuousW2(
+  spectrum: Spectrum,
+  schedule: Schedule,
+  scheme: SchemeDefinition,
+  init: Init,
+  eps: number,
+  squared = continuousW2Squared(spectrum.values, spectrum.counts, schedule, scheme.process, init, eps),
+): { w2: number; diagnostic: Diagnostic | null } {
+  return reportW2(squared, () => w2Overflow(`the continuous ${scheme.process.toUpperCase()}`, { scheme: scheme.name, eps, steps: null, init }));
 }

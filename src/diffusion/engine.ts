@@ -176,13 +176,73 @@ export interface Diagnostic {
   readonly message: string;
   readonly scheme: string;
   readonly eps: number;
+  /** Grid points N; null for the exact continuous process or a user grid. */
   readonly steps: number | null;
   readonly init: Init;
 }
 
 /**
- * W2 of scheme s, start init, from a grid run; non-finite values become +Infinity with a diagnostic that
- * names the cause, and NaN never escapes.
+ * Largest W2 the engine reports as a number: W2^2 = sum_i w_i (sqrt(v_i) - sqrt(l_i))^2 is accumulated
+ * squared, so W2 above sqrt(f64 max) ~ 1.34e154 is +Infinity with an 'overflow' diagnostic.
+ */
+export const MAX_W2 = Math.sqrt(Number.MAX_VALUE);
+
+/** Where a value was computed, for its diagnostic. */
+type Where = Pick<Diagnostic, 'scheme' | 'eps' | 'steps' | 'init'>;
+
+/**
+ * The one place where a squared W2 becomes a reported W2 (docs/math.md §2, singular scores and
+ * floating-point limits): finite -> its square root; not finite -> +Infinity with the diagnostic `why`
+ * names (which fails with INTERNAL when no cause is known). NaN never escapes.
+ */
+export function reportW2(w2sq: number, why: () => Diagnostic): { w2: number; diagnostic: Diagnostic | null } {
+  if (Number.isFinite(w2sq)) return { w2: Math.sqrt(w2sq), diagnostic: null };
+  return { w2: Infinity, diagnostic: why() };
+}
+
+/** The diagnostic of a W2^2 that overflowed while every variance is finite. */
+export function w2Overflow(label: string, where: Where): Diagnostic {
+  return {
+    code: 'overflow',
+    message: `${label}: W2^2 = sum_i w_i (sqrt(v_i) - sqrt(l_i))^2 exceeds the f64 range (W2 > ${MAX_W2.toPrecision(3)}), so W2 is +Infinity`,
+    ...where,
+  };
+}
+
+/**
+ * First grid point k <= upTo at which scheme s evaluates the score -x / l(T - t_k) of the smallest eigenvalue
+ * with 1 / l(T - t_k) not finite (l(T - t_k) = 0: a zero eigenvalue at forward time 0, or below 1 / f64 max),
+ * or -1. Every scheme evaluates the score at t_0..t_{N-2}; the last point only when `evaluatesScoreAtEnd`.
+ * a_k = e_k l + om_k is formed as the back ends form it.
+ */
+function singularPoint(spectrum: Spectrum, run: GridRun, s: number, upTo: number): number {
+  const l = spectrum.values[0];
+  const { e, om } = run.geom;
+  const last = run.plan.points - 1;
+  for (let k = 0; k <= Math.min(upTo, last); k++) {
+    if (k === last && !evaluatesScoreAtEnd(run.plan, s)) break;
+    if (!Number.isFinite(1 / (e[k] * l + om[k]))) return k;
+  }
+  return -1;
+}
+
+function singularScore(spectrum: Spectrum, run: GridRun, s: number, k: number, where: Where): Diagnostic {
+  const { e, om, times, eps } = run.geom;
+  const a = e[k] * spectrum.values[0] + om[k];
+  const last = run.plan.points - 1;
+  return {
+    code: 'singular-score',
+    message: `${run.plan.schemes[s].label} evaluates the score -x/l(t) at forward time ${k === last ? `eps = ${eps}` : `T - t_${k} = ${eps + (times[last] - times[k])}`}, `
+      + `where the eigenvalue ${spectrum.values[0]} (multiplicity ${spectrum.counts[0]}) has variance l(t) = ${a}: the score of the singular `
+      + 'covariance is undefined (or 1/l(t) exceeds the f64 range) there, so the output variance and W2 are +Infinity (use eps > 0)',
+    ...where,
+  };
+}
+
+/**
+ * W2 of scheme s, start init, from a grid run (`reportW2`). A non-finite W2^2 is, in this order: a singular
+ * score (some grid point's 1/l(t) is not finite), a variance that overflowed f64 (an unstable scheme), or
+ * W2^2 itself overflowing with finite variances. A NaN variance with none of these causes is a bug (INTERNAL).
  */
 export function runW2(
   spectrum: Spectrum,
@@ -193,34 +253,56 @@ export function runW2(
 ): { w2: number; diagnostic: Diagnostic | null } {
   const q = 2 * s + INITS.indexOf(init);
   const { summary } = run.output;
-  const w2sq = summary.squared[q];
-  if (Number.isFinite(w2sq)) return { w2: Math.sqrt(w2sq), diagnostic: null };
-  const scheme = run.plan.schemes[s];
-  const where = { scheme: scheme.name, eps: run.geom.eps, steps, init };
-  const zero = spectrum.values[0] === 0;
-  if (zero && run.geom.eps === 0 && evaluatesScoreAtEnd(run.plan, s)) {
+  return reportW2(summary.squared[q], () => {
+    const scheme = run.plan.schemes[s];
+    const where = { scheme: scheme.name, eps: run.geom.eps, steps, init };
+    const k = singularPoint(spectrum, run, s, run.plan.points - 1);
+    if (k >= 0) return singularScore(spectrum, run, s, k, where);
+    const bad = summary.firstNonFinite[q];
+    if (bad < 0) return w2Overflow(scheme.label, where);
+    if (summary.nan[q]) {
+      fail('INTERNAL', 'engine', `NaN variance for eigenvalue ${spectrum.values[bad]} without a known cause for ${scheme.name}`, 'please report this input');
+    }
     return {
-      w2: Infinity,
-      diagnostic: {
-        code: 'singular-score',
-        message: `${scheme.label} evaluates the score -x/l(t) at forward time eps = 0, where the eigenvalue 0 `
-          + `(multiplicity ${spectrum.counts[0]}) has variance l(0) = 0: the score of the singular covariance S is `
-          + 'undefined there, so the output variance and W2 are +Infinity (use eps > 0)',
-        ...where,
-      },
-    };
-  }
-  const bad = summary.firstNonFinite[q];
-  if (bad < 0 || summary.nan[q]) {
-    fail('INTERNAL', 'engine', `non-finite W2 (${w2sq}) without a known cause for ${scheme.name}`, 'please report this input');
-  }
-  return {
-    w2: Infinity,
-    diagnostic: {
       code: 'overflow',
       message: `${scheme.label}: the output variance of eigenvalue ${spectrum.values[bad]} exceeds the f64 range `
         + '(the scheme is unstable on this grid), so W2 is +Infinity',
       ...where,
-    },
-  };
+    };
+  });
+}
+
+/**
+ * The W2 curve of scheme s, start init (`squared`: W2^2 after each step k), through the same rules: from
+ * the first non-finite step on, +Infinity with one diagnostic (a singular score up to that step, otherwise
+ * an overflow of the variance or of W2^2; the curve keeps no per-mode variances to tell them apart).
+ */
+export function curveW2(
+  spectrum: Spectrum,
+  run: GridRun,
+  s: number,
+  init: Init,
+  squared: Float64Array,
+): { w2: Float64Array; diagnostic: Diagnostic | null } {
+  const w2 = new Float64Array(squared.length);
+  let diagnostic: Diagnostic | null = null;
+  for (let k = 0; k < squared.length; k++) {
+    const r = reportW2(squared[k], () => {
+      const scheme = run.plan.schemes[s];
+      const where = { scheme: scheme.name, eps: run.geom.eps, steps: null, init };
+      const at = singularPoint(spectrum, run, s, k + 1);
+      if (at >= 0) return singularScore(spectrum, run, s, at, where);
+      return {
+        code: 'overflow',
+        message: `${scheme.label}: after step ${k} the variance of some mode or W2^2 exceeds the f64 range (the scheme is unstable on this grid), so W2 is +Infinity from there on`,
+        ...where,
+      };
+    });
+    w2[k] = r.w2;
+    if (r.diagnostic) {
+      w2.fill(Infinity, k);
+      return { w2, diagnostic: r.diagnostic };
+    }
+  }
+  return { w2, diagnostic };
 }

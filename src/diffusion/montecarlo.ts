@@ -41,7 +41,7 @@ import { type SchemeName, resolveSchemes } from './samplers/index.js';
 import { PLAN_STRIDE, buildPlan } from './plan.js';
 import { prepareSpectrum } from '../spectra/spectrum.js';
 import { validateInits } from './reports/table.js';
-import { contributions } from './reports/outputs.js';
+import { type Contributions, contributions } from './reports/outputs.js';
 import { type WasmScope, checkWasmBytes, withWasm } from '../wasm/kernel.js';
 import { generator, normals, normalsIn } from '../random/random.js';
 import { eigh } from '../linalg/eigh.js';
@@ -85,7 +85,7 @@ export interface ValidateResult {
   variances: Float64Array;
   /** Closed-form output variance of each entry of the input spectrum. */
   closedFormVariances: Float64Array;
-  /** z-score of each entry of the input spectrum (its distinct value's; NaN where the closed form is 0 or infinite). */
+  /** z-score of each entry of the input spectrum (its distinct value's; where the closed form is 0: 0 if the estimate is 0 too, else +Infinity). */
   zScores: Float64Array;
 }
 
@@ -153,8 +153,41 @@ function simulate(
 }
 
 /**
+ * Largest eigenvalue or closed-form variance v that B particles can estimate in f64: the fourth moments
+ * sum_b y_b^4 (y = sqrt(v) z, |z| <= 10 over any stream this module draws) stay below f64 max when
+ * B v^2 1e4 <= f64 max, i.e. v <= sqrt(f64 max / (1e4 B)) (8e146 at the largest B, 4e150 at B = 1000).
+ */
+export function maxSimulableVariance(B: number): number {
+  return Math.sqrt(Number.MAX_VALUE / (1e4 * B));
+}
+
+/**
+ * Refuse, with a typed error before the simulation, what Monte Carlo cannot estimate: an infinite closed
+ * form (the engine's diagnostic says why: a singular score, INVALID_EPS; a variance or W2^2 beyond f64,
+ * TOO_LARGE), or an eigenvalue or variance above `maxSimulableVariance(B)` (TOO_LARGE). Afterwards every
+ * estimate below is finite.
+ */
+function checkSimulable(cf: Contributions, B: number): void {
+  if (cf.diagnostic) {
+    const singular = cf.diagnostic.code === 'singular-score';
+    fail(singular ? 'INVALID_EPS' : 'TOO_LARGE', singular ? 'eps' : 'steps', `the closed form is +Infinity: ${cf.diagnostic.message}`,
+      singular ? 'eps > 0 (Monte Carlo cannot estimate an infinite variance)' : 'a grid on which the scheme is stable (Monte Carlo cannot estimate an infinite variance)');
+  }
+  const limit = maxSimulableVariance(B);
+  for (let i = 0; i < cf.values.length; i++) {
+    const big = Math.max(cf.values[i], cf.variances[i]);
+    if (big > limit) {
+      fail('TOO_LARGE', 'spectrum', `eigenvalue ${cf.values[i]} has closed-form output variance ${cf.variances[i]}: the particles' fourth moments (sum of y^4 over ${B} particles) would overflow f64`,
+        `eigenvalues and output variances up to sqrt(f64 max / (1e4 B)) = ${limit.toPrecision(3)} for B = ${B} particles`);
+    }
+  }
+}
+
+/**
  * The estimates of the header from per-mode sums of y^2 (s2) and y^4 (s4) over B particles: vhat, z-scores
  * against the closed-form variances v, the bias-corrected W2 with its stderr, the plug-in W2 and their gap.
+ * Every v and l is finite and at most `maxSimulableVariance(B)` (`checkSimulable`); the delta-method terms
+ * are formed from sd = sqrt(Var vhat) ratios so that tiny vhat (down to denormals) cannot give Inf * 0.
  */
 function summarize(values: Float64Array, counts: Float64Array, variances: Float64Array, s2: Float64Array, s4: Float64Array, B: number) {
   const nModes = values.length;
@@ -169,16 +202,11 @@ function summarize(values: Float64Array, counts: Float64Array, variances: Float6
     const v = variances[i];
     const w = counts[i];
     const l = values[i];
-    if (!Number.isFinite(v)) {
-      vhat[i] = Infinity; // singular score or overflow: the closed form is +Infinity (see its diagnostic)
-      z[i] = NaN;
-      plug = unbiased = Infinity;
-      continue;
-    }
     const vh = s2[i] / B; // known mean 0: divide by B
     const m4 = s4[i] / B;
     vhat[i] = vh;
-    z[i] = v > 0 ? (vh - v) / (v * Math.sqrt(2 / B)) : NaN;
+    // z = (vhat - v) / (v sqrt(2/B)), as (vhat/v - 1) / sqrt(2/B) so that a tiny v cannot underflow to 0/0.
+    z[i] = v > 0 ? (vh / v - 1) / Math.sqrt(2 / B) : (vh === 0 ? 0 : Infinity);
     if (v > 0 && Math.abs(z[i]) > maxAbsZ) maxAbsZ = Math.abs(z[i]);
     const rl = Math.sqrt(l);
     const rv = Math.sqrt(vh);
@@ -186,9 +214,11 @@ function summarize(values: Float64Array, counts: Float64Array, variances: Float6
     unbiased += w * (vh - (2 * rl * rv) / cB + l);
     const s2v = Math.max(m4 - vh * vh, 0) / B; // empirical variance of vhat
     if (vh > 0) {
-      const g = w * (1 - rl / (cB * rv));
-      const h = (w * rl) / (2 * cB * vh * rv);
-      varS += g * g * s2v + 0.5 * h * h * s2v * s2v;
+      // g^2 s2v + h^2 s2v^2 / 2 with g sd = w (sd - rl (sd / rv) / cB) and h s2v = (w rl / (2 cB)) (sd / rv) (sd / vh).
+      const sd = Math.sqrt(s2v);
+      const gs = w * (sd - (rl * (sd / rv)) / cB);
+      const hs = ((w * rl) / (2 * cB)) * (sd / rv) * (sd / vh);
+      varS += gs * gs + 0.5 * hs * hs;
     } else {
       varS += w * w * s2v;
     }
@@ -197,11 +227,8 @@ function summarize(values: Float64Array, counts: Float64Array, variances: Float6
   const plugIn = Math.sqrt(plug);
   const se = Math.sqrt(varS);
   const S = Math.max(unbiased, 0);
-  const stderr = Number.isFinite(S) ? (Math.sqrt(S + se) - Math.sqrt(Math.max(S - se, 0))) / 2 : NaN;
-  return {
-    vhat, z, maxAbsZ,
-    monteCarlo: { w2: Number.isFinite(unbiased) ? w2 : Infinity, stderr, bias: Number.isFinite(plug) ? plugIn - w2 : NaN, plugIn },
-  };
+  const stderr = (Math.sqrt(S + se) - Math.sqrt(Math.max(S - se, 0))) / 2;
+  return { vhat, z, maxAbsZ, monteCarlo: { w2, stderr, bias: plugIn - w2, plugIn } };
 }
 
 /** Index of each input entry's distinct value in `values` (ascending; tiny clipped negatives map to 0). */
@@ -245,6 +272,7 @@ export async function validate(spectrum: ArrayLike<number>, opts: ValidateOption
     scheme: o.scheme.name, steps: o.points, eps: o.eps, init: o.init,
     betaMin: opts.betaMin, betaMax: opts.betaMax, horizon: opts.horizon,
   });
+  checkSimulable(cf, o.particles);
   const geom = gridGeometry(o.schedule, uniformGrid(o.points, o.eps, o.schedule.horizon));
   const plan = buildPlan([o.scheme], geom);
   const noisy = plan.tableau[1] === 0;
@@ -274,7 +302,10 @@ function invSpd(a: Float64Array, d: number): Float64Array {
   for (let j = 0; j < d; j++) {
     let s = a[j * d + j];
     for (let k = 0; k < j; k++) s -= L[j * d + k] ** 2;
-    if (!(s > 0)) fail('INTERNAL', 'spectrum', 'a forward covariance is not positive definite', 'eps > 0 with a zero eigenvalue');
+    if (!(s > 0)) {
+      fail('INVALID_EPS', 'eps', 'a dense forward covariance e_k S + (1 - e_k) I is not numerically positive definite (1 - e_k is below the rounding error of the rotated S)',
+        'a larger eps: 1 - e^{-2B(eps)} well above 1e-15 x the largest eigenvalue');
+    }
     const ljj = Math.sqrt(s);
     L[j * d + j] = ljj;
     for (let i = j + 1; i < d; i++) {
@@ -358,6 +389,7 @@ export async function validateDense(spectrum: ArrayLike<number>, opts: ValidateO
   const cf = await contributions(spectrum, {
     scheme: o.scheme.name, steps: o.points, eps: o.eps, init: o.init, betaMin: opts.betaMin, betaMax: opts.betaMax, horizon: opts.horizon,
   });
+  checkSimulable(cf, B);
   const lam = Float64Array.from(spectrum, (x) => Math.max(x, 0));
   const idx = expandIndex(spectrum, cf.values);
   const v = Float64Array.from(idx, (i) => cf.variances[i]);
@@ -376,54 +408,52 @@ export async function validateDense(spectrum: ArrayLike<number>, opts: ValidateO
 
   const s2 = new Float64Array(d);
   const s4 = new Float64Array(d);
-  if (Number.isFinite(cf.w2)) {
-    const geom = gridGeometry(o.schedule, uniformGrid(o.points, o.eps, o.schedule.horizon));
-    const plan = buildPlan([o.scheme], geom);
-    const forward = (k: number): Float64Array => {
-      const a = new Float64Array(d * d);
-      for (let i = 0; i < d * d; i++) a[i] = geom.e[k] * S[i];
-      for (let i = 0; i < d; i++) a[i * d + i] += geom.om[k];
-      return a;
-    };
-    let x = await normals(d * B, { seed: o.seed, offset: 0 });
-    if (o.init === 'pT') x = await gemm(cholLower(forward(0), d), x, d, d, B);
-    // R_k, each computed once (and R_{N-1} only when a scheme evaluates the score there).
-    const inverses = new Map<number, Float64Array>();
-    const inverse = (k: number): Float64Array => {
-      let r = inverses.get(k);
-      if (!r) { r = invSpd(forward(k), d); inverses.set(k, r); inverses.delete(k - 2); }
-      return r;
-    };
-    for (let k = 0; k < steps; k++) {
-      const row = k * PLAN_STRIDE;
-      const [c00, c10, c01, c11, nu] = plan.coefficients.subarray(row, row + PLAN_STRIDE);
-      const r0 = inverse(k);
-      let M = new Float64Array(d * d);
-      for (let i = 0; i < d * d; i++) M[i] = c10 * r0[i];
-      if (c01 !== 0 || c11 !== 0) {
-        const inner = new Float64Array(d * d);
-        for (let i = 0; i < d * d; i++) inner[i] = c11 * r0[i];
-        for (let i = 0; i < d; i++) inner[i * d + i] += c01;
-        const prod = await gemm(inverse(k + 1), inner, d, d, d);
-        for (let i = 0; i < d * d; i++) M[i] += prod[i];
-      }
-      for (let i = 0; i < d; i++) M[i * d + i] += c00;
-      x = await gemm(M, x, d, d, B);
-      M = new Float64Array(0);
-      if (nu !== 0) {
-        const z = await normals(d * B, { seed: o.seed, offset: (k + 1) * d * B });
-        const sn = Math.sqrt(nu);
-        for (let i = 0; i < d * B; i++) x[i] += sn * z[i];
-      }
+  const geom = gridGeometry(o.schedule, uniformGrid(o.points, o.eps, o.schedule.horizon));
+  const plan = buildPlan([o.scheme], geom);
+  const forward = (k: number): Float64Array => {
+    const a = new Float64Array(d * d);
+    for (let i = 0; i < d * d; i++) a[i] = geom.e[k] * S[i];
+    for (let i = 0; i < d; i++) a[i * d + i] += geom.om[k];
+    return a;
+  };
+  let x = await normals(d * B, { seed: o.seed, offset: 0 });
+  if (o.init === 'pT') x = await gemm(cholLower(forward(0), d), x, d, d, B);
+  // R_k, each computed once (and R_{N-1} only when a scheme evaluates the score there).
+  const inverses = new Map<number, Float64Array>();
+  const inverse = (k: number): Float64Array => {
+    let r = inverses.get(k);
+    if (!r) { r = invSpd(forward(k), d); inverses.set(k, r); inverses.delete(k - 2); }
+    return r;
+  };
+  for (let k = 0; k < steps; k++) {
+    const row = k * PLAN_STRIDE;
+    const [c00, c10, c01, c11, nu] = plan.coefficients.subarray(row, row + PLAN_STRIDE);
+    const r0 = inverse(k);
+    let M = new Float64Array(d * d);
+    for (let i = 0; i < d * d; i++) M[i] = c10 * r0[i];
+    if (c01 !== 0 || c11 !== 0) {
+      const inner = new Float64Array(d * d);
+      for (let i = 0; i < d * d; i++) inner[i] = c11 * r0[i];
+      for (let i = 0; i < d; i++) inner[i * d + i] += c01;
+      const prod = await gemm(inverse(k + 1), inner, d, d, d);
+      for (let i = 0; i < d * d; i++) M[i] += prod[i];
     }
-    const y = await gemm(Qt, x, d, d, B);
-    for (let i = 0; i < d; i++) {
-      let a2 = 0;
-      let a4 = 0;
-      for (let b = 0; b < B; b++) { const t = y[i * B + b] ** 2; a2 += t; a4 += t * t; }
-      s2[i] = a2;
-      s4[i] = a4;
+    for (let i = 0; i < d; i++) M[i * d + i] += c00;
+    x = await gemm(M, x, d, d, B);
+    M = new Float64Array(0);
+    if (nu !== 0) {
+      const z = await normals(d * B, { seed: o.seed, offset: (k + 1) * d * B });
+      const sn = Math.sqrt(nu);
+      for (let i = 0; i < d * B; i++) x[i] += sn * z[i];
     }
+  }
+  const y = await gemm(Qt, x, d, d, B);
+  for (let i = 0; i < d; i++) {
+    let a2 = 0;
+    let a4 = 0;
+    for (let b = 0; b < B; b++) { const t = y[i * B + b] ** 2; a2 += t; a4 += t * t; }
+    s2[i] = a2;
+    s4[i] = a4;
   }
   const stats = summarize(lam, ones, v, s2, s4, B);
   return {

@@ -14,7 +14,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { contributions, gridGeometry, uniformGrid, vpLinear, buildPlan, SCHEMES, prepareSpectrum } from '../../src/node.js';
+import { contributions, samplerError, gridGeometry, uniformGrid, vpLinear, buildPlan, SCHEMES, prepareSpectrum } from '../../src/node.js';
 import { validate, validateDense, chiMeanFactor, MAX_DENSE_DIMENSION, type ValidateResult } from '../../src/diffusion/montecarlo.js';
 import { propagateReference } from '../../src/diffusion/reference.js';
 import { parseNpy } from '../../src/io/npy.js';
@@ -117,12 +117,11 @@ describe('particles: Monte-Carlo agrees with the closed form', () => {
     expect(res.variances[6]).not.toBe(res.variances[0]);
   });
 
-  it('a singular score (Heun, eps = 0, eigenvalue 0) gives Infinity in both', async () => {
-    const res = await validate([0, 1, 2], { scheme: 'heun', steps: 10, eps: 0, init: 'pT', particles: 8, seed: 1 });
-    expect(res.closedForm).toBe(Infinity);
-    expect(res.monteCarlo.w2).toBe(Infinity);
-    expect(res.variances[0]).toBe(Infinity);
-    expect(Number.isFinite(res.maxAbsZ)).toBe(true);
+  it('a singular score (Heun, eps = 0, eigenvalue 0): INVALID_EPS naming the cause, not +- NaN (issue 8)', async () => {
+    const opts = { scheme: 'heun', steps: 10, eps: 0, init: 'pT', particles: 8, seed: 1 } as const;
+    expect((await samplerError([0, 1, 2], { scheme: 'heun', steps: 10, eps: 0 })).diagnostic?.code).toBe('singular-score');
+    await expectError(validate([0, 1, 2], opts), 'INVALID_EPS', 'eps');
+    await expectError(validateDense([0, 1, 2], opts), 'INVALID_EPS', 'eps');
   });
 });
 

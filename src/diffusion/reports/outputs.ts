@@ -11,7 +11,7 @@ import { type SchemeName, resolveSchemes } from '../samplers/index.js';
 import { type SpectrumInput, prepareSpectrum } from '../../spectra/spectrum.js';
 import { INITS, type Init } from '../propagation.js';
 import { continuousVariancesInto, continuousW2 } from '../continuous.js';
-import { type Diagnostic, type RunOptions, checkGridFits, runGrids, runW2, validateRunOptions } from '../engine.js';
+import { type Diagnostic, type RunOptions, checkGridFits, curveW2, reportW2, runGrids, runW2, validateRunOptions, w2Overflow } from '../engine.js';
 import { commutingW2Squared, contributionsInto } from '../w2.js';
 import { validateInits } from './table.js';
 
@@ -109,6 +109,8 @@ export interface CurveResult {
   /** Forward times T - t_{k+1}. */
   forwardTimes: Float64Array;
   series: CurveSeries[];
+  /** Why some values are +Infinity: one per (scheme, start) that reaches it (empty when all are finite). */
+  diagnostics: Diagnostic[];
 }
 
 /** W2 along the grid, after every step, to the law the exact process has there (Figure 1, left). */
@@ -126,18 +128,21 @@ export async function curve(spectrum: SpectrumInput, opts: CurveOptions = {}): P
   const aStart = new Float64Array(spec.values.length);
   const ones = new Float64Array(spec.values.length).fill(1);
   continuousVariancesInto(aStart, spec.values, schedule, 'ode', 'pT', T - times[0]);
-  const normalStart = Math.sqrt(commutingW2Squared(aStart, spec.counts, ones));
+  const normalSquared = commutingW2Squared(aStart, spec.counts, ones);
   const series: CurveSeries[] = [];
+  const diagnostics: Diagnostic[] = [];
   schemes.forEach((scheme, s) => {
     for (const init of inits) {
       const q = 2 * s + INITS.indexOf(init);
-      const w2 = new Float64Array(K);
-      for (let k = 0; k < K; k++) w2[k] = Math.sqrt(run.output.curve![q * K + k]);
-      series.push({ scheme: scheme.name, init, w2, start: init === 'pT' ? 0 : normalStart });
+      const start = init === 'pT' ? { w2: 0, diagnostic: null }
+        : reportW2(normalSquared, () => w2Overflow('the N(0, I) start', { scheme: scheme.name, eps: run.geom.eps, steps: null, init }));
+      const { w2, diagnostic } = curveW2(spec, run, s, init, run.output.curve!.subarray(q * K, (q + 1) * K));
+      for (const d of [start.diagnostic, diagnostic]) if (d) diagnostics.push(d);
+      series.push({ scheme: scheme.name, init, w2, start: start.w2 });
     }
   });
   const after = times.slice(1);
-  return { times: after, forwardTimes: after.map((t) => T - t), series };
+  return { times: after, forwardTimes: after.map((t) => T - t), series, diagnostics };
 }
 
 export interface EpsSweepOptions extends VpLinearOptions, RunOptions {
@@ -156,7 +161,7 @@ export const EPS_SWEEP_KEYS = optionKeys<EpsSweepOptions>({
 export interface EpsSeries {
   scheme: SchemeName;
   init: Init;
-  /** W2 of the exact continuous process at each eps. */
+  /** W2 of the exact continuous process at each eps (+Infinity only where W2^2 overflows f64, see diagnostics). */
   continuous: Float64Array;
   /** W2 of the scheme with N points at each eps (+Infinity where undefined, see diagnostics). */
   w2: Float64Array;
@@ -183,10 +188,11 @@ export async function w2VsEps(spectrum: SpectrumInput, opts: EpsSweepOptions): P
       const c = new Float64Array(epsList.length);
       const w = new Float64Array(epsList.length);
       epsList.forEach((eps, i) => {
-        c[i] = continuousW2(spec.values, spec.counts, schedule, scheme.process, init, eps);
+        const exact = continuousW2(spec, schedule, scheme, init, eps);
         const r = runW2(spec, runs[i], s, init, n);
+        c[i] = exact.w2;
         w[i] = r.w2;
-        if (r.diagnostic) diagnostics.push(r.diagnostic);
+        for (const d of [exact.diagnostic, r.diagnostic]) if (d) diagnostics.push(d);
       });
       series.push({ scheme: scheme.name, init, continuous: c, w2: w });
     }

@@ -10,7 +10,7 @@ import { type VpLinearOptions, vpLinearOf } from '../schedules/index.js';
 import { type SchemeName, resolveSchemes } from '../samplers/index.js';
 import { type SpectrumInput, prepareSpectrum } from '../../spectra/spectrum.js';
 import { type Init } from '../propagation.js';
-import { continuousW2 } from '../continuous.js';
+import { continuousW2, continuousW2Squared } from '../continuous.js';
 import { type Diagnostic, type RunOptions, checkGridFits, runGrids, runW2, validateRunOptions } from '../engine.js';
 
 export interface TableOptions extends VpLinearOptions, RunOptions {
@@ -81,12 +81,12 @@ export async function table(spectrum: SpectrumInput, opts: TableOptions = {}): P
 
   const grids = epsList.flatMap((eps) => steps.map((n) => uniformGrid(n, eps, schedule.horizon)));
   const pending = runGrids(spec, schedule, schemes, grids, false, opts);
-  // The continuous rows (closed forms) are computed while the grids run (on worker threads, in node).
+  // The continuous rows (closed forms, W2^2) are computed while the grids run (on worker threads, in node).
   const continuous = new Map<string, number>();
   for (const process of new Set(schemes.map((s) => s.process))) {
     for (const eps of epsList) {
       for (const init of inits) {
-        continuous.set(`${process}/${eps}/${init}`, continuousW2(spec.values, spec.counts, schedule, process, init, eps));
+        continuous.set(`${process}/${eps}/${init}`, continuousW2Squared(spec.values, spec.counts, schedule, process, init, eps));
       }
     }
   }
@@ -97,7 +97,9 @@ export async function table(spectrum: SpectrumInput, opts: TableOptions = {}): P
   schemes.forEach((scheme, s) => {
     epsList.forEach((eps, ie) => {
       for (const init of inits) {
-        rows.push({ scheme: scheme.name, eps, steps: null, init, w2: continuous.get(`${scheme.process}/${eps}/${init}`)! });
+        const exact = continuousW2(spec, schedule, scheme, init, eps, continuous.get(`${scheme.process}/${eps}/${init}`)!);
+        if (exact.diagnostic) diagnostics.push(exact.diagnostic);
+        rows.push({ scheme: scheme.name, eps, steps: null, init, w2: exact.w2 === Infinity ? 'Infinity' : exact.w2 });
         steps.forEach((n, is) => {
           const { w2, diagnostic } = runW2(spec, runs[ie * steps.length + is], s, init, n);
           if (diagnostic) diagnostics.push(diagnostic);
