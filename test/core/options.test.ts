@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   GaussdiffError, table, samplerError, curve, w2VsEps, contributions, validate, validateDense, vpLinear, eigh, covariance,
   buresW2, normals, uniforms, normalsInto, uniformsInto, sampleSpectrum, sampleCovariance, sampleStationary,
-  synthesizeAdsn, fft, fft2, powerSpectrum, spectrumOfSamples, mnistSpectrum, type Image,
+  synthesizeAdsn, fft, fft2, powerSpectrum, spectrumOfSamples, mnistSpectrum, namedSpectrum, type Image,
 } from '../../src/node.js';
 import { editDistance } from '../../src/core/options.js';
 import { expectError } from '../helpers/errors.js';
@@ -58,6 +58,7 @@ const cases: Case[] = [
   { name: 'powerSpectrum', call: (x) => powerSpectrum(image, o(x)), known: ['periodic'], valid: { periodic: true }, optional: true },
   { name: 'spectrumOfSamples', call: (x) => spectrumOfSamples(samples, 3, 2, o(x)), known: ['center'], valid: { center: true }, optional: true },
   { name: 'mnistSpectrum', call: (x) => mnistSpectrum(o(x)), known: ['onProgress'], valid: { onProgress: () => {} }, optional: true },
+  { name: 'namedSpectrum', call: (x) => namedSpectrum('image-like', o(x)), known: ['onProgress'], valid: { onProgress: () => {} }, optional: true },
 ];
 
 /** Run `f` (sync or async) and return what it threw or rejected with. */
