@@ -77,7 +77,7 @@ export async function table(spectrum: SpectrumInput, opts: TableOptions = {}): P
   const inits = validateInits(list(opts.inits, TABLE_DEFAULTS.inits, 'inits'));
   validateRunOptions(opts);
   const spec = prepareSpectrum(spectrum);
-  for (const n of steps) checkGridFits(spec, n, schemes.length, false);
+  checkGridFits(spec, epsList.flatMap(() => steps), schemes.length, false);
 
   const grids = epsList.flatMap((eps) => steps.map((n) => uniformGrid(n, eps, schedule.horizon)));
   const pending = runGrids(spec, schedule, schemes, grids, false, opts);
@@ -162,7 +162,21 @@ export function formatTable(result: TableResult, digits: number | 'paper' = 'pap
   const widths = header.map((h, j) => Math.max(h.length, ...body.map((r) => r[j].length)));
   const render = (cells: string[]) => cells.map((c, j) => (j < 2 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  ');
   const out = [render(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(render)];
-  for (const d of result.diagnostics ?? []) out.push(`inf: ${d.scheme}, eps=${d.eps}, N=${d.steps}, ${initLabel(d.init)}: ${d.message}`);
+  // One line per cause (scheme, eps, message), naming the cells it makes infinite: N x start when they form a product.
+  const causes = new Map<string, { scheme: string; eps: number; message: string; steps: string[]; inits: string[]; cells: string[] }>();
+  for (const d of result.diagnostics ?? []) {
+    const key = `${d.scheme}\u0000${d.eps}\u0000${d.message}`;
+    if (!causes.has(key)) causes.set(key, { scheme: d.scheme, eps: d.eps, message: d.message, steps: [], inits: [], cells: [] });
+    const c = causes.get(key)!;
+    const n = d.steps === null ? 'cont.' : `N=${d.steps}`;
+    if (!c.steps.includes(n)) c.steps.push(n);
+    if (!c.inits.includes(initLabel(d.init))) c.inits.push(initLabel(d.init));
+    c.cells.push(`${n} ${initLabel(d.init)}`);
+  }
+  for (const c of causes.values()) {
+    const cells = c.cells.length === c.steps.length * c.inits.length ? `${c.steps.join(', ')} x ${c.inits.join(', ')}` : c.cells.join(', ');
+    out.push(`inf: ${c.scheme}, eps=${formatEps(c.eps)}, ${cells}: ${c.message}`);
+  }
   for (const n of result.notes ?? []) out.push(`note: ${n}`);
   return out.join('\n');
 }
