@@ -38,7 +38,8 @@ const COLOUR_TYPES: Record<number, { samples: number; depths: number[] }> = {
 /**
  * Read the IHDR chunk: the signature (8 bytes), then the first chunk, which must be IHDR: length 13 (4 bytes),
  * "IHDR", width and height (big-endian u32, 1 .. 2^31 - 1), bit depth, colour type, compression 0, filter 0,
- * interlace 0 or 1, CRC: 33 bytes. Reads nothing else. Errors: IMAGE_READ naming the file (`name`) and why.
+ * interlace 0 or 1, CRC: 33 bytes. Reads nothing else (the CRC is not checked, as fast-png does not).
+ * `name` (default '<bytes>') names the file in errors. Errors: IMAGE_READ naming the file and why.
  */
 export function readPngHeader(bytes: Uint8Array, name = '<bytes>'): PngHeader {
   if (!(bytes instanceof Uint8Array)) {

@@ -29,8 +29,10 @@ export function isSpectrum(x: unknown): x is Spectrum {
 }
 
 /**
- * Validate a spectrum and merge equal eigenvalues into (value, multiplicity). The input is not mutated.
- * Errors: empty, non-finite entries, eigenvalues below -1e-12 * max. Tiny negatives are clipped and counted.
+ * Validate a spectrum and merge equal eigenvalues into (value, multiplicity). The input is not mutated; a
+ * prepared Spectrum is returned as is. `argument` (default 'spectrum') names the input in errors.
+ * Errors: INVALID_OPTION (not an array), EMPTY_SPECTRUM, NON_FINITE, NEGATIVE_EIGENVALUE (below -1e-12 * max).
+ * Tiny negatives are clipped to 0 and counted.
  */
 export function prepareSpectrum(input: SpectrumInput, argument = 'spectrum'): Spectrum {
   if (isSpectrum(input)) return input;
