@@ -7,7 +7,7 @@ import { fail } from '../core/errors.js';
 import { type GridGeometry, gridGeometry } from './grid.js';
 import { type Schedule } from './schedules/index.js';
 import { type SchemeDefinition } from './samplers/index.js';
-import { type Plan, buildPlan, evaluatesScoreAtEnd } from './plan.js';
+import { PLAN_STRIDE, TABLEAU_STRIDE, type Plan, buildPlan, evaluatesScoreAtEnd } from './plan.js';
 import { type Spectrum } from '../spectra/spectrum.js';
 import { INITS, type Init, type PropagateInput } from './propagation.js';
 import { propagateReference } from './reference.js';
@@ -112,14 +112,40 @@ export function validateRunOptions(opts: RunOptions): void {
 }
 
 /**
- * Refuse, before allocating anything, a grid whose plan and kernel buffers (modes x points x schemes)
- * would not fit in Wasm memory.
+ * Largest single buffer the Wasm allocator gives (AssemblyScript's TLSF refuses blocks above 2^30 bytes less
+ * its overhead with "Allocation too large"): a plan or an output array must fit in one.
  */
-export function checkGridFits(spectrum: Spectrum, points: number, nSchemes: number, curve: boolean): void {
-  const need = propagationBytes(spectrum.values.length, points, nSchemes, curve);
-  if (need > MAX_WASM_BYTES) {
-    fail('TOO_LARGE', 'steps', `a grid of ${points} points with ${nSchemes} scheme(s) over ${spectrum.values.length} distinct eigenvalues needs ${(need / 2 ** 20).toFixed(0)} MiB`,
-      `at most ${MAX_WASM_BYTES / 2 ** 20} MiB per grid: fewer grid points, schemes or distinct eigenvalues`);
+export const MAX_WASM_BLOCK = 2 ** 30 - 64;
+/** Largest total of the grids, geometries and plans one call builds in JavaScript before propagating. */
+export const MAX_PLAN_BYTES = 2 * 1024 ** 3;
+
+/** Bytes one grid of `points` points takes in JavaScript: times, its 4 geometry arrays, and the plan. */
+function planBytes(points: number, nSchemes: number): number {
+  return 8 * (5 * points + nSchemes * TABLEAU_STRIDE + nSchemes * (points - 1) * PLAN_STRIDE);
+}
+
+/**
+ * Refuse, before allocating anything (grids, geometries and plans included), grids (`points`: the number of
+ * points of each) that would not fit: the kernel's buffers of one grid in Wasm memory (MAX_WASM_BYTES), its
+ * largest buffer (the plan, nSchemes x steps x 5 f64, or the outputs) in one Wasm block (MAX_WASM_BLOCK),
+ * and every grid's JavaScript arrays together (MAX_PLAN_BYTES). TOO_LARGE names the size needed and the limit.
+ */
+export function checkGridFits(spectrum: Spectrum, points: readonly number[], nSchemes: number, curve: boolean): void {
+  const modes = spectrum.values.length;
+  const what = (n: number) => `a grid of ${n} points with ${nSchemes} scheme(s) over ${modes} distinct eigenvalues`;
+  const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+  const fewer = 'fewer grid points, schemes or distinct eigenvalues';
+  let total = 0;
+  for (const n of points) {
+    const need = propagationBytes(modes, n, nSchemes, curve);
+    if (need > MAX_WASM_BYTES) fail('TOO_LARGE', 'steps', `${what(n)} needs ${mib(need)} of Wasm memory`, `at most ${mib(MAX_WASM_BYTES)} per grid: ${fewer}`);
+    const block = 8 * Math.max(nSchemes * (n - 1) * PLAN_STRIDE, 2 * nSchemes * (modes + 1), curve ? 2 * nSchemes * (n - 1) : 0);
+    if (block > MAX_WASM_BLOCK) fail('TOO_LARGE', 'steps', `${what(n)} needs a buffer of ${mib(block)}`, `at most ${mib(MAX_WASM_BLOCK)} per buffer: ${fewer}`);
+    total += planBytes(n, nSchemes);
+  }
+  if (total > MAX_PLAN_BYTES) {
+    fail('TOO_LARGE', 'steps', `${points.length} grid(s) of ${Math.max(...points)} points at most with ${nSchemes} scheme(s) need ${mib(total)} of plans`,
+      `at most ${mib(MAX_PLAN_BYTES)} of plans per call: fewer grids, grid points or schemes`);
   }
 }
 
@@ -134,7 +160,7 @@ export async function runGrids(
   keepVariances = false,
 ): Promise<GridRun[]> {
   validateRunOptions(opts);
-  for (const times of grids) checkGridFits(spectrum, times.length, schemes.length, curve);
+  checkGridFits(spectrum, grids.map((times) => times.length), schemes.length, curve);
   const jobs: GridJob[] = grids.map((times) => {
     const geom = gridGeometry(schedule, times);
     return { geom, plan: buildPlan(schemes, geom), curve };

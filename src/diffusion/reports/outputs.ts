@@ -41,7 +41,7 @@ function resolveGrid(opts: GridOptions, schedule: Schedule): GridRequest {
 /** Prepare the spectrum, check the job fits, and build the grid (in that order: nothing big before checks). */
 function prepare(spectrum: SpectrumInput, request: GridRequest, nSchemes: number, curve: boolean) {
   const spec = prepareSpectrum(spectrum);
-  checkGridFits(spec, request.points, nSchemes, curve);
+  checkGridFits(spec, [request.points], nSchemes, curve);
   return { spec, times: request.build() };
 }
 
@@ -179,7 +179,7 @@ export async function w2VsEps(spectrum: SpectrumInput, opts: EpsSweepOptions): P
   const epsList = opts.eps.map((e, i) => validateEps(e, schedule.horizon, `eps[${i}]`));
   validateRunOptions(opts);
   const spec = prepareSpectrum(spectrum);
-  checkGridFits(spec, n, schemes.length, false);
+  checkGridFits(spec, epsList.map(() => n), schemes.length, false);
   const runs = await runGrids(spec, schedule, schemes, epsList.map((e) => uniformGrid(n, e, schedule.horizon)), false, opts);
   const diagnostics: Diagnostic[] = [];
   const series: EpsSeries[] = [];
