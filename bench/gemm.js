@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// GEMM benchmark: gaussdiff's Wasm GEMM (src/linalg/blas.ts -> assembly/linalg/blas.ts, one thread, f64x2 SIMD)
+// GEMM benchmark: gaussdiff's Wasm GEMM (src/linalg/blas.ts -> assembly/linalg/gemm.ts, one thread, f64x2 SIMD)
 // against numpy's matmul (OpenBLAS) on d x d x d products, d = 256, 512, 1024.
 //
 //   npm run build:wasm && npm run build:ts && node bench/gemm.js [--runs N]

@@ -1,6 +1,6 @@
 // Deterministic random numbers: Philox4x32-10-keyed SFC64 lanes, and ziggurat normals.
 //
-// Values come in BLOCKS of 1024. Block b of stream (s0, s1) under a seed is a pure function of
+// Values come in blocks of RANDOM_BLOCK = 1024 (src/wasm/constants.ts, shared with the facade). Block b of stream (s0, s1) under a seed is a pure function of
 // (seed, s0, s1, b), so value i (block i >> 10, position i & 1023) is a pure function of (seed, stream, i):
 // any offset, any chunking, the same bits.
 //
@@ -35,6 +35,8 @@
 // arithmetic. Wasm's f64 add/sub/mul/div and int -> f64 conversions are IEEE-754 correctly rounded with no
 // fused multiply-add, so the output bits are the same on every engine and platform (no host Math.log,
 // which engines do not guarantee to agree on).
+
+import { RANDOM_BLOCK } from "../../src/wasm/constants";
 
 // @ts-ignore: decorator
 @inline const M0: u32 = 0xd2511f53;
@@ -354,15 +356,15 @@ function zigSlow(w: u64): f64 {
   const off = <u64>offset;
   let block = off >> 10;
   // Position (relative to out) of the first value of the current block.
-  for (let p: i32 = -<i32>(off & 1023); p < count; p += 1024) {
+  for (let p: i32 = -<i32>(off & 1023); p < count; p += RANDOM_BLOCK) {
     blockWords(block, s0, s1, k0, k1);
-    const direct = p >= 0 && p + 1024 <= count;
+    const direct = p >= 0 && p + RANDOM_BLOCK <= count;
     const dst = direct ? out + ((<usize>p) << 3) : SPARE;
     if (uniform) uniformBlock(dst);
     else zigBlock(dst);
     if (!direct) {
       const from = max<i32>(0, -p);
-      const to = min<i32>(1024, count - p);
+      const to = min<i32>(RANDOM_BLOCK, count - p);
       memory.copy(out + (<usize>(p + from) << 3), SPARE + (<usize>from << 3), <usize>(to - from) << 3);
     }
     block += 1;

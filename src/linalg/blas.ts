@@ -1,19 +1,17 @@
 /**
- * Dense kernels over the Wasm module (assembly/linalg/blas.ts): GEMM, covariance (SYRK) and Cholesky. Row-major
- * everywhere, f64. Every input is validated before any allocation or heavy work (shape, size, finiteness,
+ * Dense kernels over the Wasm module (assembly/linalg/{gemm,syrk,cholesky}.ts): GEMM, covariance (SYRK) and
+ * Cholesky. Row-major everywhere, f64. Every input is validated before any allocation or heavy work (shape, size, finiteness,
  * symmetry), copied into Wasm memory (inputs are never mutated) and every block is freed before return.
  */
 import { fail } from '../core/errors.js';
 import { checkDimension, checkFiniteEntries, checkMatrixShape, describe } from '../core/checks.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 import { checkWasmBytes, withWasm, type WasmScope } from '../wasm/kernel.js';
+import { BLAS_GEMM_MAX_WORKSPACE } from '../wasm/constants.js';
 import { checkSymmetric } from './eigh.js';
 
-/**
- * Upper bound on the kernel's packing workspace (assembly/linalg/blas.ts: (MC + NC) KC f64 = 1.1 MiB), counted
- * in the TOO_LARGE check before the exact size is asked from the kernel.
- */
-const WORKSPACE_BYTES = 2 ** 21;
+/** The kernel's largest packing workspace, counted in the TOO_LARGE check before the exact size is asked from it. */
+const WORKSPACE_BYTES = 8 * BLAS_GEMM_MAX_WORKSPACE;
 
 /** TOO_LARGE unless `f64s` values plus the packing workspace fit in Wasm memory. */
 function checkWasmFits(f64s: number, argument: string): void {

@@ -19,6 +19,7 @@ import { fail } from '../core/errors.js';
 import { SEED_LIMIT, checkInteger, checkSeed, describe } from '../core/checks.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 import { checkWasmBytes, withWasm, type WasmScope } from '../wasm/kernel.js';
+import { RANDOM_BLOCK } from '../wasm/constants.js';
 
 const UNIFORM_BIT = 0x80000000;
 
@@ -42,7 +43,6 @@ function fillIn(kind: Kind, scope: WasmScope, ptr: number, count: number, seed: 
 
 /** Values per chunk: 512 KiB of Wasm memory (64 blocks), cache-resident, then copied out. */
 const CHUNK = 1 << 16;
-const BLOCK = 1024;
 
 /** Values offset .. offset + out.length - 1 of the stream into `out`, generated in Wasm in chunks that
  *  start on block boundaries of the stream (value i depends only on its index, so chunking changes
@@ -56,7 +56,7 @@ async function drawInto(kind: Kind, out: Float64Array, seed: number, s0: number,
     let start = 0;
     while (start < count) {
       // Up to the end of the chunk of blocks the current position is in.
-      const n = Math.min(CHUNK - ((offset + start) % BLOCK), count - start);
+      const n = Math.min(CHUNK - ((offset + start) % RANDOM_BLOCK), count - start);
       fillIn(kind, scope, p, n, seed, s0, s1, offset + start);
       out.set(n === view.length ? view : view.subarray(0, n), start);
       start += n;

@@ -13,6 +13,12 @@ export const PLAN_STRIDE = 5;
 /** f64 per scheme in the flags table: two-node (1/0), noise-free (1/0). */
 export const TABLEAU_STRIDE = 2;
 
+/**
+ * Values per block of the random streams (assembly/random/random.ts: four SFC64 lanes x 256 steps; value i
+ * is position i mod RANDOM_BLOCK of block i / RANDOM_BLOCK). The facade fills in chunks of whole blocks.
+ */
+export const RANDOM_BLOCK = 1024;
+
 // GEMM blocking (assembly/linalg/gemm.ts): KC-deep slices, MC-high blocks of A, NC-wide panels of B
 // (MC a multiple of the register tile's 4 rows, NC of its 4 columns).
 export const GEMM_KC = 256;

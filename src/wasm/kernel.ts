@@ -65,9 +65,11 @@ export interface Kernel {
   zigguratTables(out: number): void;
 }
 
-// Parameter count of each kernel function, for the check at load time (the type makes each count that of
-// the signature above, and requires every function of the table).
-const ARITY: { readonly [K in keyof Kernel]: Parameters<Kernel[K]>['length'] } = {
+/**
+ * Parameter count of each kernel function, for the check at load time (the type makes each count that of
+ * the signature above, and requires every function of the table).
+ */
+export const KERNEL_ARITY: { readonly [K in keyof Kernel]: Parameters<Kernel[K]>['length'] } = {
   alloc: 1, free: 1, propagate: 11, errorSums: 7, particlesStart: 8, particlesStep: 11, particlesMoments: 7,
   eighWorkLength: 2, eighSym: 6, blasGemmWorkspace: 3, blasGemmCore: 14, blasGemm: 7, blasSyrk: 6, blasCenter: 5,
   blasCholeskyWorkspace: 1, blasCholesky: 3, fftPlanSize: 1, fftPlan: 2, fft1: 5, fftRows: 6, fftColWorkSize: 1,
@@ -117,9 +119,9 @@ export async function loadKernel(): Promise<KernelExports> {
         fail('INTERNAL', 'wasm', `build/gaussdiff.wasm was built from another version of the kernel (plan layout ${ex.PLAN_LAYOUT?.value}, expected ${PLAN_LAYOUT})`, 'rebuild it with npm run build');
       }
       const table = ex as unknown as Record<string, unknown>;
-      const wrong = (Object.keys(ARITY) as (keyof Kernel)[]).filter((name) => {
+      const wrong = (Object.keys(KERNEL_ARITY) as (keyof Kernel)[]).filter((name) => {
         const f = table[name];
-        return typeof f !== 'function' || f.length !== ARITY[name];
+        return typeof f !== 'function' || f.length !== KERNEL_ARITY[name];
       });
       if (wrong.length > 0) {
         fail('INTERNAL', 'wasm', `build/gaussdiff.wasm lacks the kernel functions ${wrong.join(', ')} of src/wasm/kernel.ts (or has other signatures)`, 'rebuild it with npm run build');

@@ -1,5 +1,5 @@
 /**
- * Symmetric eigendecomposition (src/linalg/eigh.ts, assembly/linalg/eigh.ts).
+ * Symmetric eigendecomposition (src/linalg/eigh.ts, assembly/linalg/eigh/).
  *
  * Hard matrices A = Q diag(lambda) Q^T with Q a random orthogonal matrix (a product of Householder
  * reflectors from a seeded PRNG) and prescribed spectra: clustered (many within 1e-10 relative), exactly
