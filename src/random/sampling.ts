@@ -18,7 +18,6 @@ import { checkArrayShape, checkDimension, checkFiniteEntries, checkInteger, chec
 import { checkOptions, optionKeys } from '../core/options.js';
 import { checkWasmBytes, withWasm } from '../wasm/kernel.js';
 import { BLAS_GEMM_MAX_WORKSPACE } from '../wasm/constants.js';
-import { BLAS_GEMM_MAX_WORKSPACE } from '../wasm/constants.js';
 import { eighBytes, eighIn, checkSymmetric } from '../linalg/eigh.js';
 import { cholesky, gemmIn } from '../linalg/blas.js';
 import { fft2Ptr, fft2SetupBytes, fft2SetupIn, MAX_FFT_LENGTH } from '../fft/fft.js';
