@@ -14,5 +14,4 @@ setParallelExecutor(parallelPropagate, Math.max(1, Math.min(2, availableParallel
 export * from './index.js';
 export { closeThreads, warmThreads, adoptWorker } from './runtime/pool.js';
 export { readNpy, readNpyArray, writeNpy, readPng, writeFileAtomic, checkOutputPath } from './io/files.js';
-export { mnistDataset, mnistSpectrum, mnistCachePath, cacheFolder, MNIST_DESCRIPTION, MNIST_CACHE_FORMAT, type MnistOptions } from './spectra/mnist.js';
-export { namedSpectrum, isSpectrumName, SPECTRA, SPECTRUM_NAMES, type SpectrumName, type NamedSpectrum } from './spectra/index.js';
+export { mnistDataset, mnistSpectrum, MNIST_DESCRIPTION, type MnistOptions } from './spectra/mnist.js';

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { imageLikeSpectrum, isSpectrumName, mnistSpectrum, namedSpectrum, SPECTRA, SPECTRUM_NAMES } from '../../src/node.js';
+import { imageLikeSpectrum, mnistSpectrum } from '../../src/node.js';
+import { isSpectrumName, namedSpectrum, SPECTRA, SPECTRUM_NAMES } from '../../src/spectra/index.js';
 import { expectError } from '../helpers/errors.js';
 
 process.env.GAUSSDIFF_CACHE = mkdtempSync(join(tmpdir(), 'gaussdiff-cache-'));

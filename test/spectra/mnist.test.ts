@@ -17,10 +17,11 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 const MNIST_VERSION = (createRequire(import.meta.url)('mnist/package.json') as { version: string }).version;
 
-/** A fresh copy of the node entry, as a new process has. */
+/** A fresh copy of the MNIST module (and of the node entry, which sets the Wasm source), as a new process has. */
 async function fresh() {
   vi.resetModules();
-  return import('../../src/node.js');
+  await import('../../src/node.js');
+  return import('../../src/spectra/mnist.js');
 }
 
 /** The bytes of a Float64Array (bitwise comparison). */
