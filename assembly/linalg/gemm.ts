@@ -13,11 +13,11 @@
 // and diagonal tiles write only their lower part (SYRK, the Cholesky trailing update); with UPPER the same
 // for j >= i (the eigensolver's symmetric rank-2k update, assembly/linalg/eigh/tridiagonal.ts).
 //
-// Blocking (KC, MC, NC in src/wasm/constants.ts, shared with the facade; tuned on a 48 KiB L1 / 2 MiB L2
-// core): KC * NR * 8 = 8 KiB of B in L1, MC * KC * 8 = 128 KiB of A
-// and KC * NC * 8 = 1 MiB of B in L2. It runs at about 19 GFLOP/s on one 2.6 GHz core, close to the
-// 128-bit peak: Wasm without relaxed SIMD has no fused multiply-add, so each rank-1 term is an f64x2 mul
-// then an add (at most two of each per cycle: 8 flops per cycle).
+// Blocking (KC, MC, NC: src/wasm/constants.ts, shared with the facade), tuned on a 48 KiB L1 / 2 MiB L2
+// core: KC * NR * 8 = 8 KiB of B in L1, MC * KC * 8 = 128 KiB of A and KC * NC * 8 = 1 MiB of B in L2.
+// It runs at about 19 GFLOP/s on one 2.6 GHz core, close to the 128-bit peak: Wasm without relaxed SIMD
+// has no fused multiply-add, so each rank-1 term is an f64x2 mul then an add (at most two of each per
+// cycle: 8 flops per cycle).
 //
 // The facade (src/linalg/blas.ts) allocates every buffer, including the packing workspace whose size
 // `blasGemmWorkspace` gives in f64 (16-byte aligned blocks from `alloc`); nothing here allocates.
@@ -25,7 +25,7 @@
 import { at } from "../memory";
 import { BLAS_GEMM_MAX_WORKSPACE, GEMM_KC as KC, GEMM_MC as MC, GEMM_NC as NC } from "../../src/wasm/constants";
 
-export { BLAS_GEMM_MAX_WORKSPACE };
+export { BLAS_GEMM_MAX_WORKSPACE }; // also a Wasm global, checked against the facade's by test/wasm
 
 const MR: i32 = 4; // register tile rows (MC is a multiple)
 const NR: i32 = 4; // register tile columns, two f64x2 (NC is a multiple)
