@@ -14,6 +14,7 @@
 import { fail } from '../core/errors.js';
 import { checkDimension, checkMatrixShape, describe } from '../core/checks.js';
 import { checkOptions, optionKeys } from '../core/options.js';
+import { SYMMETRY_TOLERANCE } from '../core/tolerances.js';
 import { checkWasmBytes, withWasm, type WasmScope } from '../wasm/kernel.js';
 import { eighWorkLength } from '../wasm/constants.js';
 
@@ -26,8 +27,7 @@ export interface EighOptions {
 
 export const EIGH_KEYS = optionKeys<EighOptions>({ vectors: true });
 
-/** Relative asymmetry max |a_ij - a_ji| / max |a| tolerated as rounding (then symmetrised). */
-export const SYMMETRY_TOLERANCE = 1e-10;
+export { SYMMETRY_TOLERANCE };
 
 // f64 count of the kernel's work block (the kernel refuses a smaller one), from the constants it shares.
 export { eighWorkLength };

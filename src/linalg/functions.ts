@@ -3,12 +3,11 @@
  * f(A) = V diag(f(l)) V^T, the product formed by the Wasm GEMM and symmetrised.
  */
 import { fail } from '../core/errors.js';
+import { PSD_TOLERANCE } from '../core/tolerances.js';
 import { checkWasmBytes, withWasm, type WasmScope } from '../wasm/kernel.js';
 import { eighIn, checkSymmetric } from './eigh.js';
 import { gemmIn } from './blas.js';
 
-/** Eigenvalues below -PSD_TOLERANCE * max |l| mean "not positive semidefinite"; above it, negatives are rounding. */
-export const PSD_TOLERANCE = 1e-10;
 
 /** f64 values a d x d spectral function holds at once (input, vectors, two factors, product). */
 function spectralBytes(d: number): number {

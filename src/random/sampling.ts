@@ -16,6 +16,7 @@
 import { fail } from '../core/errors.js';
 import { checkArrayShape, checkDimension, checkFiniteEntries, checkInteger, checkSeed, describe } from '../core/checks.js';
 import { checkOptions, optionKeys } from '../core/options.js';
+import { PSD_TOLERANCE } from '../core/tolerances.js';
 import { checkWasmBytes, withWasm } from '../wasm/kernel.js';
 import { BLAS_GEMM_MAX_WORKSPACE } from '../wasm/constants.js';
 import { eighBytes, eighIn, checkSymmetric } from '../linalg/eigh.js';
@@ -23,8 +24,6 @@ import { cholesky, gemmIn } from '../linalg/blas.js';
 import { fft2Ptr, fft2SetupBytes, fft2SetupIn, MAX_FFT_LENGTH } from '../fft/fft.js';
 import { normalsIn } from './random.js';
 
-/** Relative tolerance on negative eigenvalues of a covariance: below -PSD_TOLERANCE x max |l| it is refused. */
-export const PSD_TOLERANCE = 1e-10;
 
 /** Most values (count x d) one call returns: 2^28 f64 = 2 GiB. */
 export const MAX_SAMPLE_VALUES = 2 ** 28;

@@ -5,6 +5,7 @@
  * values, ascending, with their multiplicities: every per-mode computation runs over distinct values only.
  */
 import { fail } from '../core/errors.js';
+import { NEGATIVE_TOLERANCE } from '../core/tolerances.js';
 
 /** What callers may pass as a spectrum. */
 export type SpectrumInput = ArrayLike<number> | Spectrum;
@@ -21,8 +22,7 @@ export interface Spectrum {
   readonly clipped: number;
 }
 
-/** Relative size below which negative eigenvalues are taken for rounding noise and clipped to 0. */
-export const NEGATIVE_TOLERANCE = 1e-12;
+export { NEGATIVE_TOLERANCE };
 
 export function isSpectrum(x: unknown): x is Spectrum {
   return typeof x === 'object' && x !== null && (x as Spectrum).kind === 'gaussdiff.spectrum';
