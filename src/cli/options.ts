@@ -84,7 +84,7 @@ export async function loadSpectrum(spec: string | undefined, quiet: boolean): Pr
 }
 
 export function spectrumOption(cmd: Command): Command {
-  return cmd.option('--spectrum <name|file.npy>', `eigenvalues of S: ${SPECTRUM_NAMES.join(' (default), ')}, or a .npy file (<f4/<f8, any shape, flattened)`);
+  return cmd.option('--spectrum <name|file.npy>', `eigenvalues of S: ${SPECTRUM_NAMES[0]} (default), ${SPECTRUM_NAMES.slice(1).join(', ')}, or a .npy file (<f4/<f8, any shape, flattened)`);
 }
 
 /** The VP linear schedule b(t) = betaMin + t (betaMax - betaMin) / T on [0, T]. */
