@@ -4,7 +4,7 @@
 // Each distinct eigen-mode l carries a block of `stride` particles (stride a multiple of 4); particle y of the
 // mode follows the scheme's step with the exact score -r y, r = 1/a, a_k = e_k l + om_k:
 //   y <- m_k y + sqrt(nu_k) z_k,   m_k = (c00 + c10 r_k) + r_{k+1} (c01 + c11 r_k),   z_k ~ N(0, 1)
-// with the coefficients [c00, c10, c01, c11, nu] of the scheme's plan row k (src/diffusion/scheme.ts, the same table
+// with the coefficients [c00, c10, c01, c11, nu] of the scheme's plan row k (src/diffusion/plan.ts, the same table
 // assembly/diffusion/propagate.ts reads: the schemes are not written here). In law this is v <- m_k^2 v + nu_k, the
 // closed form. The particles of all modes form one flat array (mode-major); the facade (src/diffusion/montecarlo.ts)
 // walks it in chunks of `count` particles starting at global index `first`, and fills the noise of each
@@ -59,7 +59,7 @@ export function particlesStep(
     const run = min<i32>(stride - local, count - j);
     const l = load<f64>(at(lam, mode));
     const r0 = 1.0 / (ek * l + omk); // r_k = 1 / a_k (math.md §2, forward variance)
-    let m = c00 + c10 * r0; // m = (c00 + c10 r_k) + r_{k+1} (c01 + c11 r_k) (src/diffusion/scheme.ts)
+    let m = c00 + c10 * r0; // m = (c00 + c10 r_k) + r_{k+1} (c01 + c11 r_k) (src/diffusion/plan.ts)
     if (twoNode) m += (1.0 / (ek1 * l + omk1)) * (c01 + c11 * r0);
     const mv = f64x2.splat(m);
     if (noisy) {

@@ -1,5 +1,5 @@
 /**
- * Exact continuous backward processes (math.md §2): started at p_T they are exact, so their only error at
+ * Exact continuous backward processes (docs/math.md §2): started at p_T they are exact, so their only error at
  * forward time eps is the truncation; started at N(0, I) they carry the initialisation error.
  */
 import { blockedSum } from '../core/sums.js';

@@ -20,7 +20,7 @@ export function validateEps(eps: unknown, horizon: number, argument = 'eps'): nu
   return eps;
 }
 
-/** The paper's grid: t_k = (T - eps) k / (N - 1), k = 0..N-1 (math.md §2). */
+/** The paper's grid: t_k = (T - eps) k / (N - 1), k = 0..N-1 (docs/math.md §2). */
 export function uniformGrid(points: number, eps: number, horizon: number): Float64Array {
   validatePoints(points);
   validateEps(eps, horizon);

@@ -4,10 +4,10 @@
  *
  * Method. Each distinct eigenvalue l_i carries B particles; a particle follows the scheme's linear step
  *   y <- m_k y + sqrt(nu_k) z_k,   z_k ~ N(0, 1) fresh per particle and step,
- * with m_k and nu_k read from the scheme's plan (`buildPlan`, src/diffusion/scheme.ts: the schemes are not written a
+ * with m_k and nu_k read from the scheme's plan (`buildPlan`, src/diffusion/plan.ts: the schemes are not written a
  * second time), started at y_0 ~ N(0, a_0) (p_T) or N(0, 1) (N(0, I)). In law this is v <- m_k^2 v + nu_k
  * (EM and EI draw one noise per step; the ODE schemes have nu = 0), so y_N ~ N(0, v_i) exactly, v_i the
- * closed-form output variance. The kernel is assembly/particles.ts (f64x2, particles in lanes); the normals
+ * closed-form output variance. The kernel is assembly/diffusion/particles.ts (f64x2, particles in lanes); the normals
  * come from the seeded generator (src/random/random.ts), written chunk by chunk into a Wasm buffer: memory is
  * O(chunk + modes + steps), whatever B. Noise of particle g (global index, mode-major) at step k is the
  * normal number (k + 1) * total + g of the stream `seed` (start draws: k = -1), so results do not depend

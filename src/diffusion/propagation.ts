@@ -1,6 +1,6 @@
 /**
  * The contract between the engine and its two propagation back ends (Wasm kernel, plain-TS reference):
- * both read the same coefficient plan (src/diffusion/scheme.ts) and return the same arrays.
+ * both read the same coefficient plan (src/diffusion/plan.ts) and return the same arrays.
  */
 import { type GridGeometry } from './grid.js';
 import { type Plan } from './plan.js';

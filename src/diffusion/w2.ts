@@ -1,6 +1,6 @@
 /**
  * W2 between the sampler's output and its target when both are diagonal in the eigenbasis of S:
- * W2^2 = sum_i (sqrt(v_i) - sqrt(l_i))^2 (math.md §1, commuting case), weighted by multiplicities.
+ * W2^2 = sum_i (sqrt(v_i) - sqrt(l_i))^2 (docs/math.md §1, commuting case), weighted by multiplicities.
  */
 
 import { blockedSum, neumaierSum } from '../core/sums.js';
