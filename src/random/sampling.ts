@@ -16,10 +16,10 @@
 import { fail } from '../core/errors.js';
 import { checkArrayShape, checkDimension, checkFiniteEntries, checkInteger, checkSeed, describe } from '../core/checks.js';
 import { checkOptions, optionKeys } from '../core/options.js';
-import { PSD_TOLERANCE } from '../core/tolerances.js';
 import { checkWasmBytes, withWasm } from '../wasm/kernel.js';
 import { BLAS_GEMM_MAX_WORKSPACE } from '../wasm/constants.js';
 import { eighBytes, eighIn, checkSymmetric } from '../linalg/eigh.js';
+import { clipPsd, psdRoot } from '../linalg/functions.js';
 import { cholesky, gemmIn } from '../linalg/blas.js';
 import { fft2Ptr, fft2SetupBytes, fft2SetupIn, MAX_FFT_LENGTH } from '../fft/fft.js';
 import { normalsIn } from './random.js';
@@ -123,11 +123,11 @@ export async function sampleSpectrum(spectrum: ArrayLike<number>, count: number,
  * `count` draws of N(mean, C) from a dense symmetric covariance C (d x d, row-major), row-major count x d.
  *   - method 'eigh' (default): C = V diag(l) V^T, x = V diag(sqrt(l)) z. Positive semi-definite allowed:
  *     eigenvalues in [-PSD_TOLERANCE x max |l|, 8 d eps max |l|] are rounding and are set to 0; below,
- *     NEGATIVE_EIGENVALUE.
+ *     NOT_POSITIVE_DEFINITE (as every function of a PSD matrix, src/linalg/functions.ts clipPsd).
  *   - method 'cholesky': C = L L^T, x = L z (NOT_POSITIVE_DEFINITE when a pivot is not > 0).
  * Batched: X = Z B, one GEMM per block of draws (B = (V diag(sqrt(l)))^T or L^T, d x d).
  * Errors: INVALID_SHAPE (d, c, mean), NON_FINITE, NOT_SYMMETRIC, INVALID_OPTION (count, opts, seed, method),
- * TOO_LARGE, NEGATIVE_EIGENVALUE / NOT_POSITIVE_DEFINITE.
+ * TOO_LARGE, NOT_POSITIVE_DEFINITE.
  */
 export async function sampleCovariance(
   c: ArrayLike<number>, d: number, count: number, opts: CovarianceSampleOptions,
@@ -171,20 +171,14 @@ export async function sampleCovariance(
 /** B = (V diag(sqrt(l)))^T: B[j][i] = sqrt(l_j) V[i][j]. */
 async function eighFactor(sym: Float64Array, d: number): Promise<Float64Array> {
   const { values, vectors } = await withWasm((scope) => eighIn(scope, sym, d));
-  let big = 0;
-  for (let j = 0; j < d; j++) big = Math.max(big, Math.abs(values[j]));
-  const min = values[0]; // ascending
-  if (min < -PSD_TOLERANCE * big) {
-    fail('NEGATIVE_EIGENVALUE', 'c', `is not positive semi-definite: its smallest eigenvalue is ${min.toPrecision(6)} (max |l| = ${big.toPrecision(6)})`,
-      `a positive semi-definite covariance: eigenvalues >= -${PSD_TOLERANCE} x max |l| (smaller negatives are set to 0)`);
-  }
-  // Eigenvalues at the eigensolver's rounding level (|l| <= 8 d eps max |l|, below its absolute accuracy) are
-  // taken as 0: their square roots (~1e-8 sqrt(max)) would otherwise push samples off the range of C.
-  const floor = 8 * d * Number.EPSILON * big;
+  // NOT_POSITIVE_DEFINITE below -PSD_TOLERANCE x max |l|; eigenvalues at the eigensolver's rounding level
+  // (|l| <= 8 d eps max |l|) are taken as 0: their square roots (~1e-8 sqrt(max)) would otherwise push
+  // samples off the range of C.
+  const root = psdRoot(clipPsd(values, 'c'));
   const v = vectors as Float64Array;
   const b = new Float64Array(d * d);
   for (let j = 0; j < d; j++) {
-    const s = values[j] > floor ? Math.sqrt(values[j]) : 0;
+    const s = root[j];
     const row = j * d;
     for (let i = 0; i < d; i++) b[row + i] = s * v[i * d + j];
   }

@@ -266,7 +266,7 @@ describe('errors (typed, before any work)', () => {
     await expectError(sampleCovariance(c, 2, 3, { seed: 1, method: 'qr' as never }), 'INVALID_OPTION', 'opts.method');
     await expectError(sampleCovariance(c, 2, 3, { seed: 1, mean: [1] }), 'INVALID_SHAPE', 'opts.mean');
     await expectError(sampleCovariance(c, 2, 3, { seed: 1, mean: [1, Infinity] }), 'NON_FINITE', 'opts.mean');
-    await expectError(sampleCovariance([1, 2, 2, 1], 2, 3, { seed: 1 }), 'NEGATIVE_EIGENVALUE', 'c', /positive semi-definite/);
+    await expectError(sampleCovariance([1, 2, 2, 1], 2, 3, { seed: 1 }), 'NOT_POSITIVE_DEFINITE', 'c', /positive semidefinite/);
     await expectError(sampleCovariance([1, 1, 1, 1], 2, 3, { seed: 1, method: 'cholesky' }), 'NOT_POSITIVE_DEFINITE', 'c');
     await expectError(sampleCovariance([1, 0.5, 0.2, 1], 2, 3, { seed: 1 }), 'NOT_SYMMETRIC', 'c');
     await expectError(sampleCovariance([1, NaN, NaN, 1], 2, 3, { seed: 1 }), 'NON_FINITE', 'c');
