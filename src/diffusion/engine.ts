@@ -252,6 +252,15 @@ function singularPoint(spectrum: Spectrum, run: GridRun, s: number, upTo: number
   return -1;
 }
 
+/** The largest score factor 1 / l(T - t_k) that scheme s evaluates for eigenvalue l on the grid. */
+function largestScore(l: number, run: GridRun, s: number): number {
+  const { e, om } = run.geom;
+  const end = evaluatesScoreAtEnd(run.plan, s) ? run.plan.points : run.plan.points - 1;
+  let r = 0;
+  for (let k = 0; k < end; k++) r = Math.max(r, 1 / (e[k] * l + om[k]));
+  return r;
+}
+
 function singularScore(spectrum: Spectrum, run: GridRun, s: number, k: number, where: Where): Diagnostic {
   const { e, om, times, eps } = run.geom;
   const a = e[k] * spectrum.values[0] + om[k];
@@ -292,7 +301,8 @@ export function runW2(
     return {
       code: 'overflow',
       message: `${scheme.label}: the output variance of eigenvalue ${spectrum.values[bad]} exceeds the f64 range `
-        + '(the scheme is unstable on this grid), so W2 is +Infinity',
+        + `(the scheme is unstable on this grid, where the largest score factor 1/l(t) it evaluates for this eigenvalue is `
+        + `${largestScore(spectrum.values[bad], run, s).toPrecision(3)}), so W2 is +Infinity`,
       ...where,
     };
   });
