@@ -9,6 +9,7 @@ export { eighSym, eighWorkLength } from "./linalg/eigh/index";
 export * from "./linalg/gemm";
 export * from "./linalg/syrk";
 export * from "./linalg/cholesky";
+export { svdValues } from "./linalg/svd";
 export * from "./fft/fft";
 export * from "./random/random";
 export * from "./diffusion/particles";

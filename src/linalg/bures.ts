@@ -5,26 +5,39 @@
  *
  * for any symmetric positive semidefinite A, B (singular included).
  *
- * Numerics. A^{1/2} = V diag(sqrt l) V^T from eigh(A); M = A^{1/2} B A^{1/2} by two GEMMs, symmetrised;
- * tr M^{1/2} = sum sqrt(mu) over eigh(M)'s eigenvalues (values only). Eigenvalues below
- * -PSD_TOLERANCE x max |l| reject A or B (NOT_POSITIVE_DEFINITE, both are checked before the main work).
+ * Numerics (docs/math.md §1, (1.1)). tr (A^{1/2} B A^{1/2})^{1/2} = ||B^{1/2} A^{1/2}||_* (the sum of
+ * the singular values: B^{1/2} A^{1/2} = U S V^T gives A^{1/2} B A^{1/2} = V S^2 V^T). With A = Va diag(a) Va^T
+ * and B = Vb diag(b) Vb^T from eigh, B^{1/2} A^{1/2} = Vb X Va^T with
  *
- * The square root is not Lipschitz at 0: an eigenvalue that should be 0 but comes out of an eigensolver
- * as +-c eps ||A|| would add sqrt(c eps ||A||), about 1e-8 relative, to the result. So eigenvalues of A
- * with |l| <= NULL_TOLERANCE_FACTOR d eps max l (8 d eps, see psdRoot), and eigenvalues of M with |mu| <= 8 d eps ||A|| ||B|| (the
- * size of M's rounding errors), are taken as exactly 0: within their own rounding they are
- * indistinguishable from 0, and for exactly singular inputs this gives the exact answer to full accuracy
- * rather than to sqrt(eps). (For singular inputs that are themselves rounded, e.g. fl(G G^T), the problem
- * is ill-conditioned: the answer for the rounded input differs from the singular one by ~sqrt(eps).)
- * Rounding can make W2^2 slightly negative when A ~ B: it is clamped to 0 and the raw value reported in
- * `clampedFrom`, never NaN. Bitwise identical inputs give exactly 0.
+ *   X = diag(sqrt b) (Vb^T Va) diag(sqrt a),
+ *
+ * which has the same singular values: one GEMM, two diagonal scalings and a one-sided Jacobi SVD (Wasm,
+ * values only). No threshold anywhere: the singular values of X are computed with absolute errors of a few
+ * eps ||X||_2, whereas the former route through the eigenvalues mu of A^{1/2} B A^{1/2} took sqrt(mu) of
+ * values with absolute errors eps ||A|| ||B||, i.e. sqrt(eps) relative for the small ones, and had to drop
+ * them below 8 d eps ||A|| ||B|| (a bias of 3e-8 relative at condition 1e9). Eigenvalues of A or B below
+ * -PSD_TOLERANCE x max |l| reject it (NOT_POSITIVE_DEFINITE, both checked before the main work); smaller
+ * negatives are rounding and count as 0.
+ *
+ * Rounding. tr A + tr B - 2 sum sigma >= 0 exactly (sum sigma <= |A^{1/2}|_F |B^{1/2}|_F <= (tr A + tr B) / 2),
+ * but its computed value carries the absolute errors of the traces (Neumaier sums of the diagonals, ~eps) and
+ * of sum sigma (eigh's backward errors, ~d eps max l, propagated with weight ~1 when A ~ B, plus the Jacobi
+ * rotations, ~d eps ||X||_2). So a negative value within ROUNDING_BOUND = 8 d eps (tr A + tr B) is rounding:
+ * it is clamped to 0 and reported as `clampedFrom`. Below that bound the result would be wrong, not rounded:
+ * INTERNAL. Bitwise identical covariances give exactly the mean term.
  */
 import { checkDimension, checkFiniteEntries, checkMatrixShape } from '../core/checks.js';
+import { fail } from '../core/errors.js';
 import { checkOptions, optionKeys } from '../core/options.js';
-import { checkWasmBytes, withWasm } from '../wasm/kernel.js';
-import { checkSymmetric, eighIn } from './eigh.js';
+import { neumaierSum } from '../core/sums.js';
+import { checkWasmBytes, withWasm, type WasmScope } from '../wasm/kernel.js';
+import { BLAS_GEMM_MAX_WORKSPACE } from '../wasm/constants.js';
+import { checkSymmetric, eighBytes, eighIn } from './eigh.js';
 import { gemmIn } from './blas.js';
-import { NULL_TOLERANCE_FACTOR, clipPsd, psdRoot, reconstructIn, symmetrise } from './functions.js';
+import { clipPsd, psdRoot } from './functions.js';
+
+/** |computed W2^2 - exact| <= ROUNDING_BOUND x d x eps x (tr A + tr B) (see the header). */
+export const ROUNDING_BOUND = 8;
 
 export interface BuresOptions {
   /** Mean of the first Gaussian (length d; default 0). */
@@ -40,7 +53,7 @@ export interface BuresResult {
   w2: number;
   /** W2^2 (>= 0). */
   w2Squared: number;
-  /** Present when rounding made W2^2 negative: the raw value before clamping to 0. */
+  /** Present when rounding made tr A + tr B - 2 tr (A^1/2 B A^1/2)^1/2 negative: W2^2 before it was clamped to 0. */
   clampedFrom?: number;
 }
 
@@ -51,10 +64,9 @@ function checkMean(x: unknown, d: number, argument: string): ArrayLike<number> |
   return v;
 }
 
+/** tr A by a compensated sum of the diagonal. */
 function trace(a: Float64Array, d: number): number {
-  let s = 0;
-  for (let i = 0; i < d; i++) s += a[i * d + i];
-  return s;
+  return neumaierSum(Float64Array.from({ length: d }, (_, i) => a[i * d + i]));
 }
 
 function sameEntries(a: Float64Array, b: Float64Array): boolean {
@@ -62,11 +74,32 @@ function sameEntries(a: Float64Array, b: Float64Array): boolean {
   return true;
 }
 
-/** sum_i sqrt(v_i) over v_i > tol (ascending order: small terms first). */
-function sumSqrt(values: Float64Array, tol: number): number {
-  let s = 0;
-  for (const v of values) if (v > tol) s += Math.sqrt(v);
-  return s;
+/** The singular values of the n x m row-major x (n <= m), by the Wasm one-sided Jacobi (assembly/linalg/svd.ts). */
+function singularValuesIn(scope: WasmScope, x: Float64Array, n: number, m: number): Float64Array {
+  const px = scope.f64(n * m, x);
+  const ps = scope.f64(n);
+  if (scope.kernel.svdValues(n, m, px, ps) < 0) {
+    fail('INTERNAL', 'a', 'the one-sided Jacobi SVD did not converge in 60 sweeps', 'report these matrices');
+  }
+  return scope.read(ps, n);
+}
+
+/**
+ * sum_i sigma_i(B^{1/2} A^{1/2}) = tr (A^{1/2} B A^{1/2})^{1/2}, as the singular values of
+ * X = diag(sqrt b) Vb^T Va diag(sqrt a) (see the header). NOT_POSITIVE_DEFINITE for A or B before the SVD.
+ */
+function nuclearNormIn(scope: WasmScope, A: Float64Array, B: Float64Array, d: number): number {
+  const ea = eighIn(scope, A, d, { vectors: true });
+  const ra = psdRoot(clipPsd(ea.values, 'a'));
+  const eb = eighIn(scope, B, d, { vectors: true });
+  const rb = psdRoot(clipPsd(eb.values, 'b'));
+  if (ra[d - 1] === 0 || rb[d - 1] === 0) return 0;
+  const vb = eb.vectors!;
+  const vbT = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) vbT[j * d + i] = vb[i * d + j];
+  const x = gemmIn(scope, vbT, ea.vectors!, d, d, d);
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) x[i * d + j] *= rb[i] * ra[j];
+  return neumaierSum(singularValuesIn(scope, x, d, d));
 }
 
 /**
@@ -79,8 +112,8 @@ export async function buresW2(a: ArrayLike<number>, b: ArrayLike<number>, d: num
   checkMatrixShape(a, D, D, 'a');
   checkMatrixShape(b, D, D, 'b');
   checkOptions(opts, BURES_KEYS, 'options');
-  // Held at once: A, B, vectors of A, A^{1/2} and its factors, two products, M (plus the eigensolver's).
-  checkWasmBytes(8 * 12 * D * D + 2 ** 22, 'a');
+  // Held at once: an eigensolver call, or the GEMM's three blocks and workspace plus the SVD's X and values.
+  checkWasmBytes(Math.max(eighBytes(D, true), 8 * (4 * D * D + D + BLAS_GEMM_MAX_WORKSPACE)) + 2 ** 16, 'a');
   const A = checkSymmetric(a, D, 'a');
   const B = checkSymmetric(b, D, 'b');
   const mA = checkMean(opts.meanA, D, 'meanA');
@@ -93,19 +126,19 @@ export async function buresW2(a: ArrayLike<number>, b: ArrayLike<number>, d: num
   }
   if (sameEntries(A, B)) return { w2: Math.sqrt(meanTerm), w2Squared: meanTerm };
 
-  const cross = await withWasm((scope) => {
-    const ea = eighIn(scope, A, D, { vectors: true });
-    const la = clipPsd(ea.values, 'a');
-    const lb = clipPsd(eighIn(scope, B, D, { vectors: false }).values, 'b');
-    const maxA = la[D - 1];
-    const maxB = lb[D - 1];
-    if (maxA === 0 || maxB === 0) return 0;
-    const rootA = reconstructIn(scope, ea.vectors!, psdRoot(la), D);
-    const m = symmetrise(gemmIn(scope, gemmIn(scope, rootA, B, D, D, D), rootA, D, D, D), D);
-    const mu = eighIn(scope, m, D, { vectors: false }).values;
-    return sumSqrt(mu, NULL_TOLERANCE_FACTOR * D * Number.EPSILON * maxA * maxB);
-  });
-  const raw = meanTerm + trace(A, D) + trace(B, D) - 2 * cross;
-  if (raw < 0) return { w2: 0, w2Squared: 0, clampedFrom: raw };
+  const cross = await withWasm((scope) => nuclearNormIn(scope, A, B, D));
+  const traces = trace(A, D) + trace(B, D);
+  // (1.1) without the mean term: >= 0 exactly, computed to within ROUNDING_BOUND d eps (tr A + tr B).
+  const cov = traces - 2 * cross;
+  if (!Number.isFinite(cov)) {
+    fail('TOO_LARGE', 'a', `tr A + tr B = ${traces} overflows f64`, 'covariances with tr A + tr B < 1.8e308');
+  }
+  if (cov < 0) {
+    if (-cov > ROUNDING_BOUND * D * Number.EPSILON * traces) {
+      fail('INTERNAL', 'a', `tr A + tr B - 2 tr (A^1/2 B A^1/2)^1/2 came out as ${cov}, below its rounding bound`, 'report these matrices');
+    }
+    return { w2: Math.sqrt(meanTerm), w2Squared: meanTerm, clampedFrom: meanTerm + cov };
+  }
+  const raw = meanTerm + cov;
   return { w2: Math.sqrt(raw), w2Squared: raw };
 }
