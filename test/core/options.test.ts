@@ -8,8 +8,9 @@ import { describe, expect, it } from 'vitest';
 import {
   GaussdiffError, table, samplerError, curve, w2VsEps, contributions, validate, validateDense, vpLinear, eigh, covariance,
   buresW2, normals, uniforms, normalsInto, uniformsInto, sampleSpectrum, sampleCovariance, sampleStationary,
-  synthesizeAdsn, fft, fft2, powerSpectrum, spectrumOfSamples, mnistSpectrum, namedSpectrum, type Image,
+  synthesizeAdsn, fft, fft2, powerSpectrum, spectrumOfSamples, mnistSpectrum, type Image,
 } from '../../src/node.js';
+import { namedSpectrum } from '../../src/spectra/index.js';
 import { editDistance } from '../../src/core/options.js';
 import { expectError } from '../helpers/errors.js';
 
