@@ -20,10 +20,10 @@
 
 // The plan's layout (PLAN_STRIDE f64 per row: c00, c10, c01, c11, nu; TABLEAU_STRIDE flags per scheme) and
 // its version PLAN_LAYOUT are shared with the facade (src/wasm/constants.ts).
-import { PLAN_STRIDE, TABLEAU_STRIDE } from "../../src/wasm/constants";
+import {
+  PLAN_STRIDE, PROPAGATE_BLOCK as BLOCK, propagateScratchLength, TABLEAU_STRIDE,
+} from "../../src/wasm/constants";
 import { at } from "../memory";
-
-const BLOCK: i32 = 256; // modes per block (even)
 
 // One-node factor: m = c00 + c10 r_k.
 // @ts-ignore: decorator
@@ -231,10 +231,11 @@ export function propagate(
 ): void {
   const K = nPoints - 1;
   const nState = nSchemes * 2;
-  const rbuf = heap.alloc(<usize>(5 * BLOCK) << 3);
-  const sabuf = heap.alloc(<usize>BLOCK << 3);
-  const a0buf = heap.alloc(<usize>BLOCK << 3);
-  const vbuf = heap.alloc(<usize>(nState * BLOCK) << 3);
+  // one scratch block (the facade counts propagateScratchLength): rbuf 5 BLOCK, sabuf, a0buf, vbuf nState BLOCK
+  const rbuf = heap.alloc(<usize>propagateScratchLength(nSchemes) << 3);
+  const sabuf = at(rbuf, 5 * BLOCK);
+  const a0buf = at(sabuf, BLOCK);
+  const vbuf = at(a0buf, BLOCK);
   const one = f64x2.splat(1.0);
 
   for (let b: i32 = 0; b < nModes; b += BLOCK) {
@@ -347,7 +348,4 @@ export function propagate(
   }
 
   heap.free(rbuf);
-  heap.free(sabuf);
-  heap.free(a0buf);
-  heap.free(vbuf);
 }

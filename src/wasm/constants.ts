@@ -13,6 +13,17 @@ export const PLAN_STRIDE = 5;
 /** f64 per scheme in the flags table: two-node (1/0), noise-free (1/0). */
 export const TABLEAU_STRIDE = 2;
 
+/** Modes per block of the propagation kernel (assembly/diffusion/propagate.ts; even). */
+export const PROPAGATE_BLOCK = 256;
+
+/**
+ * f64 count of the scratch the propagation kernel allocates for nSchemes schemes: five blocks of
+ * reciprocals r_k .. r_{k+4}, one of per-mode factors, one of a_0, and two state blocks per scheme.
+ */
+export function propagateScratchLength(nSchemes: number): number {
+  return (7 + 2 * nSchemes) * PROPAGATE_BLOCK;
+}
+
 /**
  * Values per block of the random streams (assembly/random/random.ts: four SFC64 lanes x 256 steps; value i
  * is position i mod RANDOM_BLOCK of block i / RANDOM_BLOCK). The facade fills in chunks of whole blocks.

@@ -8,7 +8,7 @@
  */
 import { instantiate, instantiateSync } from '@assemblyscript/loader';
 import { fail } from '../core/errors.js';
-import { PLAN_LAYOUT, PLAN_STRIDE, TABLEAU_STRIDE } from './constants.js';
+import { PLAN_LAYOUT, PLAN_STRIDE, TABLEAU_STRIDE, propagateScratchLength } from './constants.js';
 import { type PropagateInput, type PropagateOutput } from '../diffusion/propagation.js';
 
 /**
@@ -144,7 +144,7 @@ export function propagationBytes(nModes: number, nPoints: number, nSchemes: numb
   const modes = nModes + (nModes & 1);
   const steps = nPoints - 1;
   return 8 * (3 * modes + 2 * nPoints + nSchemes * TABLEAU_STRIDE + nSchemes * steps * PLAN_STRIDE
-    + 2 * nSchemes * modes + (curve ? 2 * nSchemes * steps : 0) + 2 * nSchemes + (2 * nSchemes + 6) * 256);
+    + 2 * nSchemes * modes + (curve ? 2 * nSchemes * steps : 0) + 2 * nSchemes + propagateScratchLength(nSchemes));
 }
 
 /** A view of the kernel's output in Wasm memory, valid only inside the consumer. */
