@@ -24,6 +24,7 @@
 //   otherwise:     twr[m] twi[m] cr[n2] ci[n2] br[m] bi[m] wr[m] wi[m]  (n2 = n rounded up to even, w: work)
 // The plan holds scratch (w), so one plan serves one transform at a time.
 
+import { FFT_COL_BLOCK, fftColWorkLength, fftPlanLength } from "../../src/wasm/constants";
 import { at } from "../memory";
 
 const HALF_PI: f64 = 1.5707963267948966;
@@ -72,11 +73,9 @@ function convLength(n: i32): i32 {
   return m;
 }
 
-/** Number of f64 in the plan of a length-n transform (n >= 1). */
+/** Number of f64 in the plan of a length-n transform (n >= 1): src/wasm/constants.ts, shared with the facade. */
 export function fftPlanSize(n: i32): i32 {
-  const m = convLength(n);
-  if (m == n) return 2 * m;
-  return 6 * m + 2 * (n + (n & 1));
+  return <i32>fftPlanLength(<f64>n);
 }
 
 /** Twiddles of every stage of a length-m radix-2 FFT: twr/twi[h + k] = cos/-sin(2 pi k / (2h)), k < h. */
@@ -245,12 +244,9 @@ export function fftRows(n: i32, count: i32, plan: usize, re: usize, im: usize, i
   for (let r: i32 = 0; r < count; r++) transform(n, plan, at(re, r * n), at(im, r * n), inverse != 0);
 }
 
-// Columns gathered per pass of fftCols.
-const FFT_COL_BLOCK: i32 = 8;
-
-/** Number of f64 in the `work` of fftCols for columns of length `rows`. */
+/** Number of f64 in the `work` of fftCols for columns of length `rows` (FFT_COL_BLOCK columns per pass). */
 export function fftColWorkSize(rows: i32): i32 {
-  return 2 * FFT_COL_BLOCK * rows;
+  return <i32>fftColWorkLength(<f64>rows);
 }
 
 /**

@@ -14,6 +14,7 @@ import { fail } from '../core/errors.js';
 import { checkArrayShape, checkDimension, checkFiniteEntries } from '../core/checks.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 import { checkWasmBytes, withWasm, type WasmScope } from '../wasm/kernel.js';
+import { fftColWorkLength, fftPlanLength } from '../wasm/constants.js';
 
 export interface FftOptions {
   /** The inverse DFT (with its 1/n) instead of the forward one. Default false. */
@@ -47,17 +48,9 @@ function inverseOption(opts: FftOptions | undefined): boolean {
 
 // ---- pointer-level helpers (internal) -------------------------------------------------------------------
 
-/**
- * Number of f64 of the plan of a length-n transform: the layout of assembly/fft/fft.ts (fftPlanSize there;
- * fftPlanIn checks that both agree). Power of two: 2n (twiddles); otherwise, with m the least power of two
- * >= 2n - 1: 6m + 2 * (n rounded up to even). @internal
- */
-export function fftPlanLength(n: number): number {
-  if ((n & (n - 1)) === 0) return 2 * n;
-  let m = 1;
-  while (m < 2 * n - 1) m *= 2;
-  return 6 * m + 2 * (n + (n & 1));
-}
+// Number of f64 of the plan of a length-n transform (src/wasm/constants.ts, shared with the kernel; fftPlanIn
+// checks the loaded build agrees). @internal
+export { fftPlanLength };
 
 /** Bytes of the plan of a length-n transform (with allocator slack). @internal */
 export function fftPlanBytes(n: number): number {
@@ -93,12 +86,9 @@ export interface Fft2Setup {
   work: number;
 }
 
-/** Columns per pass of the column transforms (FFT_COL_BLOCK in assembly/fft/fft.ts). */
-const COL_BLOCK = 8;
-
 /** Bytes the plans and work of a rows x cols transform take (not the data). @internal */
 export function fft2SetupBytes(rows: number, cols: number): number {
-  return fftPlanBytes(cols) + (rows === cols ? 0 : fftPlanBytes(rows)) + 8 * 2 * COL_BLOCK * rows + 64;
+  return fftPlanBytes(cols) + (rows === cols ? 0 : fftPlanBytes(rows)) + 8 * fftColWorkLength(rows) + 64;
 }
 
 /** Allocate plans and work for rows x cols transforms. @internal */
@@ -106,7 +96,7 @@ export function fft2SetupIn(scope: WasmScope, rows: number, cols: number): Fft2S
   const rowPlan = fftPlanIn(scope, cols);
   const colPlan = rows === cols ? rowPlan : fftPlanIn(scope, rows);
   const size = scope.kernel.fftColWorkSize(rows);
-  if (size !== 2 * COL_BLOCK * rows) fail('INTERNAL', 'wasm', `the kernel's column work has ${size} entries, expected ${2 * COL_BLOCK * rows}`, 'rebuild with npm run build');
+  if (size !== fftColWorkLength(rows)) fail('INTERNAL', 'wasm', `the kernel's column work has ${size} entries, expected ${fftColWorkLength(rows)}`, 'rebuild with npm run build');
   const work = scope.f64(size);
   return { rows, cols, rowPlan, colPlan, work };
 }

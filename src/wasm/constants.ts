@@ -30,6 +30,26 @@ export function propagateScratchLength(nSchemes: number): number {
  */
 export const RANDOM_BLOCK = 1024;
 
+/**
+ * f64 count of the plan of a length-n transform (assembly/fft/fft.ts lays it out). Power of two: 2n
+ * (twiddles); otherwise, with m the least power of two >= 2n - 1 (Bluestein): 6m + 2 (n rounded up to even).
+ */
+export function fftPlanLength(n: number): number {
+  let m: number = 1;
+  while (m < n) m *= 2;
+  if (m == n || n == 0) return 2 * n;
+  while (m < 2 * n - 1) m *= 2;
+  return 6 * m + 2 * (n + (n % 2));
+}
+
+/** Columns per pass of the column transforms (assembly/fft/fft.ts, fftCols). */
+export const FFT_COL_BLOCK = 8;
+
+/** f64 count of the work of the column transforms of columns of length `rows`. */
+export function fftColWorkLength(rows: number): number {
+  return 2 * FFT_COL_BLOCK * rows;
+}
+
 // GEMM blocking (assembly/linalg/gemm.ts): KC-deep slices, MC-high blocks of A, NC-wide panels of B
 // (MC a multiple of the register tile's 4 rows, NC of its 4 columns).
 export const GEMM_KC = 256;
