@@ -4,9 +4,8 @@
 // by blocks of SUM_BLOCK modes summed plainly (two lanes of f64x2), the blocks combined by Neumaier's
 // compensated sum, so the result does not depend on the length of the spectrum's tail.
 
+import { SUM_BLOCK } from "../../src/wasm/constants";
 import { at } from "../memory";
-
-const SUM_BLOCK: i32 = 256;
 
 /**
  * `variances[q * stride + i]` for q < nq, i < nModes (nModes even, padding modes have weight 0);

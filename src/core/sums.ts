@@ -4,6 +4,7 @@
  * accurate as one rounding of the exact sum, whatever the order of the terms. assembly/diffusion/w2.ts sums
  * the same way in the kernel.
  */
+import { SUM_BLOCK } from '../wasm/constants.js'; // a leaf of plain numbers, shared with the kernels
 
 /** A running Neumaier sum: `add` terms in any order, read `value`. */
 export class NeumaierSum {
@@ -29,8 +30,8 @@ export function neumaierSum(terms: ArrayLike<number>, from = 0, to = terms.lengt
   return acc.value;
 }
 
-/** Modes per block of `blockedSum`, as in assembly/diffusion/w2.ts (SUM_BLOCK). */
-export const SUM_BLOCK = 256;
+/** Modes per block of `blockedSum`: the kernel's (assembly/diffusion/w2.ts), from the constants they share. */
+export { SUM_BLOCK };
 
 /**
  * sum_{i < n} term(i) as the kernel sums W2^2: plain sums over blocks of SUM_BLOCK indices (`block(from, to)`

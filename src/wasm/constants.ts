@@ -13,6 +13,9 @@ export const PLAN_STRIDE = 5;
 /** f64 per scheme in the flags table: two-node (1/0), noise-free (1/0). */
 export const TABLEAU_STRIDE = 2;
 
+/** Modes per block of the W2 sums (assembly/diffusion/w2.ts; src/core/sums.ts blockedSum sums the same way). */
+export const SUM_BLOCK = 256;
+
 /** Modes per block of the propagation kernel (assembly/diffusion/propagate.ts; even). */
 export const PROPAGATE_BLOCK = 256;
 
