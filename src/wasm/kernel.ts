@@ -16,6 +16,9 @@ import { type PropagateInput, type PropagateOutput } from '../diffusion/propagat
  * its signature, declared once here. Pointers are byte offsets into the module's memory (usize), counts and
  * flags i32, the rest f64. The facade reaches the kernels only through it (`scope.kernel.name(...)`), and
  * `loadKernel` checks it against the module's exports (names and parameter counts) once, at load time.
+ * A new kernel: its file under assembly/<domain>/, one export line in assembly/index.ts, its signature here
+ * and its parameter count in KERNEL_ARITY (test/wasm/kernel.test.ts checks both against the build); a
+ * constant or size formula the facade shares with it goes in src/wasm/constants.ts.
  */
 export interface Kernel {
   // assembly/memory.ts: the facade's allocator (16-byte aligned blocks of the runtime's heap)
@@ -73,9 +76,9 @@ export interface Kernel {
 export const KERNEL_ARITY: { readonly [K in keyof Kernel]: Parameters<Kernel[K]>['length'] } = {
   alloc: 1, free: 1, propagate: 11, errorSums: 7, particlesStart: 8, particlesStep: 11, particlesMoments: 7,
   eighWorkLength: 2, eighSym: 6, blasGemmWorkspace: 3, blasGemmCore: 14, blasGemm: 7, blasSyrk: 6, blasCenter: 5,
-  blasCholeskyWorkspace: 1, blasCholesky: 3, svdValues: 4, fftPlanSize: 1, fftPlan: 2, fft1: 5, fftRows: 6, fftColWorkSize: 1,
-  fftCols: 7, boundaryJumps: 5, periodicSpectrum: 9, addPower: 4, addCross: 7, fillNormals: 6, fillUniforms: 6,
-  blockWordsOut: 7, philoxBlocks: 8, zigguratTables: 1,
+  blasCholeskyWorkspace: 1, blasCholesky: 3, svdValues: 4,
+  fftPlanSize: 1, fftPlan: 2, fft1: 5, fftRows: 6, fftColWorkSize: 1, fftCols: 7, boundaryJumps: 5, periodicSpectrum: 9,
+  addPower: 4, addCross: 7, fillNormals: 6, fillUniforms: 6, blockWordsOut: 7, philoxBlocks: 8, zigguratTables: 1,
 };
 
 /** The loaded module: the kernel table, its memory, and the plan layout it was built for. */
