@@ -6,7 +6,8 @@
  * error of 3e-8 at condition 1e9 and 1e-7 .. 1e-6 beyond; the target is 1e-12 up to condition 1e12.
  */
 import { describe, expect, it } from 'vitest';
-import { buresW2 } from '../../src/node.js'; // also sets the Wasm source
+import { buresW2, ROUNDING_BOUND } from '../../src/linalg/bures.js';
+import '../../src/node.js'; // sets the Wasm source
 import { basis, compose, conditionedCase, eigenvalues, nuclearReference } from './bures-reference.js';
 
 describe('the double-double reference', () => {
@@ -38,4 +39,33 @@ describe('buresW2 on ill-conditioned full-rank pairs (d = 200)', () => {
       expect(error).toBeLessThan(1e-12);
     });
   }
+});
+
+describe('buresW2 on nearly equal ill-conditioned pairs', () => {
+  it('W2^2 is at rounding level (|error| <= d eps (tr A + tr B)), never negative or NaN, clamps only within ROUNDING_BOUND', async () => {
+    for (const kappa of [1e3, 1e9, 1e12]) {
+      for (const seed of [1, 2, 3]) {
+        // Same exact basis: A and B commute, W2^2 = sum (a_i - b_i)^2 / (sqrt a_i + sqrt b_i)^2 (no cancellation).
+        const q = basis(seed, [128, 64, 8]);
+        const d = q.d;
+        const a = eigenvalues(seed, d, kappa);
+        const b = a.slice();
+        b[seed] *= 1 + 2 ** -40;
+        let exact = 0;
+        let traces = 0;
+        for (let i = 0; i < d; i++) {
+          exact += (a[i] - b[i]) ** 2 / (Math.sqrt(a[i]) + Math.sqrt(b[i])) ** 2;
+          traces += a[i] + b[i];
+        }
+        const got = await buresW2(compose(q, a), compose(q, b), d);
+        expect(got.w2Squared).toBeGreaterThanOrEqual(0);
+        expect(got.w2).toBe(Math.sqrt(got.w2Squared));
+        expect(Math.abs(got.w2Squared - exact)).toBeLessThan(d * Number.EPSILON * traces);
+        if (got.clampedFrom !== undefined) {
+          expect(got.w2Squared).toBe(0);
+          expect(-got.clampedFrom).toBeLessThanOrEqual(ROUNDING_BOUND * d * Number.EPSILON * traces);
+        }
+      }
+    }
+  });
 });
