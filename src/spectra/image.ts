@@ -173,83 +173,32 @@ export async function powerSpectrum(images: Image | Image[], opts?: PowerSpectru
     fftshiftInto(s, rows, cols, result);
     return result;
   }
-  // Eigenvalues of S per frequency (Hermitian C x C, via its real 2C x 2C embedding [[A, -B], [B, A]], whose
-  // eigenvalues are those of S, each twice).
-  const eig = hermitianEigenvalues(C);
-  const blocks = Array.from({ length: C }, () => new Float64Array(n));
-  const values = new Float64Array(C);
-  for (let q = 0; q < n; q++) {
-    let p = 0;
-    for (let c = 0; c < C; c++) {
-      for (let d = c; d < C; d++, p++) eig.set(c, d, sums[p][0][q] / K, sums[p][1][q] / K);
-    }
-    eig.solve(values);
-    for (let r = 0; r < C; r++) blocks[r][q] = Math.max(0, values[r]);
-  }
-  for (let r = 0; r < C; r++) fftshiftInto(blocks[r], rows, cols, result, r * n);
-  return result;
-}
-
-/**
- * Eigenvalues of a C x C Hermitian matrix H = A + iB (A symmetric, B antisymmetric) by cyclic Jacobi on the
- * real symmetric embedding [[A, -B], [B, A]]: its eigenvalues are those of H, each with multiplicity two.
- */
-function hermitianEigenvalues(C: number) {
+  // Eigenvalues of S per frequency. S is Hermitian positive semi-definite, so they are its singular values;
+  // on its real 2C x 2C embedding [[A, -B], [B, A]] (S = A + iB) each comes twice. The Wasm one-sided Jacobi
+  // (assembly/linalg/svd.ts) on one reused block: no allocation per frequency.
   const m = 2 * C;
-  const a = new Float64Array(m * m);
-  const all = new Float64Array(m);
-  return {
-    /** Entry (c, d), c <= d: H_cd = re + i im (H_dc = its conjugate). */
-    set(c: number, d: number, re: number, im: number): void {
-      const put = (i: number, j: number, v: number) => { a[i * m + j] = v; a[j * m + i] = v; };
-      put(c, d, re);
-      put(C + c, C + d, re);
-      // [[A, -B], [B, A]] with B_cd = im, B_dc = -im
-      a[(C + c) * m + d] = im; a[d * m + (C + c)] = im;
-      a[(C + d) * m + c] = -im; a[c * m + (C + d)] = -im;
-      if (c === d) { a[(C + c) * m + c] = 0; a[c * m + (C + c)] = 0; }
-    },
-    /** Eigenvalues of H in decreasing order into out (length C). */
-    solve(out: Float64Array): void {
-      jacobiEigenvalues(a, m, all);
-      all.sort();
-      for (let r = 0; r < C; r++) out[r] = 0.5 * (all[m - 1 - 2 * r] + all[m - 2 - 2 * r]);
-    },
-  };
-}
-
-/** Eigenvalues of the m x m symmetric matrix a (destroyed) by cyclic Jacobi rotations. */
-function jacobiEigenvalues(a: Float64Array, m: number, out: Float64Array): void {
-  for (let sweep = 0; sweep < 60; sweep++) {
-    let off = 0;
-    let diag = 0;
-    for (let i = 0; i < m; i++) {
-      diag += a[i * m + i] ** 2;
-      for (let j = i + 1; j < m; j++) off += a[i * m + j] ** 2;
-    }
-    if (off <= 1e-32 * diag || off === 0) break;
-    for (let p = 0; p < m; p++) {
-      for (let q = p + 1; q < m; q++) {
-        const apq = a[p * m + q];
-        if (apq === 0) continue;
-        const theta = (a[q * m + q] - a[p * m + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < m; k++) {
-          const akp = a[k * m + p];
-          const akq = a[k * m + q];
-          a[k * m + p] = c * akp - s * akq;
-          a[k * m + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < m; k++) {
-          const apk = a[p * m + k];
-          const aqk = a[q * m + k];
-          a[p * m + k] = c * apk - s * aqk;
-          a[q * m + k] = s * apk + c * aqk;
+  const blocks = Array.from({ length: C }, () => new Float64Array(n));
+  await withWasm((scope) => {
+    const px = scope.f64(m * m);
+    const ps = scope.f64(m);
+    const x = scope.view(px, m * m); // valid: nothing is allocated after this
+    const sigma = scope.view(ps, m);
+    for (let q = 0; q < n; q++) {
+      let p = 0;
+      for (let c = 0; c < C; c++) {
+        for (let d = c; d < C; d++, p++) {
+          const re = sums[p][0][q] / K;
+          const im = c === d ? 0 : sums[p][1][q] / K; // S_cd = re + i im, S_dc its conjugate
+          x[c * m + d] = x[d * m + c] = x[(C + c) * m + C + d] = x[(C + d) * m + C + c] = re;
+          x[(C + c) * m + d] = x[d * m + C + c] = im;
+          x[(C + d) * m + c] = x[c * m + C + d] = -im;
         }
       }
+      if (scope.kernel.svdValues(m, m, px, ps) < 0) fail('INTERNAL', 'images', 'the Jacobi SVD did not converge', 'report these images');
+      const all = sigma.slice().sort();
+      for (let r = 0; r < C; r++) blocks[r][q] = 0.5 * (all[m - 1 - 2 * r] + all[m - 2 - 2 * r]);
     }
-  }
-  for (let i = 0; i < m; i++) out[i] = a[i * m + i];
+  });
+  for (let r = 0; r < C; r++) fftshiftInto(blocks[r], rows, cols, result, r * n);
+  return result;
 }
