@@ -3,7 +3,7 @@
 // working precision; the singular values are then the row norms. Rows are contiguous (row-major), so the
 // fused dot products and the rotations run on f64x2 lanes. No threshold: every singular value, however
 // small, comes out with an absolute error of a few eps ||X||_2.
-// The facade (src/linalg/bures.ts) allocates every buffer.
+// The facade (src/linalg/bures.ts, src/spectra/image.ts) allocates every buffer.
 
 import { at } from "../memory";
 
