@@ -3,7 +3,7 @@
 
 One vectorised numpy operation per time step over ALL d modes of the spectrum (no merging of equal
 eigenvalues, no multiplicities), each (scheme, eps, init, N) run separately. Conventions follow
-math.md section 2 (see test/independent/direct.ts for the same formulas in TypeScript):
+docs/math.md §2 (see test/independent/direct.ts for the same formulas in TypeScript):
 
   b(t) = bmin + (bmax - bmin) t / T,  B(t) = bmin t + (bmax - bmin) t^2 / (2T)
   l(t) = e^{-2B(t)} l + (1 - e^{-2B(t)})          (1 - e^{-2B} = -expm1(-2B))

@@ -13,5 +13,5 @@ setParallelExecutor(parallelPropagate, Math.max(1, Math.min(2, availableParallel
 
 export * from './index.js';
 export { closeThreads, warmThreads, adoptWorker } from './runtime/pool.js';
-export { readNpy, readNpyArray, writeNpy, readPng, writeFileAtomic, checkOutputPath } from './io/files.js';
+export { readNpy, readNpyArray, writeNpy, readPng } from './io/files.js';
 export { mnistDataset, mnistSpectrum, MNIST_DESCRIPTION, type MnistOptions } from './spectra/mnist.js';

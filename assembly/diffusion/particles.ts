@@ -1,5 +1,5 @@
 // Particle (Monte-Carlo) simulation of the samplers with the exact linear score, in the eigenbasis
-// (issue 4: the Monte-Carlo check of the closed forms of math.md §2).
+// (issue 4: the Monte-Carlo check of the closed forms of docs/math.md §2).
 //
 // Each distinct eigen-mode l carries a block of `stride` particles (stride a multiple of 4); particle y of the
 // mode follows the scheme's step with the exact score -r y, r = 1/a, a_k = e_k l + om_k:
@@ -58,7 +58,7 @@ export function particlesStep(
   while (j < count) {
     const run = min<i32>(stride - local, count - j);
     const l = load<f64>(at(lam, mode));
-    const r0 = 1.0 / (ek * l + omk); // r_k = 1 / a_k (math.md §2, forward variance)
+    const r0 = 1.0 / (ek * l + omk); // r_k = 1 / a_k (docs/math.md §2, forward variance)
     let m = c00 + c10 * r0; // m = (c00 + c10 r_k) + r_{k+1} (c01 + c11 r_k) (src/diffusion/plan.ts)
     if (twoNode) m += (1.0 / (ek1 * l + omk1)) * (c01 + c11 * r0);
     const mv = f64x2.splat(m);

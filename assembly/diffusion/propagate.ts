@@ -1,13 +1,13 @@
-// Per-mode variance propagation of a linear sampler with the exact score (math.md, section 2).
+// Per-mode variance propagation of a linear sampler with the exact score (docs/math.md §2).
 //
 // For data N(0, S) every scheme acts on each eigen-mode l independently: the variance v of the mode obeys
-//   v <- m_k^2 v + n_k                                    (math.md §2, "every linear sampler ... affine")
+//   v <- m_k^2 v + n_k                                    (docs/math.md §2, "every linear sampler ... affine")
 // where m_k is the scheme's stability factor on the step [t_k, t_{k+1}]. The factor is not written per scheme
 // here: it is evaluated from the scheme's *coefficient plan*, built once in TypeScript (src/diffusion/plan.ts) and
 // read by this kernel and by the plain-TypeScript reference (src/diffusion/reference.ts) alike. For any explicit
 // tableau whose stages evaluate the score -r x (r = 1/a) at t_k and t_{k+1}, m is bilinear in (r_k, r_{k+1}):
 //   m = (c00 + c10 r_k) + r_{k+1} (c01 + c11 r_k),   n = nu,   plan row = [c00, c10, c01, c11, nu]
-// with a_k = l(T - t_k) = e_k l + (1 - e_k), e_k = exp(-2 B(T - t_k)) (math.md §2, forward variance).
+// with a_k = l(T - t_k) = e_k l + (1 - e_k), e_k = exp(-2 B(T - t_k)) (docs/math.md §2, forward variance).
 //
 // Work per mode and grid point: one division (r = 1/a), shared by every scheme and by both starts
 // (init 0: v_0 = a_0, i.e. p_T; init 1: v_0 = 1, i.e. N(0, I)). The output is affine in v_0, so each scheme
@@ -304,7 +304,7 @@ export function propagate(
         const sB = at(vbuf, (2 * s + 1) * BLOCK);
         step(tab, at(plan, (s * K + k) * PLAN_STRIDE), sA, sB, r0, r1, n);
         if (curve != 0) {
-          // Squared W2 to p_{T - t_{k+1}} after this step: sum_i w_i (sqrt(v_i) - sqrt(a_{k+1,i}))^2 (math.md §1).
+          // Squared W2 to p_{T - t_{k+1}} after this step: sum_i w_i (sqrt(v_i) - sqrt(a_{k+1,i}))^2 (docs/math.md §1).
           const noiseFree = load<f64>(tab, 8) != 0;
           let accA = f64x2.splat(0.0);
           let accB = f64x2.splat(0.0);

@@ -1,6 +1,6 @@
 // Squared W2 between the final laws and p_data, per (scheme, start), for the Wasm back end (the plain-TS
 // back end uses summarizeErrors in src/diffusion/w2.ts, the same sums):
-//   sums[q] = sum_i w_i (sqrt(v_{q,i}) - sqrt(l_i))^2        (math.md §1, commuting Gaussians)
+//   sums[q] = sum_i w_i (sqrt(v_{q,i}) - sqrt(l_i))^2        (docs/math.md §1, commuting Gaussians)
 // by blocks of SUM_BLOCK modes summed plainly (two lanes of f64x2), the blocks combined by Neumaier's
 // compensated sum, so the result does not depend on the length of the spectrum's tail.
 

@@ -4,8 +4,9 @@
  */
 import type { Command } from 'commander';
 import {
-  GaussdiffError, readNpyArray, writeNpy, readPng, checkOutputPath, imageLikeSpectrum, spectrumOfCovariance, spectrumOfSamples, spectrumOfImage,
+  GaussdiffError, readNpyArray, writeNpy, readPng, imageLikeSpectrum, spectrumOfCovariance, spectrumOfSamples, spectrumOfImage,
 } from '../node.js';
+import { checkOutputPath } from '../io/files.js';
 import { clipPsd } from '../linalg/functions.js';
 import { neumaierSum } from '../core/sums.js';
 import { namedSpectrum } from './options.js';

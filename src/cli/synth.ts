@@ -1,6 +1,7 @@
 /** `gaussdiff synth`: ADSN texture synthesis, a random texture with the Gaussian statistics of an image. */
 import { type Command, Option } from 'commander';
-import { synthesizeAdsn, encodePng, readPng, writeFileAtomic, checkOutputPath } from '../node.js';
+import { synthesizeAdsn, encodePng, readPng } from '../node.js';
+import { writeFileAtomic, checkOutputPath } from '../io/files.js';
 import { integer } from './options.js';
 
 export function synthCommand(prog: Command): void {

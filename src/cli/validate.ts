@@ -3,7 +3,8 @@
  * closed form is consistent with the Monte Carlo at a stated level.
  */
 import { type Command, Option } from 'commander';
-import { validate, writeNpy, checkOutputPath, SCHEME_NAMES, type ValidateResult } from '../node.js';
+import { validate, writeNpy, SCHEME_NAMES, type ValidateResult } from '../node.js';
+import { checkOutputPath } from '../io/files.js';
 import { MAX_PARTICLES } from '../diffusion/montecarlo.js';
 import { integer, loadSpectrum, number, scheduleOptions, spectrumOption } from './options.js';
 import { jsonNumber, write } from './output.js';

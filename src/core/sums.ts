@@ -4,8 +4,6 @@
  * accurate as one rounding of the exact sum, whatever the order of the terms. assembly/diffusion/w2.ts sums
  * the same way in the kernel.
  */
-import { SUM_BLOCK } from '../wasm/constants.js'; // a leaf of plain numbers, shared with the kernels
-
 /** A running Neumaier sum: `add` terms in any order, read `value`. */
 export class NeumaierSum {
   private sum = 0;
@@ -30,15 +28,13 @@ export function neumaierSum(terms: ArrayLike<number>, from = 0, to = terms.lengt
   return acc.value;
 }
 
-/** Modes per block of `blockedSum`: the kernel's (assembly/diffusion/w2.ts), from the constants they share. */
-export { SUM_BLOCK };
-
 /**
- * sum_{i < n} term(i) as the kernel sums W2^2: plain sums over blocks of SUM_BLOCK indices (`block(from, to)`
- * returns one), the blocks combined by Neumaier's sum.
+ * sum_{i < n} term(i) summed as the W2 kernel does (assembly/diffusion/w2.ts, with size = SUM_BLOCK of
+ * src/wasm/constants.ts): plain sums over blocks of `size` indices (`block(from, to)` returns one), the
+ * blocks combined by Neumaier's sum.
  */
-export function blockedSum(n: number, block: (from: number, to: number) => number): number {
+export function blockedSum(n: number, size: number, block: (from: number, to: number) => number): number {
   const acc = new NeumaierSum();
-  for (let b = 0; b < n; b += SUM_BLOCK) acc.add(block(b, Math.min(n, b + SUM_BLOCK)));
+  for (let b = 0; b < n; b += size) acc.add(block(b, Math.min(n, b + size)));
   return acc.value;
 }

@@ -3,6 +3,7 @@
  * forward time eps is the truncation; started at N(0, I) they carry the initialisation error.
  */
 import { blockedSum } from '../core/sums.js';
+import { SUM_BLOCK } from '../wasm/constants.js';
 import { type Schedule } from './schedules/index.js';
 import { type Process, type SchemeDefinition } from './samplers/index.js';
 import { type Spectrum } from '../spectra/spectrum.js';
@@ -73,7 +74,7 @@ export function continuousW2Squared(
   s: number,
 ): number {
   const c = closedForm(schedule, s);
-  return blockedSum(values.length, (from, to) => {
+  return blockedSum(values.length, SUM_BLOCK, (from, to) => {
     let x = 0;
     for (let i = from; i < to; i++) {
       const d = Math.sqrt(varianceAt(c, values[i], process, init)) - Math.sqrt(values[i]);

@@ -4,6 +4,7 @@
  */
 
 import { blockedSum, neumaierSum } from '../core/sums.js';
+import { SUM_BLOCK } from '../wasm/constants.js';
 
 /**
  * Per-mode squared W2 contributions w_i (sqrt(v_i) - sqrt(l_i))^2, written into `out` (gl-matrix style
@@ -68,7 +69,7 @@ export function summarizeErrors(
       if (!Number.isFinite(squared[q])) findNonFinite(q, at);
       continue;
     }
-    squared[q] = blockedSum(n, (from, to) => {
+    squared[q] = blockedSum(n, SUM_BLOCK, (from, to) => {
       let x = 0;
       for (let i = from; i < to; i++) {
         const d = Math.sqrt(variances[at + i]) - rootTargets[i];

@@ -1,5 +1,5 @@
 /**
- * Spectra: the multiset {l_i} of eigenvalues of the data covariance S (math.md §1).
+ * Spectra: the multiset {l_i} of eigenvalues of the data covariance S (docs/math.md §1).
  *
  * Many spectra repeat values (ADSN: two thirds are exactly 0), so a prepared spectrum stores the distinct
  * values, ascending, with their multiplicities: every per-mode computation runs over distinct values only.

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatTable, table } from '../../src/node.js';
-import { NeumaierSum, SUM_BLOCK, blockedSum, neumaierSum } from '../../src/core/sums.js';
+import { NeumaierSum, blockedSum, neumaierSum } from '../../src/core/sums.js';
+import { SUM_BLOCK } from '../../src/wasm/constants.js';
 import {
   SEED_LIMIT, checkArrayShape, checkDimension, checkFiniteEntries, checkInteger, checkMatrixShape, checkSeed, describe as describeValue,
 } from '../../src/core/checks.js';
@@ -85,7 +86,7 @@ describe('compensated sums', () => {
     const terms = Float64Array.from({ length: n }, () => r() * 10 ** Math.floor(r() * 8));
     const blocks: number[] = [];
     const seen: Array<[number, number]> = [];
-    const total = blockedSum(n, (from, to) => {
+    const total = blockedSum(n, SUM_BLOCK, (from, to) => {
       seen.push([from, to]);
       let s = 0;
       for (let i = from; i < to; i++) s += terms[i];
@@ -96,7 +97,7 @@ describe('compensated sums', () => {
     expect(total).toBe(neumaierSum(blocks));
     // Non-negative terms: plain blocks lose at most SUM_BLOCK eps relative.
     expect(Math.abs(total - exactSum(terms))).toBeLessThanOrEqual(SUM_BLOCK * Number.EPSILON * exactSum(terms));
-    expect(blockedSum(0, () => 1)).toBe(0);
+    expect(blockedSum(0, SUM_BLOCK, () => 1)).toBe(0);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * Pierret & Galerne (ICML 2025), Table 2, from the CIFAR-10 spectrum in ../shared/reference:
  * all 160 cells at their printed precision, and every full-precision value against an independent,
- * naive implementation (test/independent/direct.ts: per entry, per step, straight from math.md) to 1e-10
+ * naive implementation (test/independent/direct.ts: per entry, per step, straight from docs/math.md §2) to 1e-10
  * relative.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Independent, deliberately naive transcription of /work/shared/math.md section 2
+ * Independent, deliberately naive transcription of docs/math.md §2 (the project's statement of P&G's formulas)
  * (Pierret & Galerne, ICML 2025, arXiv:2405.14250): exact W2 errors of diffusion
  * samplers for Gaussian data with the exact score.
  *
@@ -42,7 +42,7 @@ function schedule(opts?: DirectOptions): Schedule {
 }
 
 /**
- * Forward variance of one mode at forward time t (math.md: l(t) = e^{-2B(t)} l + 1 - e^{-2B(t)}).
+ * Forward variance of one mode at forward time t (docs/math.md §2.1: l(t) = e^{-2B(t)} l + 1 - e^{-2B(t)}).
  * 1 - e^{-2B} is taken as -expm1(-2B), and the sum is formed as e*l + (1-e) (never 1 + e*(l-1))
  * so that a tiny eigenvalue near t = 0 keeps its relative accuracy.
  */

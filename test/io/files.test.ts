@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { writeFileAtomic, checkOutputPath } from '../../src/node.js';
+import { writeFileAtomic, checkOutputPath } from '../../src/io/files.js';
 import { ROOT } from '../helpers/shared.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gaussdiff-files-'));
@@ -34,7 +34,7 @@ describe('writeFileAtomic', () => {
     mkdirSync(sub);
     const target = join(sub, 'big.bin');
     writeFileSync(target, 'previous');
-    const entry = pathToFileURL(join(ROOT, 'dist', 'node.js')).href;
+    const entry = pathToFileURL(join(ROOT, 'dist', 'io', 'files.js')).href;
     const code = `import { writeFileAtomic } from ${JSON.stringify(entry)};
       const bytes = new Uint8Array(1 << 28);
       for (let i = 0; i < 4; i++) await writeFileAtomic(${JSON.stringify(target)}, bytes);`;
