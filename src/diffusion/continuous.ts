@@ -46,6 +46,23 @@ function varianceAt(c: ClosedForm, l: number, process: Process, init: Init): num
   return process === 'sde' ? ratio * (c.omDecay + c.decay * ratio) : ratio;
 }
 
+/**
+ * v - l for the same mode, without cancellation (W2 of a continuous row is tiny exactly when v is close to l).
+ * With 1 - l(s) = e_s (1 - l), 1 - l(T) = e_T (1 - l), l(T) = d l(s) + 1 - d and r = l(s)/l(T):
+ *   from p_T:           l(s) - l = om_s (1 - l)
+ *   SDE from N(0, I):   v - l = (1 - l) (om_s + e_s (d r)^2)       (d r <= 1)
+ *   ODE from N(0, I):   v - l = ((1 - l) / l(T)) (om_s + e_T l)
+ * Each is a product of one factor (1 - l) and non-negative terms, so it is accurate to a few ulps.
+ */
+function gapAt(c: ClosedForm, l: number, process: Process, init: Init): number {
+  const ls = c.es * l + c.oms; // l(s)
+  if (init === 'pT') return c.oms * (1 - l);
+  const lT = c.eT * l + c.omT; // l(T) > 0
+  if (process === 'ode') return ((1 - l) / lT) * (c.oms + c.eT * l);
+  const dr = (c.decay * ls) / lT;
+  return (1 - l) * (c.oms + c.es * dr * dr);
+}
+
 /** Output variances of the continuous process stopped at forward time s, for every mode, into `out`. */
 export function continuousVariancesInto(
   out: Float64Array,
@@ -77,7 +94,9 @@ export function continuousW2Squared(
   return blockedSum(values.length, SUM_BLOCK, (from, to) => {
     let x = 0;
     for (let i = from; i < to; i++) {
-      const d = Math.sqrt(varianceAt(c, values[i], process, init)) - Math.sqrt(values[i]);
+      // sqrt(v) - sqrt(l) = (v - l) / (sqrt(v) + sqrt(l)) (docs/math.md (1.2), second form).
+      const gap = gapAt(c, values[i], process, init);
+      const d = gap === 0 ? 0 : gap / (Math.sqrt(varianceAt(c, values[i], process, init)) + Math.sqrt(values[i]));
       x += counts[i] * (d * d);
     }
     return x;
