@@ -3,14 +3,11 @@
  * closed form is consistent with the Monte Carlo at a stated level.
  */
 import { type Command, Option } from 'commander';
-import { validate, writeNpy, SCHEME_NAMES, type ValidateResult } from '../node.js';
+import { validate, writeNpy, SCHEME_NAMES, } from '../node.js';
 import { checkOutputPath } from '../io/files.js';
 import { MAX_PARTICLES } from '../diffusion/montecarlo.js';
 import { integer, loadSpectrum, number, scheduleOptions, spectrumOption } from './options.js';
 import { jsonNumber, write } from './output.js';
-
-/** Chance of calling a right closed form inconsistent. */
-export const LEVEL = 1e-3;
 
 export function validateCommand(prog: Command): void {
   const cmd = prog.command('validate')
@@ -32,46 +29,16 @@ export function validateCommand(prog: Command): void {
       betaMin: o.betaMin, betaMax: o.betaMax, horizon: o.horizon,
     });
     if (o.variancesOut !== undefined) await writeNpy(o.variancesOut, r.variances);
-    const bound = zBound(modes(spectrum, r), o.particles);
-    const consistent = r.maxAbsZ < bound;
+    const { zBound: bound, level, consistent } = r;
     if (o.json) {
       await write(`{"closedForm":${jsonNumber(r.closedForm)},"monteCarlo":{"w2":${jsonNumber(r.monteCarlo.w2)},"stderr":${jsonNumber(r.monteCarlo.stderr)},"bias":${jsonNumber(r.monteCarlo.bias)}},`
-        + `"maxAbsZ":${jsonNumber(r.maxAbsZ)},"zBound":${jsonNumber(bound)},"level":${LEVEL},"consistent":${consistent}}\n`);
+        + `"maxAbsZ":${jsonNumber(r.maxAbsZ)},"zBound":${jsonNumber(bound)},"level":${level},"consistent":${consistent}}\n`);
     } else {
       await write(`closed form W2   ${r.closedForm}\nMonte-Carlo W2   ${r.monteCarlo.w2} +- ${r.monteCarlo.stderr} (bias ${r.monteCarlo.bias})\n`
-        + `max |z| per mode ${r.maxAbsZ} (bound ${bound.toPrecision(4)} at level ${LEVEL})\n`
-        + `verdict          ${consistent ? 'consistent' : 'NOT consistent'}: the closed form ${consistent ? 'agrees' : 'disagrees'} with the Monte Carlo at level ${LEVEL} `
-        + `(a right closed form exceeds the bound with probability <= ${LEVEL})\n`);
+        + `max |z| per mode ${r.maxAbsZ} (bound ${bound.toPrecision(4)} at level ${level})\n`
+        + `verdict          ${consistent ? 'consistent' : 'NOT consistent'}: the closed form ${consistent ? 'agrees' : 'disagrees'} with the Monte Carlo at level ${level} `
+        + `(a right closed form exceeds the bound with probability <= ${level})\n`);
     }
   });
 }
 
-/** Distinct eigenvalues whose z-score is defined (finite, positive closed-form variance). */
-function modes(spectrum: Float64Array, r: ValidateResult): number {
-  const values = new Set<number>();
-  for (let i = 0; i < spectrum.length; i++) if (Number.isFinite(r.zScores[i])) values.add(spectrum[i]);
-  return values.size;
-}
-
-/**
- * The bound t on max |z| over m modes with B particles, exceeded with probability <= LEVEL when the closed
- * form is right: vhat / v ~ chi2_B / B, Chernoff bounds P(chi2_B/B - 1 >= x) <= exp(-B/2 (x - ln(1 + x)))
- * and P(chi2_B/B - 1 <= -x) <= exp(-B/2 (-x - ln(1 - x))) with x = t sqrt(2/B), and a union bound over
- * the m modes: t solves m (upper + lower) = LEVEL (bisection).
- */
-export function zBound(m: number, b: number, alpha = LEVEL): number {
-  const tail = (t: number): number => {
-    const x = t * Math.sqrt(2 / b);
-    const up = Math.exp(-(b / 2) * (x - Math.log1p(x)));
-    const down = x < 1 ? Math.exp(-(b / 2) * (-x - Math.log1p(-x))) : 0;
-    return m * (up + down);
-  };
-  let lo = 0;
-  let hi = 100;
-  for (let i = 0; i < 200; i++) {
-    const mid = (lo + hi) / 2;
-    if (tail(mid) > alpha) lo = mid;
-    else hi = mid;
-  }
-  return hi;
-}

@@ -81,12 +81,44 @@ export interface ValidateResult {
   };
   /** max_i |z_i| over the distinct modes with a finite, positive closed-form variance. */
   maxAbsZ: number;
+  /** The bound on maxAbsZ that a right closed form exceeds with probability at most `level` (see zBound). */
+  zBound: number;
+  /** Family-wise level of the verdict: VALIDATE_LEVEL = 1e-3. */
+  level: number;
+  /** The verdict: maxAbsZ <= zBound, i.e. the closed form is consistent with the Monte Carlo at `level`. */
+  consistent: boolean;
   /** Monte-Carlo output variance of each entry of the input spectrum (its distinct value's). */
   variances: Float64Array;
   /** Closed-form output variance of each entry of the input spectrum. */
   closedFormVariances: Float64Array;
   /** z-score of each entry of the input spectrum (its distinct value's; where the closed form is 0: 0 if the estimate is 0 too, else +Infinity). */
   zScores: Float64Array;
+}
+
+/** Chance that the verdict calls a right closed form inconsistent. */
+export const VALIDATE_LEVEL = 1e-3;
+
+/**
+ * The bound t on max |z| over m modes with B particles, exceeded with probability <= alpha when the closed
+ * form is right: vhat / v ~ chi2_B / B exactly (Gaussian particles, known mean 0), Chernoff bounds
+ * P(chi2_B/B - 1 >= x) <= exp(-B/2 (x - ln(1 + x))) and P(chi2_B/B - 1 <= -x) <= exp(-B/2 (-x - ln(1 - x)))
+ * with x = t sqrt(2/B), and a union bound over the m modes: t solves m (upper + lower) = alpha (bisection).
+ */
+export function zBound(m: number, b: number, alpha = VALIDATE_LEVEL): number {
+  const tail = (t: number): number => {
+    const x = t * Math.sqrt(2 / b);
+    const up = Math.exp(-(b / 2) * (x - Math.log1p(x)));
+    const down = x < 1 ? Math.exp(-(b / 2) * (-x - Math.log1p(-x))) : 0;
+    return m * (up + down);
+  };
+  let lo = 0;
+  let hi = 100;
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2;
+    if (tail(mid) > alpha) lo = mid;
+    else hi = mid;
+  }
+  return hi;
 }
 
 /** Particles per chunk (a multiple of 4): y and z chunks of 512 KiB each. */
@@ -195,6 +227,7 @@ function summarize(values: Float64Array, counts: Float64Array, variances: Float6
   const vhat = new Float64Array(nModes);
   const z = new Float64Array(nModes);
   let maxAbsZ = 0;
+  let tested = 0; // modes with a z-score: finite, positive closed-form variance
   let plug = 0;
   let unbiased = 0;
   let varS = 0;
@@ -207,6 +240,7 @@ function summarize(values: Float64Array, counts: Float64Array, variances: Float6
     vhat[i] = vh;
     // z = (vhat - v) / (v sqrt(2/B)), as (vhat/v - 1) / sqrt(2/B) so that a tiny v cannot underflow to 0/0.
     z[i] = v > 0 ? (vh / v - 1) / Math.sqrt(2 / B) : (vh === 0 ? 0 : Infinity);
+    if (v > 0) tested++;
     if (v > 0 && Math.abs(z[i]) > maxAbsZ) maxAbsZ = Math.abs(z[i]);
     const rl = Math.sqrt(l);
     const rv = Math.sqrt(vh);
@@ -228,7 +262,9 @@ function summarize(values: Float64Array, counts: Float64Array, variances: Float6
   const se = Math.sqrt(varS);
   const S = Math.max(unbiased, 0);
   const stderr = (Math.sqrt(S + se) - Math.sqrt(Math.max(S - se, 0))) / 2;
-  return { vhat, z, maxAbsZ, monteCarlo: { w2, stderr, bias: plugIn - w2, plugIn } };
+  const bound = zBound(Math.max(tested, 1), B);
+  const verdict = { zBound: bound, level: VALIDATE_LEVEL, consistent: maxAbsZ <= bound };
+  return { vhat, z, maxAbsZ, verdict, monteCarlo: { w2, stderr, bias: plugIn - w2, plugIn } };
 }
 
 /** Index of each input entry's distinct value in `values` (ascending; tiny clipped negatives map to 0). */
@@ -287,6 +323,7 @@ export async function validate(spectrum: ArrayLike<number>, opts: ValidateOption
     closedForm: cf.w2,
     monteCarlo: stats.monteCarlo,
     maxAbsZ: stats.maxAbsZ,
+    ...stats.verdict,
     variances: expand(stats.vhat),
     closedFormVariances: expand(cf.variances),
     zScores: expand(stats.z),
@@ -460,6 +497,7 @@ export async function validateDense(spectrum: ArrayLike<number>, opts: ValidateO
     closedForm: cf.w2,
     monteCarlo: stats.monteCarlo,
     maxAbsZ: stats.maxAbsZ,
+    ...stats.verdict,
     variances: stats.vhat,
     closedFormVariances: v,
     zScores: stats.z,

@@ -51,6 +51,10 @@ function distinctModes(spectrum: ArrayLike<number>): number {
 function expectAgreement(r: ValidateResult, m: number, b: number, label: string): void {
   const bound = zBound(m, b);
   expect(r.maxAbsZ, `${label}: max |z| ${r.maxAbsZ.toFixed(2)} over ${m} modes, bound ${bound.toFixed(2)}`).toBeLessThan(bound);
+  // The API's verdict uses the same bound (computed in src/, checked against this test's own copy).
+  expect(r.zBound).toBeCloseTo(bound, 9);
+  expect(r.level).toBe(ALPHA);
+  expect(r.consistent).toBe(true);
   const dev = Math.abs(r.monteCarlo.w2 - r.closedForm);
   expect(dev, `${label}: |w2_MC - W2| = ${dev} vs stderr ${r.monteCarlo.stderr}`).toBeLessThanOrEqual(4 * r.monteCarlo.stderr + 1e-12);
 }
