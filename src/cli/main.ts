@@ -7,7 +7,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { GaussdiffError, closeThreads, adoptWorker } from '../node.js';
-import { nearest } from './options.js';
+import { nearest } from '../core/options.js';
 import { exitQuietlyOnClosedPipe } from './output.js';
 import { tableCommand } from './table.js';
 import { curveCommand } from './curve.js';

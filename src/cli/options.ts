@@ -4,10 +4,9 @@
  * several commands take (schedule, engine).
  */
 import { type Command, Option } from 'commander';
-import {
-  GaussdiffError, readNpy, imageLikeSpectrum, DEFAULT_SPECTRUM_DESCRIPTION, mnistSpectrum, MNIST_DESCRIPTION, warmThreads,
-} from '../node.js';
-import { editDistance } from '../core/options.js';
+import { GaussdiffError, readNpy, warmThreads } from '../node.js';
+import { nearest } from '../core/options.js';
+import { SPECTRA, SPECTRUM_NAMES, isSpectrumName, namedSpectrum, type SpectrumName } from '../spectra/index.js';
 import { validateThreads } from '../runtime/threads.js';
 import { withProgress } from './output.js';
 
@@ -40,17 +39,6 @@ export function numberList(argument: string) {
 
 export const words = (text: string): string[] => text.split(',').map((s) => s.trim()).filter((s) => s !== '');
 
-/** The known word nearest to `word` within edit distance 2, or null. */
-export function nearest(word: string, known: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestDistance = 3;
-  for (const k of known) {
-    const d = editDistance(word.toLowerCase(), k.toLowerCase());
-    if (d < bestDistance) { best = k; bestDistance = d; }
-  }
-  return best;
-}
-
 /** One of `allowed` (INVALID_OPTION with "did you mean" otherwise). */
 export function choice(argument: string, allowed: readonly string[]) {
   return (text: string): string => {
@@ -60,27 +48,16 @@ export function choice(argument: string, allowed: readonly string[]) {
   };
 }
 
-/** Spectra known by name (a file of that name can be given as ./NAME). */
-const NAMED: Record<string, { description: string; load: () => Promise<Float64Array> }> = {
-  mnist: { description: MNIST_DESCRIPTION, load: () => withProgress('mnist', (onProgress) => mnistSpectrum({ onProgress })) },
-  'image-like': { description: `${DEFAULT_SPECTRUM_DESCRIPTION} (d = 3072)`, load: async () => imageLikeSpectrum() },
-};
-
-export const SPECTRUM_NAMES = Object.keys(NAMED);
-
-/** A spectrum by name; its description on stderr unless quiet. */
-export async function namedSpectrum(name: string, argument: string, quiet = true): Promise<Float64Array> {
-  const entry = Object.prototype.hasOwnProperty.call(NAMED, name) ? NAMED[name] : undefined;
-  if (!entry) throw new GaussdiffError('INVALID_OPTION', argument, `unknown spectrum ${JSON.stringify(name)}`, SPECTRUM_NAMES.join(', '));
-  if (!quiet) process.stderr.write(`spectrum: ${entry.description}\n`);
-  return entry.load();
+/** A built-in spectrum by name (the registry of src/spectra/index.ts), its description on stderr unless quiet. */
+export async function builtinSpectrum(name: SpectrumName, quiet = true): Promise<Float64Array> {
+  if (!quiet) process.stderr.write(`spectrum: ${SPECTRA[name].description}\n`);
+  return withProgress(name, (onProgress) => namedSpectrum(name, { onProgress }, '--spectrum'));
 }
 
-/** --spectrum: a name (default: mnist) or a .npy file. */
+/** --spectrum: a built-in name (default: mnist; a file of that name is ./NAME) or a .npy file. */
 export async function loadSpectrum(spec: string | undefined, quiet: boolean): Promise<Float64Array> {
   const name = spec ?? 'mnist';
-  if (Object.prototype.hasOwnProperty.call(NAMED, name)) return namedSpectrum(name, '--spectrum', quiet);
-  return readNpy(name);
+  return isSpectrumName(name) ? builtinSpectrum(name, quiet) : readNpy(name);
 }
 
 export function spectrumOption(cmd: Command): Command {

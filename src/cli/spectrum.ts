@@ -9,7 +9,7 @@ import {
 import { checkOutputPath } from '../io/files.js';
 import { clipPsd } from '../linalg/functions.js';
 import { neumaierSum } from '../core/sums.js';
-import { namedSpectrum } from './options.js';
+import { builtinSpectrum } from './options.js';
 import { significant } from './output.js';
 
 const SOURCES = ['adsn', 'dataset', 'covariance', 'samples', 'powerLaw'] as const;
@@ -42,7 +42,7 @@ export function spectrumCommand(prog: Command): void {
 
 async function compute(o: Record<string, string | boolean | undefined>): Promise<Float64Array> {
   if (o.adsn) return spectrumOfImage(await readPng(o.adsn as string));
-  if (o.dataset) return namedSpectrum('mnist', '--dataset');
+  if (o.dataset) return builtinSpectrum('mnist');
   if (o.powerLaw) return imageLikeSpectrum();
   if (o.covariance) {
     const file = o.covariance as string;

@@ -32,8 +32,8 @@ export function checkOptions(opts: unknown, known: readonly string[], argument =
   }
 }
 
-/** The known key nearest to `key` within edit distance 2 (ties: the first listed), or null. */
-function nearest(key: string, known: readonly string[]): string | null {
+/** The known word nearest to `key` within edit distance 2, case-insensitive (ties: the first listed), or null. */
+export function nearest(key: string, known: readonly string[]): string | null {
   let best: string | null = null;
   let bestDistance = 3;
   for (const k of known) {
