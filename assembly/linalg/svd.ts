@@ -6,6 +6,7 @@
 // The facade (src/linalg/bures.ts, src/spectra/image.ts) allocates every buffer.
 
 import { at } from "../memory";
+import { rotate } from "./rotate";
 
 const EPS: f64 = 2.220446049250313e-16; // 2^-52
 const MAX_SWEEPS: i32 = 60;
@@ -40,25 +41,6 @@ function rowProducts(p: usize, q: usize, m: i32): void {
   alpha = a;
   beta = b;
   gamma = g;
-}
-
-/** x_p <- c x_p - s x_q, x_q <- s x_p + c x_q (rows of length m). */
-function rotateRows(p: usize, q: usize, m: i32, c: f64, s: f64): void {
-  const cv = f64x2.splat(c);
-  const sv = f64x2.splat(s);
-  let k: i32 = 0;
-  for (; k + 1 < m; k += 2) {
-    const xp = v128.load(at(p, k));
-    const xq = v128.load(at(q, k));
-    v128.store(at(p, k), f64x2.sub(f64x2.mul(cv, xp), f64x2.mul(sv, xq)));
-    v128.store(at(q, k), f64x2.add(f64x2.mul(sv, xp), f64x2.mul(cv, xq)));
-  }
-  if (k < m) {
-    const xp = load<f64>(at(p, k));
-    const xq = load<f64>(at(q, k));
-    store<f64>(at(p, k), c * xp - s * xq);
-    store<f64>(at(q, k), s * xp + c * xq);
-  }
 }
 
 /** sum_i |x_i| over the n rows of length m. */
@@ -114,7 +96,7 @@ export function svdValues(n: i32, m: i32, x: usize, sigma: usize): i32 {
           ? 0.5 / zeta
           : (zeta >= 0 ? 1.0 : -1.0) / (abs<f64>(zeta) + sqrt<f64>(1 + zeta * zeta));
         const c = 1 / sqrt<f64>(1 + t * t);
-        rotateRows(p, q, m, c, c * t);
+        rotate(p, q, m, c, -(c * t)); // x_p <- c x_p - s x_q, x_q <- c x_q + s x_p, s = c t
       }
     }
     if (!rotated) break;

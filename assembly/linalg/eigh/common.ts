@@ -14,26 +14,6 @@ export const SAFMIN: f64 = 2.2250738585072014e-308; // smallest normal
   return base + ((<usize>i + <usize>j * <usize>ld) << 3);
 }
 
-/** Plane rotation of two contiguous columns of length n: x <- c x + s y, y <- c y - s x. */
-// @ts-ignore: decorator
-@inline export function rotateColumns(x: usize, y: usize, n: i32, c: f64, s: f64): void {
-  const cv = f64x2.splat(c);
-  const sv = f64x2.splat(s);
-  let r: i32 = 0;
-  for (; r + 1 < n; r += 2) {
-    const xr = v128.load(at(x, r));
-    const yr = v128.load(at(y, r));
-    v128.store(at(x, r), f64x2.add(f64x2.mul(cv, xr), f64x2.mul(sv, yr)));
-    v128.store(at(y, r), f64x2.sub(f64x2.mul(cv, yr), f64x2.mul(sv, xr)));
-  }
-  if (r < n) {
-    const xr = load<f64>(at(x, r));
-    const yr = load<f64>(at(y, r));
-    store<f64>(at(x, r), c * xr + s * yr);
-    store<f64>(at(y, r), c * yr - s * xr);
-  }
-}
-
 // @ts-ignore: decorator
 @inline export function hsum(x: v128): f64 {
   return f64x2.extract_lane(x, 0) + f64x2.extract_lane(x, 1);

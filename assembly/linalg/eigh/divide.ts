@@ -5,7 +5,8 @@
 // update the vectors by GEMM. The work arrays come from the caller's block in one record, DivideWork.
 
 import { at, ati } from "../../memory";
-import { amax, el, EPS, gemm, hypot2, nrm2, rotateColumns, scal } from "./common";
+import { amax, el, EPS, gemm, hypot2, nrm2, scal } from "./common";
+import { rotate } from "../rotate";
 import { tql } from "./ql";
 import { secular } from "./secular";
 
@@ -148,7 +149,7 @@ function merge(ws: DivideWork, s: i32, n1: i32, n2: i32, rhoIn: f64): void {
         if (load<i32>(ati(ityp, j)) != load<i32>(ati(ityp, pj))) store<i32>(ati(ityp, j), 2);
         store<i32>(ati(ityp, pj), 4);
         // columns: x = Q(:, pj), y = Q(:, j): x <- c x + s y, y <- c y - s x
-        rotateColumns(el(q, 0, pj, ld), el(q, 0, j, ld), m, c, sn);
+        rotate(el(q, 0, pj, ld), el(q, 0, j, ld), m, c, sn);
         store<f64>(at(d, pj), dp * c * c + dj * sn * sn);
         store<f64>(at(d, j), dp * sn * sn + dj * c * c);
         store<i32>(ati(idef, nd++), pj);

@@ -7,7 +7,8 @@
 // (O(n^2), no vectors) and, with vectors, on the divide-and-conquer leaves (divide.ts).
 
 import { at } from "../../memory";
-import { el, EPS, hypot2, rotateColumns } from "./common";
+import { el, EPS, hypot2 } from "./common";
+import { rotate } from "../rotate";
 
 const MAXIT_QL: i32 = 60; // QL sweeps per eigenvalue before giving up
 
@@ -59,7 +60,7 @@ export function tql(n: i32, d: usize, e: usize, z: usize, ldz: i32): i32 {
         g = c * r - b;
         if (z != 0) {
           // columns i, i+1: z_i <- c z_i - s z_{i+1}, z_{i+1} <- c z_{i+1} + s z_i (the rotation below with -s)
-          rotateColumns(el(z, 0, i, ldz), el(z, 0, i + 1, ldz), n, c, -s);
+          rotate(el(z, 0, i, ldz), el(z, 0, i + 1, ldz), n, c, -s);
         }
       }
       if (underflow) continue;
