@@ -19,9 +19,9 @@
  * (a bias of 3e-8 relative at condition 1e9).
  * Eigenvalues of A or B below -PSD_TOLERANCE x max |l| reject it (NOT_POSITIVE_DEFINITE, both checked
  * before the SVD); smaller negatives are rounding and count as 0, and so do eigenvalues up to
- * 8 d eps max |l| (psdRoot): a zero eigenvalue comes out of eigh as ~eps max |l|, and its square root,
+ * 8 sqrt(d) eps max |l| (psdRoot): a zero eigenvalue comes out of eigh as ~eps max |l|, and its square root,
  * ~1e-8 sqrt(max), would be an error of that size for exactly singular inputs. So full-rank inputs are
- * treated as such up to condition 1 / (8 d eps): 2.8e12 at d = 200, 7e11 at d = 784.
+ * treated as such up to condition 1 / (8 sqrt(d) eps): 4e13 at d = 200, 2e13 at d = 784.
  *
  * Rounding. tr A + tr B - 2 sum sigma >= 0 exactly (sum sigma <= |A^{1/2}|_F |B^{1/2}|_F <= (tr A + tr B) / 2),
  * but its computed value carries the absolute errors of the traces (Neumaier sums of the diagonals, ~eps) and

@@ -40,16 +40,19 @@ export function clipPsd(values: Float64Array, argument: string): Float64Array {
   return out;
 }
 
-/** Eigenvalues within NULL_TOLERANCE_FACTOR x d x eps of the largest count as exactly 0 in square roots. */
+/** Eigenvalues within NULL_TOLERANCE_FACTOR x sqrt(d) x eps of the largest count as exactly 0 in square roots. */
 export const NULL_TOLERANCE_FACTOR = 8;
 
 /**
- * sqrt of a PSD spectrum (from clipPsd): eigenvalues <= NULL_TOLERANCE_FACTOR d eps max give 0. The square
- * root is not Lipschitz at 0: a zero eigenvalue computed as c eps max would otherwise contribute
- * sqrt(c eps max), ~1e-8 relative; below this bound a computed eigenvalue is indistinguishable from 0.
+ * sqrt of a PSD spectrum (from clipPsd): eigenvalues <= NULL_TOLERANCE_FACTOR sqrt(d) eps max give 0. The
+ * square root is not Lipschitz at 0: a zero eigenvalue computed as c eps max would otherwise contribute
+ * sqrt(c eps max), ~1e-8 relative. eigh's absolute eigenvalue errors grow like sqrt(d) eps max in practice
+ * (measured at most 29 eps max up to d = 2048, test/linalg/eigh.test.ts), well under this bound (224 eps max
+ * at d = 784); a worst-case d eps bound would also drop true eigenvalues of full-rank inputs of condition
+ * 1e12 from d = 560 on (test/linalg/bures-conditioning.test.ts checks both sides at d = 784).
  */
 export function psdRoot(clipped: Float64Array): Float64Array {
-  const tol = NULL_TOLERANCE_FACTOR * clipped.length * Number.EPSILON * maxAbs(clipped);
+  const tol = NULL_TOLERANCE_FACTOR * Math.sqrt(clipped.length) * Number.EPSILON * maxAbs(clipped);
   return clipped.map((l) => (l > tol ? Math.sqrt(l) : 0));
 }
 
@@ -112,7 +115,7 @@ async function mapSpectrum(a: ArrayLike<number>, d: number, argument: string, g:
 /**
  * The PSD square root of a symmetric positive semidefinite matrix. Negative eigenvalues within
  * PSD_TOLERANCE x max |eigenvalue| of 0 are rounding and count as 0 (below that, NOT_POSITIVE_DEFINITE),
- * and so do eigenvalues up to NULL_TOLERANCE_FACTOR d eps max (see psdRoot): a singular input keeps its
+ * and so do eigenvalues up to NULL_TOLERANCE_FACTOR sqrt(d) eps max (see psdRoot): a singular input keeps its
  * exact null space.
  */
 export async function sqrtm(a: ArrayLike<number>, d: number): Promise<Float64Array> {

@@ -122,7 +122,7 @@ export async function sampleSpectrum(spectrum: ArrayLike<number>, count: number,
 /**
  * `count` draws of N(mean, C) from a dense symmetric covariance C (d x d, row-major), row-major count x d.
  *   - method 'eigh' (default): C = V diag(l) V^T, x = V diag(sqrt(l)) z. Positive semi-definite allowed:
- *     eigenvalues in [-PSD_TOLERANCE x max |l|, 8 d eps max |l|] are rounding and are set to 0; below,
+ *     eigenvalues in [-PSD_TOLERANCE x max |l|, 8 sqrt(d) eps max |l|] are rounding and are set to 0; below,
  *     NOT_POSITIVE_DEFINITE (as every function of a PSD matrix, src/linalg/functions.ts clipPsd).
  *   - method 'cholesky': C = L L^T, x = L z (NOT_POSITIVE_DEFINITE when a pivot is not > 0).
  * Batched: X = Z B, one GEMM per block of draws (B = (V diag(sqrt(l)))^T or L^T, d x d).
@@ -172,7 +172,7 @@ export async function sampleCovariance(
 async function eighFactor(sym: Float64Array, d: number): Promise<Float64Array> {
   const { values, vectors } = await withWasm((scope) => eighIn(scope, sym, d));
   // NOT_POSITIVE_DEFINITE below -PSD_TOLERANCE x max |l|; eigenvalues at the eigensolver's rounding level
-  // (|l| <= 8 d eps max |l|) are taken as 0: their square roots (~1e-8 sqrt(max)) would otherwise push
+  // (|l| <= 8 sqrt(d) eps max |l|, psdRoot) are taken as 0: their square roots (~1e-8 sqrt(max)) would otherwise push
   // samples off the range of C.
   const root = psdRoot(clipPsd(values, 'c'));
   const v = vectors as Float64Array;
