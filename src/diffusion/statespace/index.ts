@@ -1,0 +1,105 @@
+/**
+ * Exact W2 of an EDM-frame (k-diffusion) sampler on Gaussian data: build the sampler's tape on its noise
+ * levels, run it on the distinct eigenvalues with a back end, and sum the per-mode errors against the data.
+ */
+import { fail } from '../../core/errors.js';
+import { describe } from '../../core/checks.js';
+import { checkOptions, optionKeys } from '../../core/options.js';
+import { neumaierSum } from '../../core/sums.js';
+import { type SpectrumInput, prepareSpectrum } from '../../spectra/spectrum.js';
+import { checkSigmas, exponentialSigmas, karrasSigmas } from '../edm/sigmas.js';
+import { EDM_SAMPLERS, EDM_SAMPLER_NAMES, type EdmStart, checkChurn, checkStart } from '../edm/samplers/index.js';
+import { type StatespaceBackend, runTapeReference, squaredRootGap } from './reference.js';
+
+export { type StatespaceBackend, type StatespaceResult, runTapeReference } from './reference.js';
+
+/** Back ends by name (the Wasm interpreter joins here). */
+export const STATESPACE_BACKENDS: Record<string, StatespaceBackend> = { reference: runTapeReference };
+
+export interface EdmSamplerErrorOptions {
+  /** k-diffusion name: euler, heun, dpmpp_2m. */
+  sampler: string;
+  /** Noise levels sigma_0 > ... > sigma_n >= 0 (k-diffusion's array, the 0 included); else built from `schedule`. */
+  sigmas?: ArrayLike<number>;
+  /** 'karras' (default) or 'exponential' when `sigmas` is not given. */
+  schedule?: 'karras' | 'exponential';
+  /** Number of noise levels before the appended 0 (required with `schedule`). */
+  steps?: number;
+  sigmaMin?: number;
+  sigmaMax?: number;
+  rho?: number;
+  start?: EdmStart;
+  sChurn?: number;
+  sTmin?: number;
+  sTmax?: number;
+  sNoise?: number;
+  /** A key of STATESPACE_BACKENDS (default 'reference'). */
+  backend?: string;
+}
+
+export const EDM_SAMPLER_ERROR_KEYS = optionKeys<EdmSamplerErrorOptions>({
+  sampler: true, sigmas: true, schedule: true, steps: true, sigmaMin: true, sigmaMax: true, rho: true, start: true,
+  sChurn: true, sTmin: true, sTmax: true, sNoise: true, backend: true,
+});
+
+export interface EdmSamplerErrorResult {
+  readonly sampler: string;
+  readonly w2: number;
+  readonly w2Squared: number;
+  /** Denoiser evaluations, counted as k-diffusion does. */
+  readonly nfe: number;
+  /** W2^2 between the sample after step k and the exact marginal N(0, S + sigma_{k+1}^2 I). */
+  readonly curve: Float64Array;
+}
+
+const CHURN_KEYS = ['sChurn', 'sTmin', 'sTmax', 'sNoise'] as const;
+
+/** The noise levels an options object asks for (checked). */
+export function edmSigmas(opts: EdmSamplerErrorOptions): Float64Array {
+  if (opts.sigmas !== undefined) {
+    for (const key of ['schedule', 'steps', 'sigmaMin', 'sigmaMax', 'rho'] as const) {
+      if (opts[key] !== undefined) fail('INVALID_OPTION', key, 'given together with sigmas', 'either sigmas or schedule options, not both');
+    }
+    return checkSigmas(opts.sigmas);
+  }
+  const schedule = opts.schedule ?? 'karras';
+  if (opts.steps === undefined) fail('MISSING_OPTION', 'steps', 'no steps and no sigmas', 'steps (an integer >= 1) or sigmas');
+  const sigmaMin = opts.sigmaMin ?? 0.002;
+  const sigmaMax = opts.sigmaMax ?? 80;
+  if (schedule === 'karras') return karrasSigmas(opts.steps, sigmaMin, sigmaMax, opts.rho ?? 7);
+  if (schedule === 'exponential') {
+    if (opts.rho !== undefined) fail('INVALID_OPTION', 'rho', 'given with the exponential schedule', 'rho only with schedule karras');
+    return exponentialSigmas(opts.steps, sigmaMin, sigmaMax);
+  }
+  return fail('INVALID_SCHEDULE', 'schedule', `got ${describe(schedule)}`, "'karras' or 'exponential'");
+}
+
+/** Exact W2 between an EDM-frame sampler's output law and N(0, S), with its NFE and its curve. */
+export function edmSamplerError(spectrum: SpectrumInput, opts: EdmSamplerErrorOptions): EdmSamplerErrorResult {
+  checkOptions(opts, EDM_SAMPLER_ERROR_KEYS);
+  if (opts === undefined) fail('MISSING_OPTION', 'opts.sampler', 'no options', `an options object with sampler among ${EDM_SAMPLER_NAMES.join(', ')}`);
+  const { sampler, backend = 'reference' } = opts;
+  if (typeof sampler !== 'string' || !Object.hasOwn(EDM_SAMPLERS, sampler)) {
+    fail('UNKNOWN_SCHEME', 'sampler', `got ${describe(sampler)}`, EDM_SAMPLER_NAMES.join(', '));
+  }
+  const definition = EDM_SAMPLERS[sampler];
+  checkStart(opts.start);
+  if (definition.churn) checkChurn(opts);
+  else {
+    for (const key of CHURN_KEYS) {
+      if (opts[key] !== undefined) fail('INVALID_OPTION', key, `not an option of ${sampler}`, 'churn options only with euler, heun');
+    }
+  }
+  if (typeof backend !== 'string' || !Object.hasOwn(STATESPACE_BACKENDS, backend)) {
+    fail('INVALID_OPTION', 'backend', `got ${describe(backend)}`, Object.keys(STATESPACE_BACKENDS).join(', '));
+  }
+  const sigmas = edmSigmas(opts);
+  const spec = prepareSpectrum(spectrum);
+  const tape = definition.build(sigmas, opts);
+  const { variances, curve } = STATESPACE_BACKENDS[backend](spec.values, spec.values, spec.counts, tape);
+  // W2^2 = sum_i w_i (sqrt v_i - sqrt l_i)^2 (both laws diagonal in the eigenbasis of S).
+  const terms = new Float64Array(spec.values.length);
+  for (let i = 0; i < terms.length; i++) terms[i] = squaredRootGap(variances[i], spec.values[i], spec.counts[i]);
+  const w2Squared = neumaierSum(terms);
+  return { sampler, w2: Math.sqrt(w2Squared), w2Squared, nfe: tape.nfe, curve };
+}
