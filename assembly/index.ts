@@ -5,6 +5,7 @@ export { alloc, free } from "./memory";
 export { PLAN_LAYOUT, PLAN_STRIDE, TABLEAU_STRIDE } from "../src/wasm/constants";
 export { propagate } from "./diffusion/propagate";
 export { errorSums } from "./diffusion/w2";
+export { statespaceRun } from "./diffusion/statespace";
 export { eighSym, eighWorkLength } from "./linalg/eigh/index";
 export * from "./linalg/gemm";
 export * from "./linalg/syrk";

@@ -27,6 +27,24 @@ export function propagateScratchLength(nSchemes: number): number {
   return (7 + 2 * nSchemes) * PROPAGATE_BLOCK;
 }
 
+// The state-space engine's tape (src/diffusion/statespace/tape.ts; interpreted by
+// assembly/diffusion/statespace.ts): operation codes, and modes per block of the Wasm interpreter.
+export const OP_LIN = 1;
+export const OP_PREC = 2;
+export const OP_NOISE = 3;
+export const OP_MARK = 4;
+export const STATESPACE_BLOCK = 256;
+
+/**
+ * f64 count of the state-space kernel's scratch for R registers and nSlots precision slots: per block, the
+ * precisions (nSlots blocks), the upper triangle of K (R (R + 1) / 2 blocks), R blocks of LIN temporaries,
+ * and one f64 per block pointer (a table of R (R + 1) / 2 + R addresses).
+ */
+export function statespaceScratchLength(registers: number, nSlots: number): number {
+  const blocks = nSlots + (registers * (registers + 1)) / 2 + registers;
+  return blocks * STATESPACE_BLOCK + (registers * (registers + 1)) / 2 + registers;
+}
+
 /**
  * Values per block of the random streams (assembly/random/random.ts: four SFC64 lanes x 256 steps; value i
  * is position i mod RANDOM_BLOCK of block i / RANDOM_BLOCK). The facade fills in chunks of whole blocks.

@@ -30,6 +30,11 @@ export interface Kernel {
     nSchemes: number, tableau: number, plan: number, out: number, curve: number,
   ): void;
   errorSums(nModes: number, lam: number, w: number, nq: number, variances: number, stride: number, sums: number): void;
+  statespaceRun(
+    nModes: number, lam: number, lhat: number, w: number, nRegisters: number, code: number, codeLength: number,
+    slots: number, nSlots: number, startScale: number, startShift: number, marks: number, out: number, curve: number,
+    scratch: number,
+  ): void;
   particlesStart(y: number, count: number, first: number, stride: number, lam: number, e0: number, om0: number, pT: number): void;
   particlesStep(
     y: number, z: number, count: number, first: number, stride: number, lam: number,
@@ -74,7 +79,7 @@ export interface Kernel {
  * the signature above, and requires every function of the table).
  */
 export const KERNEL_ARITY: { readonly [K in keyof Kernel]: Parameters<Kernel[K]>['length'] } = {
-  alloc: 1, free: 1, propagate: 11, errorSums: 7, particlesStart: 8, particlesStep: 11, particlesMoments: 7,
+  alloc: 1, free: 1, propagate: 11, errorSums: 7, statespaceRun: 15, particlesStart: 8, particlesStep: 11, particlesMoments: 7,
   eighWorkLength: 2, eighSym: 6, blasGemmWorkspace: 3, blasGemmCore: 14, blasGemm: 7, blasSyrk: 6, blasCenter: 5,
   blasCholeskyWorkspace: 1, blasCholesky: 3, svdValues: 4,
   fftPlanSize: 1, fftPlan: 2, fft1: 5, fftRows: 6, fftColWorkSize: 1, fftCols: 7, boundaryJumps: 5, periodicSpectrum: 9,

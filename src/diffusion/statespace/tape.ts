@@ -40,10 +40,10 @@
  * (scale_i, shift_i) with target variance scale_i * l + shift_i (EDM: (1, sigma^2)).
  */
 
-export const OP_LIN = 1;
-export const OP_PREC = 2;
-export const OP_NOISE = 3;
-export const OP_MARK = 4;
+import { OP_LIN, OP_MARK, OP_NOISE, OP_PREC } from '../../wasm/constants.js';
+
+// The op codes are shared with the Wasm interpreter (stated once in src/wasm/constants.ts).
+export { OP_LIN, OP_MARK, OP_NOISE, OP_PREC };
 /** Most registers a tape may use (sample + up to 3 history values + stage temporaries). */
 export const MAX_REGISTERS = 8;
 
