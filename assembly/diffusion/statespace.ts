@@ -34,6 +34,63 @@ import { at, ati } from "../memory";
   return <i32>load<f64>(at(base, i));
 }
 
+// Block of the source of term i of a LIN op at `terms`: K[src_i, m] (m >= 0), or the temporary t_src_i (m < 0).
+// @ts-ignore: decorator
+@inline function termBlock(code_: usize, terms: i32, i: i32, table: usize, m: i32, R: i32, E: i32): usize {
+  const src = code(code_, terms + 2 * i);
+  return m >= 0 ? kAt(table, src, m, R) : <usize>load<u32>(ati(table, E + src));
+}
+
+// @ts-ignore: decorator
+@inline function coef(code_: usize, terms: i32, i: i32): v128 {
+  return f64x2.splat(load<f64>(at(code_, terms + 2 * i + 1)));
+}
+
+// dst = sum_{i < nt} c_i src_i over a block, terms summed in order (the first four in one pass, any further
+// ones added one pass each): the sums of a LIN op, t_m (m >= 0) or K[dst, dst] (m < 0).
+function combine(dst: usize, code_: usize, terms: i32, nt: i32, table: usize, m: i32, R: i32, E: i32, n: i32): void {
+  const zero = f64x2.splat(0.0);
+  if (nt == 0) {
+    for (let j: i32 = 0; j < n; j += 2) v128.store(at(dst, j), zero);
+    return;
+  }
+  const c0 = coef(code_, terms, 0);
+  const p0 = termBlock(code_, terms, 0, table, m, R, E);
+  if (nt == 1) {
+    for (let j: i32 = 0; j < n; j += 2) v128.store(at(dst, j), f64x2.mul(c0, v128.load(at(p0, j))));
+    return;
+  }
+  const c1 = coef(code_, terms, 1);
+  const p1 = termBlock(code_, terms, 1, table, m, R, E);
+  if (nt == 2) {
+    for (let j: i32 = 0; j < n; j += 2) {
+      v128.store(at(dst, j), f64x2.add(f64x2.mul(c0, v128.load(at(p0, j))), f64x2.mul(c1, v128.load(at(p1, j)))));
+    }
+    return;
+  }
+  const c2 = coef(code_, terms, 2);
+  const p2 = termBlock(code_, terms, 2, table, m, R, E);
+  if (nt == 3) {
+    for (let j: i32 = 0; j < n; j += 2) {
+      const s = f64x2.add(f64x2.mul(c0, v128.load(at(p0, j))), f64x2.mul(c1, v128.load(at(p1, j))));
+      v128.store(at(dst, j), f64x2.add(s, f64x2.mul(c2, v128.load(at(p2, j)))));
+    }
+    return;
+  }
+  const c3 = coef(code_, terms, 3);
+  const p3 = termBlock(code_, terms, 3, table, m, R, E);
+  for (let j: i32 = 0; j < n; j += 2) {
+    const s = f64x2.add(f64x2.mul(c0, v128.load(at(p0, j))), f64x2.mul(c1, v128.load(at(p1, j))));
+    const s3 = f64x2.add(s, f64x2.mul(c2, v128.load(at(p2, j))));
+    v128.store(at(dst, j), f64x2.add(s3, f64x2.mul(c3, v128.load(at(p3, j)))));
+  }
+  for (let i: i32 = 4; i < nt; i++) {
+    const c = coef(code_, terms, i);
+    const p = termBlock(code_, terms, i, table, m, R, E);
+    for (let j: i32 = 0; j < n; j += 2) v128.store(at(dst, j), f64x2.add(v128.load(at(dst, j)), f64x2.mul(c, v128.load(at(p, j)))));
+  }
+}
+
 /**
  * Run a tape on `nModes` modes (even count; the facade pads with l = lhat = 1, w = 0): data eigenvalues
  * `lam` (start and marks), model eigenvalues `lhat` (precisions), weights `w`. `code` holds `codeLength` f64
@@ -92,39 +149,9 @@ export function statespaceRun(
         const nt = code(code_, pc + 2);
         const terms = pc + 3;
         // t_m = sum_j c_j K[src_j, m], into temporary m.
-        for (let m: i32 = 0; m < R; m++) {
-          const tm = <usize>load<u32>(ati(table, E + m));
-          if (nt == 0) {
-            for (let j: i32 = 0; j < n; j += 2) v128.store(at(tm, j), zero);
-            continue;
-          }
-          const c1 = f64x2.splat(load<f64>(at(code_, terms + 1)));
-          const k1 = kAt(table, code(code_, terms), m, R);
-          for (let j: i32 = 0; j < n; j += 2) v128.store(at(tm, j), f64x2.mul(c1, v128.load(at(k1, j))));
-          for (let i: i32 = 1; i < nt; i++) {
-            const c = f64x2.splat(load<f64>(at(code_, terms + 2 * i + 1)));
-            const k = kAt(table, code(code_, terms + 2 * i), m, R);
-            for (let j: i32 = 0; j < n; j += 2) {
-              v128.store(at(tm, j), f64x2.add(v128.load(at(tm, j)), f64x2.mul(c, v128.load(at(k, j)))));
-            }
-          }
-        }
+        for (let m: i32 = 0; m < R; m++) combine(<usize>load<u32>(ati(table, E + m)), code_, terms, nt, table, m, R, E, n);
         // K[dst, dst] = sum_j c_j t_src_j (the old K[dst, dst] is no longer needed: overwrite it).
-        const dd = kAt(table, dst, dst, R);
-        if (nt == 0) {
-          for (let j: i32 = 0; j < n; j += 2) v128.store(at(dd, j), zero);
-        } else {
-          const c1 = f64x2.splat(load<f64>(at(code_, terms + 1)));
-          const t1 = <usize>load<u32>(ati(table, E + code(code_, terms)));
-          for (let j: i32 = 0; j < n; j += 2) v128.store(at(dd, j), f64x2.mul(c1, v128.load(at(t1, j))));
-          for (let i: i32 = 1; i < nt; i++) {
-            const c = f64x2.splat(load<f64>(at(code_, terms + 2 * i + 1)));
-            const t = <usize>load<u32>(ati(table, E + code(code_, terms + 2 * i)));
-            for (let j: i32 = 0; j < n; j += 2) {
-              v128.store(at(dd, j), f64x2.add(v128.load(at(dd, j)), f64x2.mul(c, v128.load(at(t, j)))));
-            }
-          }
-        }
+        combine(kAt(table, dst, dst, R), code_, terms, nt, table, -1, R, E, n);
         // K[dst, m] = t_m (m != dst): swap the blocks.
         for (let m: i32 = 0; m < R; m++) {
           if (m == dst) continue;
