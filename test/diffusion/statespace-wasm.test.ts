@@ -58,7 +58,7 @@ function denseRun(values: Float64Array, model: Float64Array, weights: Float64Arr
   return { variances, curve };
 }
 
-/** A random tape over R registers: LIN (0 to 3 terms, dst among its sources or not), PREC, NOISE, MARK. */
+/** A random tape over R registers: LIN (0 to 6 terms, dst among its sources or not), PREC, NOISE, MARK. */
 function randomTape(rand: () => number, R: number, ops: number): Tape {
   const pick = (n: number) => Math.floor(rand() * n);
   const nSlots = 1 + pick(5);
@@ -67,7 +67,7 @@ function randomTape(rand: () => number, R: number, ops: number): Tape {
   for (let k = 0; k < ops; k++) {
     const kind = pick(10);
     if (kind < 4) {
-      const n = pick(4);
+      const n = pick(7);
       code.push(OP_LIN, pick(R), n);
       for (let j = 0; j < n; j++) code.push(pick(R), 2 * rand() - 1);
     } else if (kind < 7) code.push(OP_PREC, pick(R), pick(R), pick(nSlots));
