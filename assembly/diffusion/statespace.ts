@@ -3,7 +3,7 @@
 // rules). Per mode, the registers are centred Gaussians and their covariance K (R x R, symmetric, only the
 // upper triangle stored) follows the tape exactly:
 //   LIN   r_dst <- sum_j c_j r_src_j:  t_m = sum_j c_j K[src_j, m];  K[dst, dst] = sum_j c_j t_src_j;  K[dst, m] = t_m
-//   PREC  r_dst <- prec_slot r_src:    K[dst, m] = f K[src, m] (m != dst);  K[dst, dst] = f^2 K[src, src]
+//   PREC  r_dst <- f_slot r_src:       K[dst, m] = f K[src, m] (m != dst);  K[dst, dst] = f^2 K[src, src]
 //   NOISE r_dst += c xi:               K[dst, dst] += c^2
 //   MARK  curve[mark] += w (sqrt K[reg, reg] - sqrt(scale l + shift))^2
 // Modes are processed in blocks of STATESPACE_BLOCK, two per f64x2; the tape is executed op by op over the
@@ -13,7 +13,7 @@
 // them with row dst of K instead of copying. No allocation: the facade passes the scratch
 // (statespaceScratchLength f64).
 
-import { OP_LIN, OP_MARK, OP_NOISE, OP_PREC, STATESPACE_BLOCK as BLOCK } from "../../src/wasm/constants";
+import { OP_LIN, OP_MARK, OP_NOISE, OP_PREC, SLOT_STRIDE, STATESPACE_BLOCK as BLOCK } from "../../src/wasm/constants";
 import { at, ati } from "../memory";
 
 // Index of entry (a, b) of the upper triangle (row-major, a <= b; symmetric otherwise) of an R x R matrix.
@@ -94,7 +94,7 @@ function combine(dst: usize, code_: usize, terms: i32, nt: i32, table: usize, m:
 /**
  * Run a tape on `nModes` modes (even count; the facade pads with l = lhat = 1, w = 0): data eigenvalues
  * `lam` (start and marks), model eigenvalues `lhat` (precisions), weights `w`. `code` holds `codeLength` f64
- * (tape.ts encoding) over `nRegisters` registers; `slots` the (p, q) pairs of `nSlots` precisions; `marks`
+ * (tape.ts encoding) over `nRegisters` registers; `slots` the (a, b, p, q) of `nSlots` factors; `marks`
  * the (scale, shift) of each OP_MARK's target variance. Writes the final K[0, 0] of each mode to `out` and
  * adds each mark's sum over modes to `curve[mark]` (the facade zeroes it).
  */
@@ -110,7 +110,6 @@ export function statespaceRun(
   const kBase = at(prec, nSlots * BLOCK);
   const table = at(kBase, (E + R) * BLOCK);
   const zero = f64x2.splat(0.0);
-  const one = f64x2.splat(1.0);
 
   for (let b: i32 = 0; b < nModes; b += BLOCK) {
     const n: i32 = min(BLOCK, nModes - b);
@@ -118,13 +117,16 @@ export function statespaceRun(
     const lhatB = at(lhat, b);
     const wB = at(w, b);
 
-    // prec_s = 1 / (p_s lhat + q_s): the only per-mode quantities of the tape (one division per slot).
+    // f_s = (a_s lhat + b_s) / (p_s lhat + q_s): the only per-mode quantities of the tape (one division per slot).
     for (let s: i32 = 0; s < nSlots; s++) {
-      const p = f64x2.splat(load<f64>(at(slots, 2 * s)));
-      const q = f64x2.splat(load<f64>(at(slots, 2 * s + 1)));
+      const a = f64x2.splat(load<f64>(at(slots, SLOT_STRIDE * s)));
+      const bb = f64x2.splat(load<f64>(at(slots, SLOT_STRIDE * s + 1)));
+      const p = f64x2.splat(load<f64>(at(slots, SLOT_STRIDE * s + 2)));
+      const q = f64x2.splat(load<f64>(at(slots, SLOT_STRIDE * s + 3)));
       const dst = at(prec, s * BLOCK);
       for (let j: i32 = 0; j < n; j += 2) {
-        v128.store(at(dst, j), f64x2.div(one, f64x2.add(f64x2.mul(p, v128.load(at(lhatB, j))), q)));
+        const lh = v128.load(at(lhatB, j));
+        v128.store(at(dst, j), f64x2.div(f64x2.add(f64x2.mul(a, lh), bb), f64x2.add(f64x2.mul(p, lh), q)));
       }
     }
 

@@ -34,10 +34,12 @@ export const OP_PREC = 2;
 export const OP_NOISE = 3;
 export const OP_MARK = 4;
 export const STATESPACE_BLOCK = 256;
+/** f64 per factor slot of a tape: (a, b, p, q), factor = (a lhat + b) / (p lhat + q). */
+export const SLOT_STRIDE = 4;
 
 /**
- * f64 count of the state-space kernel's scratch for R registers and nSlots precision slots: per block, the
- * precisions (nSlots blocks), the upper triangle of K (R (R + 1) / 2 blocks), R blocks of LIN temporaries,
+ * f64 count of the state-space kernel's scratch for R registers and nSlots factor slots: per block, the
+ * factors (nSlots blocks), the upper triangle of K (R (R + 1) / 2 blocks), R blocks of LIN temporaries,
  * and one f64 per block pointer (a table of R (R + 1) / 2 + R addresses).
  */
 export function statespaceScratchLength(registers: number, nSlots: number): number {

@@ -21,7 +21,8 @@ function denseRun(values: Float64Array, model: Float64Array, weights: Float64Arr
   for (let i = 0; i < values.length; i++) {
     const K = Array.from({ length: R }, () => new Array<number>(R).fill(0));
     K[0][0] = tape.startScale * values[i] + tape.startShift;
-    const prec = (s: number) => 1 / (tape.slots[2 * s] * model[i] + tape.slots[2 * s + 1]);
+    // f_s = (a lhat + b) / (p lhat + q), slots in quadruples (tape.ts).
+    const prec = (s: number) => (tape.slots[4 * s] * model[i] + tape.slots[4 * s + 1]) / (tape.slots[4 * s + 2] * model[i] + tape.slots[4 * s + 3]);
     for (let pc = 0; pc < code.length;) {
       const op = code[pc];
       const dst = code[pc + 1];
@@ -79,7 +80,8 @@ function randomTape(rand: () => number, R: number, ops: number): Tape {
   }
   code.push(OP_MARK, 0, marks.length / 2);
   marks.push(1, 0);
-  const slots = Array.from({ length: 2 * nSlots }, () => 0.01 + 2 * rand());
+  // Half the slots precisions (a = 0, b = 1), half general factors with a numerator.
+  const slots = Array.from({ length: nSlots }, (_, s) => (s % 2 ? [0, 1] : [2 * rand(), 0.01 + rand()]).concat([0.01 + 2 * rand(), 0.01 + 2 * rand()])).flat();
   return {
     registers: R, code: Float64Array.from(code), slots: Float64Array.from(slots), startScale: rand(), startShift: 0.01 + rand(),
     marks: Float64Array.from(marks), nfe: 0,

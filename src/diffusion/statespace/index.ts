@@ -10,11 +10,12 @@ import { type SpectrumInput, prepareSpectrum } from '../../spectra/spectrum.js';
 import { checkSigmas, exponentialSigmas, karrasSigmas } from '../edm/sigmas.js';
 import { EDM_SAMPLERS, EDM_SAMPLER_NAMES, type EdmStart, checkChurn, checkStart } from '../edm/samplers/index.js';
 import { type StatespaceBackend, runTapeReference, squaredRootGap } from './reference.js';
+import { runTape } from './wasm.js';
 
 export { type StatespaceBackend, type StatespaceResult, runTapeReference } from './reference.js';
 
-/** Back ends by name (the Wasm interpreter joins here). */
-export const STATESPACE_BACKENDS: Record<string, StatespaceBackend> = { reference: runTapeReference };
+/** Back ends by name: the Wasm interpreter (default) and the plain-TS one, which read the same tapes. */
+export const STATESPACE_BACKENDS: Record<string, StatespaceBackend> = { wasm: runTape, reference: runTapeReference };
 
 export interface EdmSamplerErrorOptions {
   /** k-diffusion name: euler, heun, dpmpp_2m. */
@@ -33,7 +34,7 @@ export interface EdmSamplerErrorOptions {
   sTmin?: number;
   sTmax?: number;
   sNoise?: number;
-  /** A key of STATESPACE_BACKENDS (default 'reference'). */
+  /** A key of STATESPACE_BACKENDS: 'wasm' (default) or 'reference'. */
   backend?: string;
 }
 
@@ -75,10 +76,10 @@ export function edmSigmas(opts: EdmSamplerErrorOptions): Float64Array {
 }
 
 /** Exact W2 between an EDM-frame sampler's output law and N(0, S), with its NFE and its curve. */
-export function edmSamplerError(spectrum: SpectrumInput, opts: EdmSamplerErrorOptions): EdmSamplerErrorResult {
+export async function edmSamplerError(spectrum: SpectrumInput, opts: EdmSamplerErrorOptions): Promise<EdmSamplerErrorResult> {
   checkOptions(opts, EDM_SAMPLER_ERROR_KEYS);
   if (opts === undefined) fail('MISSING_OPTION', 'opts.sampler', 'no options', `an options object with sampler among ${EDM_SAMPLER_NAMES.join(', ')}`);
-  const { sampler, backend = 'reference' } = opts;
+  const { sampler, backend = 'wasm' } = opts;
   if (typeof sampler !== 'string' || !Object.hasOwn(EDM_SAMPLERS, sampler)) {
     fail('UNKNOWN_SCHEME', 'sampler', `got ${describe(sampler)}`, EDM_SAMPLER_NAMES.join(', '));
   }
@@ -96,7 +97,7 @@ export function edmSamplerError(spectrum: SpectrumInput, opts: EdmSamplerErrorOp
   const sigmas = edmSigmas(opts);
   const spec = prepareSpectrum(spectrum);
   const tape = definition.build(sigmas, opts);
-  const { variances, curve } = STATESPACE_BACKENDS[backend](spec.values, spec.values, spec.counts, tape);
+  const { variances, curve } = await STATESPACE_BACKENDS[backend](spec.values, spec.values, spec.counts, tape);
   // W2^2 = sum_i w_i (sqrt v_i - sqrt l_i)^2 (both laws diagonal in the eigenbasis of S).
   const terms = new Float64Array(spec.values.length);
   for (let i = 0; i < terms.length; i++) terms[i] = squaredRootGap(variances[i], spec.values[i], spec.counts[i]);

@@ -3,7 +3,7 @@
  * registers under the tape's update rules, read literally. It is the reference the Wasm back end is checked
  * against, and a back end in its own right (`StatespaceBackend`).
  */
-import { OP_LIN, OP_MARK, OP_NOISE, OP_PREC, type Tape } from './tape.js';
+import { OP_LIN, OP_MARK, OP_NOISE, OP_PREC, SLOT_STRIDE, type Tape } from './tape.js';
 
 export interface StatespaceResult {
   /** Final K[0, 0] (the output variance) of each mode. */
@@ -16,7 +16,7 @@ export interface StatespaceResult {
  * A back end: runs `tape` on modes with data eigenvalues `values` (distinct), model eigenvalues
  * `modelValues` (lhat, the same array for the exact denoiser) and multiplicities `weights`.
  */
-export type StatespaceBackend = (values: Float64Array, modelValues: Float64Array, weights: Float64Array, tape: Tape) => StatespaceResult;
+export type StatespaceBackend = (values: Float64Array, modelValues: Float64Array, weights: Float64Array, tape: Tape) => StatespaceResult | Promise<StatespaceResult>;
 
 /**
  * w (sqrt a - sqrt b)^2 written as w ((a - b) / (sqrt a + sqrt b))^2 (no cancellation when a ~ b). A
@@ -29,10 +29,10 @@ export function squaredRootGap(a: number, b: number, w: number): number {
   return w * d * d;
 }
 
-export const runTapeReference: StatespaceBackend = (values, modelValues, weights, tape) => {
+export const runTapeReference = (values: Float64Array, modelValues: Float64Array, weights: Float64Array, tape: Tape): StatespaceResult => {
   const R = tape.registers;
   const code = tape.code;
-  const nSlots = tape.slots.length / 2;
+  const nSlots = tape.slots.length / SLOT_STRIDE;
   const nMarks = tape.marks.length / 2;
   const variances = new Float64Array(values.length);
   const curve = new Float64Array(nMarks);
@@ -43,8 +43,11 @@ export const runTapeReference: StatespaceBackend = (values, modelValues, weights
     const l = values[i];
     const lhat = modelValues[i];
     const w = weights[i];
-    // prec_s = 1 / (p_s lhat + q_s) (tape.ts: the only per-mode quantities).
-    for (let s = 0; s < nSlots; s++) prec[s] = 1 / (tape.slots[2 * s] * lhat + tape.slots[2 * s + 1]);
+    // f_s = (a_s lhat + b_s) / (p_s lhat + q_s) (tape.ts: the only per-mode quantities).
+    for (let s = 0; s < nSlots; s++) {
+      const [a, b, p, q] = tape.slots.subarray(SLOT_STRIDE * s, SLOT_STRIDE * (s + 1));
+      prec[s] = (a * lhat + b) / (p * lhat + q);
+    }
     K.fill(0);
     K[0] = tape.startScale * l + tape.startShift;
     let pc = 0;

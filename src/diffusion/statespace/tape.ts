@@ -4,24 +4,26 @@
  * few registers (the sample, previous denoiser outputs, stage temporaries) with fresh Gaussian noise. All
  * registers are centred Gaussians, so a mode is described exactly by the covariance K (R x R, symmetric)
  * of its registers. A sampler run is a TAPE: a list of operations with scalar coefficients (the same for
- * every mode), and the only per-mode quantities are the *precisions* 1 / (p_i lhat + q_i) at a few SLOTS i
- * (lhat = the model's eigenvalue of the mode: the data's for the exact denoiser, another for a learned one).
+ * every mode), and the only per-mode quantities are the FACTORS (a_i lhat + b_i) / (p_i lhat + q_i) at a
+ * few SLOTS i (lhat = the model's eigenvalue of the mode: the data's for the exact denoiser, another for a
+ * learned one). A slot gives a denoiser's or a score's gain directly, so that no sampler forms it as a
+ * difference (1 - sigma^2 / (lhat + sigma^2) loses every digit when lhat << sigma^2):
  *
- *   EDM frame (x = x0 + sigma z):  D(x, sigma) = lhat / (lhat + sigma^2) x = x - sigma^2 prec x,
- *                                  prec = 1 / (lhat + sigma^2)          (slot p = 1, q = sigma^2)
- *   VP frame (Pierret & Galerne):   score(x, t) = -prec x,  prec = 1 / (e lhat + (1 - e)), e = e^{-2B(t)}
- *                                  (slot p = e, q = 1 - e)
+ *   EDM frame (x = x0 + sigma z):  D(x, sigma) = lhat / (lhat + sigma^2) x        (slot 1, 0, 1, sigma^2)
+ *                                  (x - D) / sigma = sigma / (lhat + sigma^2) x   (slot 0, sigma, 1, sigma^2)
+ *   VP frame (Pierret & Galerne):   score(x, t) = -x / (e lhat + (1 - e)), e = e^{-2B(t)}
+ *                                                                      (slot 0, 1, e, 1 - e; sign in a LIN)
  *
  * Operations (dst, src are register indices < R; coefficients are f64):
  *   OP_LIN   dst, n, (src_1, c_1) .. (src_n, c_n):   r_dst <- sum_j c_j r_src_j   (dst may be a src)
- *   OP_PREC  dst, src, slot:                         r_dst <- prec_slot r_src     (per-mode factor)
+ *   OP_PREC  dst, src, slot:                         r_dst <- f_slot r_src        (per-mode factor)
  *   OP_NOISE dst, c:                                 r_dst <- r_dst + c xi,  xi ~ N(0, 1) fresh
  *   OP_MARK  reg, mark:                              curve point: W2^2 between N(0, K[reg, reg]) and the exact
  *                                                    marginal N(0, scale_mark l + shift_mark) (see `marks`),
  *                                                    summed over modes with their multiplicities
  * Covariance updates (K = E r r^T, all from the old K):
  *   LIN:   t_m = sum_j c_j K[src_j, m] for every m;  K[dst, dst] = sum_j c_j t_{src_j};  K[dst, m] = t_m (m != dst)
- *   PREC:  f = prec_slot;  K[dst, m] = f K[src, m] (m != dst);  K[dst, dst] = f^2 K[src, src]
+ *   PREC:  f = f_slot;  K[dst, m] = f K[src, m] (m != dst);  K[dst, dst] = f^2 K[src, src]
  *   NOISE: K[dst, dst] += c^2
  * Start: K = 0 except K[0, 0] = start variance (register 0 is the sample x): `startScale * l + startShift`
  * with the DATA eigenvalue l (EDM: prior N(0, sigma_max^2) is (0, sigma_max^2); exact is (1, sigma_max^2)).
@@ -36,14 +38,14 @@
  *   [OP_PREC, dst, src, slot]
  *   [OP_NOISE, dst, c]
  *   [OP_MARK, reg, mark]            (mark = 0, 1, ... in tape order)
- * `Tape.slots` holds (p_i, q_i) pairs; `Tape.marks` the exact marginal at each marked slot, as
+ * `Tape.slots` holds (a_i, b_i, p_i, q_i) quadruples (SLOT_STRIDE); `Tape.marks` the exact marginal at each marked slot, as
  * (scale_i, shift_i) with target variance scale_i * l + shift_i (EDM: (1, sigma^2)).
  */
 
-import { OP_LIN, OP_MARK, OP_NOISE, OP_PREC } from '../../wasm/constants.js';
+import { OP_LIN, OP_MARK, OP_NOISE, OP_PREC, SLOT_STRIDE } from '../../wasm/constants.js';
 
 // The op codes are shared with the Wasm interpreter (stated once in src/wasm/constants.ts).
-export { OP_LIN, OP_MARK, OP_NOISE, OP_PREC };
+export { OP_LIN, OP_MARK, OP_NOISE, OP_PREC, SLOT_STRIDE };
 /** Most registers a tape may use (sample + up to 3 history values + stage temporaries). */
 export const MAX_REGISTERS = 8;
 
@@ -52,7 +54,7 @@ export interface Tape {
   readonly registers: number;
   /** The operations, encoded as above. */
   readonly code: Float64Array;
-  /** (p_i, q_i) of each precision slot, interleaved: prec_i = 1 / (p_i lhat + q_i). */
+  /** (a_i, b_i, p_i, q_i) of each slot, interleaved: f_i = (a_i lhat + b_i) / (p_i lhat + q_i). */
   readonly slots: Float64Array;
   /** Start variance of register 0: startScale * l + startShift. */
   readonly startScale: number;
@@ -65,7 +67,8 @@ export interface Tape {
 
 /**
  * Builds a tape: samplers call these methods in the order their algorithm runs. Registers are plain
- * numbers (0 = the sample); slots are added with `slot(p, q)` and may be shared by several PREC ops.
+ * numbers (0 = the sample); slots are added with `factor(a, b, p, q)` (or `slot(p, q)` for 1 / (p lhat + q))
+ * and may be shared by several PREC ops.
  */
 export class TapeBuilder {
   private readonly code: number[] = [];
@@ -83,16 +86,21 @@ export class TapeBuilder {
     return r;
   }
 
-  /** The slot of precision 1 / (p lhat + q) (shared when the same pair is asked again). */
-  slot(p: number, q: number): number {
-    const key = `${p},${q}`;
+  /** The slot of the factor (a lhat + b) / (p lhat + q) (shared when the same one is asked again). */
+  factor(a: number, b: number, p: number, q: number): number {
+    const key = `${a},${b},${p},${q}`;
     let i = this.slotIndex.get(key);
     if (i === undefined) {
-      i = this.slotPairs.length / 2;
-      this.slotPairs.push(p, q);
+      i = this.slotPairs.length / SLOT_STRIDE;
+      this.slotPairs.push(a, b, p, q);
       this.slotIndex.set(key, i);
     }
     return i;
+  }
+
+  /** The slot of the precision 1 / (p lhat + q). */
+  slot(p: number, q: number): number {
+    return this.factor(0, 1, p, q);
   }
 
   /** r_dst <- sum_j c_j r_src_j. Terms with a zero coefficient are dropped. */

@@ -6,7 +6,7 @@
  */
 import { fail } from '../../core/errors.js';
 import { type KernelExports, checkWasmBytes, loadKernel, withKernel } from '../../wasm/kernel.js';
-import { OP_LIN, OP_MARK, OP_NOISE, OP_PREC, statespaceScratchLength } from '../../wasm/constants.js';
+import { OP_LIN, OP_MARK, OP_NOISE, OP_PREC, SLOT_STRIDE, statespaceScratchLength } from '../../wasm/constants.js';
 import { MAX_REGISTERS, type Tape } from './tape.js';
 
 export interface TapeOutput {
@@ -20,10 +20,10 @@ export interface TapeOutput {
 function checkTape(tape: Tape): void {
   const bad = (what: string): never => fail('INTERNAL', 'tape', what, 'a tape built by TapeBuilder (src/diffusion/statespace/tape.ts)');
   const R = tape.registers;
-  const nSlots = tape.slots.length / 2;
+  const nSlots = tape.slots.length / SLOT_STRIDE;
   const nMarks = tape.marks.length / 2;
   if (!Number.isInteger(R) || R < 1 || R > MAX_REGISTERS) bad(`has ${R} registers`);
-  if (!Number.isInteger(nSlots) || !Number.isInteger(nMarks)) bad('has an odd-length slot or mark table');
+  if (!Number.isInteger(nSlots) || !Number.isInteger(nMarks)) bad('has a slot table not in quadruples or a mark table not in pairs');
   if (![tape.startScale, tape.startShift, ...tape.slots, ...tape.marks].every(Number.isFinite)) bad('has a non-finite start, slot or mark');
   const code = tape.code;
   const reg = (x: number) => Number.isInteger(x) && x >= 0 && x < R;
@@ -49,7 +49,7 @@ function checkTape(tape: Tape): void {
 export function tapeBytes(nModes: number, tape: Tape): number {
   const modes = nModes + (nModes & 1);
   return 8 * (4 * modes + tape.code.length + tape.slots.length + tape.marks.length + tape.marks.length / 2
-    + statespaceScratchLength(tape.registers, tape.slots.length / 2));
+    + statespaceScratchLength(tape.registers, tape.slots.length / SLOT_STRIDE));
 }
 
 /**
@@ -65,7 +65,7 @@ export function runTapeWasm(ex: KernelExports, values: Float64Array, modelValues
   checkTape(tape);
   checkWasmBytes(tapeBytes(nModes, tape), 'spectrum');
   const nMarks = tape.marks.length / 2;
-  const nSlots = tape.slots.length / 2;
+  const nSlots = tape.slots.length / SLOT_STRIDE;
   // The kernel works on pairs of modes: pad an odd count with a harmless mode (l = lhat = 1, weight 0).
   const padded = nModes + (nModes & 1);
   return withKernel(ex, (scope) => {

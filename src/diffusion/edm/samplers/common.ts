@@ -32,9 +32,17 @@ export function checkStart(start: unknown): void {
   if (start !== undefined && start !== 'prior' && start !== 'exact') fail('INVALID_OPTION', 'start', `got ${describe(start)}`, "'prior' or 'exact'");
 }
 
-/** Slot of the exact denoiser's precision at level sigma: prec = 1 / (lhat + sigma^2) (tape.ts, EDM frame). */
+/** Slot of the exact denoiser's gain at level sigma: D(x, sigma) = lhat / (lhat + sigma^2) x (tape.ts, EDM frame). */
 export function denoiserSlot(b: TapeBuilder, sigma: number): number {
-  return b.slot(1, sigma * sigma);
+  return b.factor(1, 0, 1, sigma * sigma);
+}
+
+/**
+ * Slot of k-diffusion's derivative d = to_d(x, sigma, D) = (x - D) / sigma = sigma / (lhat + sigma^2) x, as
+ * one factor (the difference x - D would cancel for lhat >> sigma^2).
+ */
+export function derivativeSlot(b: TapeBuilder, sigma: number): number {
+  return b.factor(0, sigma, 1, sigma * sigma);
 }
 
 function churnValue(x: unknown, argument: string, fallback: number, infiniteOk = false): number {

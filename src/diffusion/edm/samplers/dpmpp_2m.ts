@@ -1,6 +1,6 @@
 /**
  * k-diffusion's `sample_dpmpp_2m`: DPM-Solver++(2M) (Lu et al. 2022, Algorithm 2) in t = -log sigma, on the
- * exact denoiser D(x, sigma) = x - sigma^2 prec x.
+ * exact denoiser D(x, sigma) = lhat / (lhat + sigma^2) x.
  */
 import { type Tape } from '../../statespace/tape.js';
 import { type EdmSamplerOptions, denoiserSlot, startTape } from './common.js';
@@ -11,10 +11,9 @@ export function dpmpp2m(sigmas: Float64Array, opts: EdmSamplerOptions = {}): Tap
   for (let i = 0; i + 1 < sigmas.length; i++) {
     const sigma = sigmas[i];
     const next = sigmas[i + 1];
-    // denoised = x - sigma^2 prec x.
+    // denoised = D(x, sigma) = lhat / (lhat + sigma^2) x.
     b.prec(1, 0, denoiserSlot(b, sigma));
     b.nfe++;
-    b.lin(1, [[0, 1], [1, -sigma * sigma]]);
     // h = t_{i+1} - t_i with t = -log sigma (Infinity when sigma_{i+1} = 0: then x <- denoised).
     const h = Math.log(sigma) - Math.log(next);
     const ratio = next / sigma; // sigma_fn(t_next) / sigma_fn(t)
