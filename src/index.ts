@@ -21,6 +21,12 @@ export {
   type SamplerOptions, type SamplerError, type CurveOptions, type CurveResult, type CurveSeries,
   type EpsSweepOptions, type EpsSeries, type Contributions, type GridOptions,
 } from './diffusion/reports/outputs.js';
+export {
+  edmSamplerError, STATESPACE_BACKENDS, type EdmSamplerErrorOptions, type EdmSamplerErrorResult,
+} from './diffusion/statespace/index.js';
+export { karrasSigmas, exponentialSigmas } from './diffusion/edm/sigmas.js';
+export { EDM_SAMPLERS, EDM_SAMPLER_NAMES } from './diffusion/edm/samplers/index.js';
+export { TapeBuilder, type Tape } from './diffusion/statespace/tape.js';
 export { parseNpy, parseNpyArray, toNpy, type NpyArray } from './io/npy.js';
 export { imageLikeSpectrum, DEFAULT_SPECTRUM_DESCRIPTION } from './spectra/power-law.js';
 export { propagateReference } from './diffusion/reference.js';

@@ -1,6 +1,6 @@
 /**
- * The gaussdiff command line (bin/gaussdiff.js): one module per command (table, curve, spectrum, validate,
- * synth). Human output on stdout, aligned; `--json` for machines; progress on stderr when it is a terminal
+ * The gaussdiff command line (bin/gaussdiff.js): one module per command (table, curve, error, spectrum,
+ * validate, synth). Human output on stdout, aligned; `--json` for machines; progress on stderr when it is a terminal
  * and the job is long. Every error, a parse error included, is one line on stderr,
  * `gaussdiff: error [CODE] argument: what (allowed: ...)`, with exit code 2; `--help` and `--version`
  * exit 0.
@@ -14,6 +14,7 @@ import { curveCommand } from './curve.js';
 import { spectrumCommand } from './spectrum.js';
 import { validateCommand } from './validate.js';
 import { synthCommand } from './synth.js';
+import { errorCommand } from './error.js';
 
 const VERSION = '0.1.0';
 
@@ -25,7 +26,7 @@ export function program(): Command {
     // are added, so that they inherit it.
     .exitOverride()
     .configureOutput({ writeErr: () => {}, outputError: () => {} });
-  for (const add of [tableCommand, curveCommand, spectrumCommand, validateCommand, synthCommand]) add(prog);
+  for (const add of [tableCommand, curveCommand, errorCommand, spectrumCommand, validateCommand, synthCommand]) add(prog);
   return prog;
 }
 

@@ -14,6 +14,7 @@ import { continuousVariancesInto, continuousW2 } from '../continuous.js';
 import { type Diagnostic, type RunOptions, checkGridFits, curveW2, reportW2, runGrids, runW2, validateRunOptions, w2Overflow } from '../engine.js';
 import { commutingW2Squared, contributionsInto } from '../w2.js';
 import { validateInits } from './table.js';
+import { type EdmSamplerErrorOptions, type EdmSamplerErrorResult, edmSamplerError } from '../statespace/index.js';
 
 export interface GridOptions extends VpLinearOptions, RunOptions {
   /** Number of grid points N of the paper's grid t_k = (T - eps) k / (N - 1); default 1000. */
@@ -79,9 +80,16 @@ async function runOne(spectrum: SpectrumInput, opts: SamplerOptions, keepVarianc
   return { spec, run, init, ...runW2(spec, run, 0, init, opts.grid ? null : times.length) };
 }
 
-/** W2 between the output of one scheme on one grid and p_data. */
-export async function samplerError(spectrum: SpectrumInput, opts: SamplerOptions = {}): Promise<SamplerError> {
-  const { w2, diagnostic } = await runOne(spectrum, opts, false);
+/**
+ * W2 between a sampler's output and p_data. With `sampler` (a k-diffusion name: the EDM frame, noise levels
+ * sigma), the state-space engine's `edmSamplerError` (src/diffusion/statespace/index.ts); with `scheme`
+ * (em, ei, euler, heun: the VP frame of Pierret & Galerne, a grid of times), the closed-form engine.
+ */
+export async function samplerError(spectrum: SpectrumInput, opts: EdmSamplerErrorOptions): Promise<EdmSamplerErrorResult>;
+export async function samplerError(spectrum: SpectrumInput, opts?: SamplerOptions): Promise<SamplerError>;
+export async function samplerError(spectrum: SpectrumInput, opts: SamplerOptions | EdmSamplerErrorOptions = {}): Promise<SamplerError | EdmSamplerErrorResult> {
+  if (opts !== null && typeof opts === 'object' && 'sampler' in opts) return edmSamplerError(spectrum, opts);
+  const { w2, diagnostic } = await runOne(spectrum, opts as SamplerOptions, false);
   return { w2, diagnostic };
 }
 
