@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'INVALID_SHAPE'
   | 'NOT_SYMMETRIC'
   | 'NOT_POSITIVE_DEFINITE'
+  | 'NOT_LINEAR'
   | 'IMAGE_READ'
   | 'FILE_WRITE'
   | 'WORKER_FAILED'
