@@ -37,8 +37,11 @@ describe('P&G schemes as tapes', () => {
             worst = Math.max(worst, rel(ref.variances[i], engine.variances[i]), rel(wasm.variances[i], engine.variances[i]));
           }
           const c = await curve(values, { schemes: [scheme], inits: [init], steps, eps });
+          // W2^2 after each step: 1e-9 relative, with a floor of 1e-24 per mode in absolute terms (the first
+          // steps from p_T are exact to first order: W2^2 ~ 1e-16 there, a sum of squares of tiny gaps).
           for (let k = 0; k < steps - 1; k++) {
-            expect(rel(wasm.curve[k], c.series[0].w2[k] ** 2), `${scheme} ${init} step ${k}`).toBeLessThan(1e-9);
+            const e = c.series[0].w2[k] ** 2;
+            expect(Math.abs(wasm.curve[k] - e), `${scheme} ${init} step ${k}: ${wasm.curve[k]} vs ${e}`).toBeLessThanOrEqual(1e-9 * e + 1e-24 * values.length);
           }
         }
       }
