@@ -151,6 +151,14 @@ function sameSequence(a: number[], b: number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
+/** The model's levels on two runs are the same sequence, else NOT_LINEAR naming the first difference. */
+function checkSameLevels(a: number[], b: number[], aName: string, bName: string): void {
+  const allowed = 'steps that do not depend on x (no adaptive step size)';
+  if (a.length !== b.length) fail('NOT_LINEAR', 'sampler', `called the model ${a.length} times on ${aName} and ${b.length} times on ${bName}`, allowed);
+  const k = a.findIndex((v, i) => v !== b[i]);
+  if (k >= 0) fail('NOT_LINEAR', 'sampler', `called the model at sigma = ${a[k]} on ${aName} and ${b[k]} on ${bName} (call ${k})`, allowed);
+}
+
 /**
  * Exact W2 between the output law of a user's sampler (started from the `start` law at sigmas[0]) and
  * N(0, S). Errors: options (INVALID_OPTION, UNKNOWN_OPTION, INVALID_SCHEDULE, ...) before any call;
@@ -207,10 +215,8 @@ export async function userSamplerError(spectrum: SpectrumInput, sampler: UserSam
   if (!sameSequence(check.draws, counting.draws)) {
     fail('NOT_LINEAR', 'sampler', `drew noise [${check.draws}] (in batch-shaped draws per call) on random inputs and [${counting.draws}] on the probe`, 'noise calls that do not depend on x');
   }
-  if (!sameSequence(check.levels, probe.levels)) {
-    fail('NOT_LINEAR', 'sampler', `called the model at ${check.levels.length} levels on random inputs and ${probe.levels.length} on the probe, or at other levels`,
-      'steps that do not depend on x (no adaptive step size)');
-  }
+  checkSameLevels(counting.levels, probe.levels, 'one row', 'the probe');
+  checkSameLevels(probe.levels, check.levels, 'the probe', 'random inputs');
   for (let e = 0; e < predicted.length; e++) {
     if (!(Math.abs(check.out[e] - predicted[e]) <= CHECK_TOLERANCE * scale[e])) {
       fail('NOT_LINEAR', 'sampler', `returned ${check.out[e]} at row ${Math.floor(e / d)}, mode ${e % d} where its linear probe predicts ${predicted[e]}`,

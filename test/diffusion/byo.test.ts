@@ -22,6 +22,23 @@ const userEuler: UserSampler = (model, x, sigmas) => {
   return x;
 };
 
+/** k-diffusion's sample_heun (no churn): Euler to sigma_next, then the trapezoid on d (Euler alone for the last step to 0). */
+const userHeun: UserSampler = (model, x, sigmas) => {
+  for (let i = 0; i + 1 < sigmas.length; i++) {
+    const [s, t] = [sigmas[i], sigmas[i + 1]];
+    const denoised = model(x, s);
+    const d = x.map((v, e) => (v - denoised[e]) / s);
+    const x2 = x.map((v, e) => v + d[e] * (t - s));
+    if (t === 0) {
+      x = x2;
+      continue;
+    }
+    const denoised2 = model(x2, t);
+    x = x.map((v, e) => v + ((d[e] + (x2[e] - denoised2[e]) / t) / 2) * (t - s));
+  }
+  return x;
+};
+
 /** k-diffusion's get_ancestral_step with eta = 1: sigma_up and sigma_down from sigma to sigma_next. */
 function ancestralStep(s: number, next: number): [number, number] {
   const up = Math.min(next, Math.sqrt((next * next * (s * s - next * next)) / (s * s)));
@@ -69,6 +86,15 @@ describe('userSamplerError', () => {
       }
     });
   }
+
+  it("a user-written Heun gives the built-in heun's W2 and NFE (2 steps - 1) to 1e-12 relative (20 steps, exact start)", async () => {
+    const mine = await userSamplerError(spectrum, userHeun, { steps: 20, start: 'exact' });
+    const builtin = await edmSamplerError(spectrum, { sampler: 'heun', steps: 20, start: 'exact' });
+    console.log(`heun exact 20: W2 user ${mine.w2} built-in ${builtin.w2}`);
+    expect(Math.abs(mine.w2 - builtin.w2)).toBeLessThanOrEqual(1e-12 * builtin.w2);
+    expect(mine.nfe).toBe(39);
+    expect(builtin.nfe).toBe(39);
+  });
 
   it('a user euler_ancestral (async, in place, noise through extra.noise) matches the hand-derived per-mode recursion to 1e-12', async () => {
     const sigmas = karrasSigmas(10, 0.002, 80);
@@ -152,7 +178,18 @@ describe('userSamplerError', () => {
     };
     const err = await userSamplerError(spectrum, adaptive, { steps: 10 }).catch((e) => e);
     expect(err).toMatchObject({ code: 'NOT_LINEAR' });
-    expect(err.message).toMatch(/adaptive|levels/);
+    expect(err.message).toMatch(/adaptive/);
+    // Same levels for every entry, but each entry's step scaled by its own |x|: caught by the output check.
+    const perEntry: UserSampler = (model, x, sigmas) => {
+      for (let i = 0; i + 1 < sigmas.length; i++) {
+        const den = model(x, sigmas[i]);
+        x = x.map((v, e) => v + ((v - den[e]) / sigmas[i]) * (sigmas[i + 1] - sigmas[i]) * (1 + 0.01 * Math.tanh(Math.abs(v))));
+      }
+      return x;
+    };
+    const err2 = await userSamplerError(spectrum, perEntry, { steps: 10 }).catch((e) => e);
+    expect(err2).toMatchObject({ code: 'NOT_LINEAR' });
+    console.log(`adaptive: ${err.message}\nper-entry step: ${err2.message}`);
   });
 
   it('refuses noise shared across entries (one row of noise broadcast to the batch, or entries swapped) with NOT_LINEAR', async () => {
