@@ -14,9 +14,11 @@
 //     BLAS thread and ml-matrix) and bench/gemm.js (GEMM against numpy), run as child processes.
 //  4. Sampling (issue 4): bench/normals.js (normals/s against numpy's default_rng) and bench/sampling.js
 //     (10^4 draws of a d = 3072 Gaussian from its eigendecomposition against numpy).
+//  5. The state-space engine (issue 9): bench/statespace.js (20-step DPM-Solver++(2M) on the ADSN spectrum;
+//     the tape kernel per state against the one-state propagation kernel).
 //
 // Options: --no-numpy (skip the numpy baselines), --runs N (gaussdiff runs per configuration, default 5),
-// --only table|linalg|sampling (one part). Results: printed, and written to bench/results/latest.json.
+// --only table|linalg|sampling|statespace (one part). Results: printed, and written to bench/results/latest.json.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -141,11 +143,11 @@ for (const [k, v] of Object.entries(results.wasmVsReference)) console.log(`    $
 }
 
 // 3. Dense linear algebra, each benchmark in its own process.
-const parts = [['linalg', 'eigh', withNumpy ? [] : ['--no-numpy']], ['linalg', 'gemm', []], ['sampling', 'normals', []], ['sampling', 'sampling', []]];
+const parts = [['linalg', 'eigh', withNumpy ? [] : ['--no-numpy']], ['linalg', 'gemm', []], ['sampling', 'normals', []], ['sampling', 'sampling', []], ['statespace', 'statespace', []]];
 if (only !== 'table') {
   for (const [part, name, extra] of parts) {
     if (only && only !== part) continue;
-    console.log(`\n[${part === 'linalg' ? 3 : 4}] ${name}: node bench/${name}.js ${extra.join(' ')}`);
+    console.log(`\n[${{ linalg: 3, sampling: 4, statespace: 5 }[part]}] ${name}: node bench/${name}.js ${extra.join(' ')}`);
     const r = spawnSync(process.execPath, [join('bench', `${name}.js`), ...extra], { cwd: ROOT, stdio: 'inherit' });
     if (r.status === 0) results[name] = JSON.parse(readFileSync(join(ROOT, 'bench', 'results', `${name}.json`), 'utf8'));
     else console.log(`    bench/${name}.js failed (exit ${r.status})`);
