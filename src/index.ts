@@ -27,6 +27,9 @@ export {
 export { karrasSigmas, exponentialSigmas } from './diffusion/edm/sigmas.js';
 export { EDM_SAMPLERS, EDM_SAMPLER_NAMES } from './diffusion/edm/samplers/index.js';
 export { TapeBuilder, type Tape } from './diffusion/statespace/tape.js';
+export {
+  userSamplerError, type UserSampler, type UserModel, type UserSamplerExtra, type UserSamplerErrorOptions, type UserSamplerErrorResult,
+} from './diffusion/byo.js';
 export { parseNpy, parseNpyArray, toNpy, type NpyArray } from './io/npy.js';
 export { imageLikeSpectrum, DEFAULT_SPECTRUM_DESCRIPTION } from './spectra/power-law.js';
 export { propagateReference } from './diffusion/reference.js';
