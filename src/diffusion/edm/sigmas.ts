@@ -51,6 +51,38 @@ export function exponentialSigmas(n: number, sigmaMin: number, sigmaMax: number)
 }
 
 /**
+ * Polynomial in log sigma (get_sigmas_polyexponential): ramp_i = (1 - i/(n-1))^rho (1 when n = 1),
+ * sigma_i = exp(ramp_i (log sigma_max - log sigma_min) + log sigma_min), i = 0..n-1, then 0.
+ */
+export function polyexponentialSigmas(n: number, sigmaMin: number, sigmaMax: number, rho = 1): Float64Array {
+  const [steps, lo, hi] = checkRange(n, sigmaMin, sigmaMax);
+  const r = checkPositive(rho, 'rho');
+  const out = new Float64Array(steps + 1);
+  for (let i = 0; i < steps; i++) {
+    const ramp = (steps > 1 ? 1 - i / (steps - 1) : 1) ** r;
+    out[i] = Math.exp(ramp * (Math.log(hi) - Math.log(lo)) + Math.log(lo));
+  }
+  return out;
+}
+
+/**
+ * Continuous VP levels (get_sigmas_vp; Song et al. 2021): t_i = 1 + i/(n-1) (eps_s - 1) (1 when n = 1),
+ * sigma_i = sqrt(exp(beta_d t_i^2 / 2 + beta_min t_i) - 1) (evaluated with expm1), i = 0..n-1, then 0.
+ */
+export function vpSigmas(n: number, betaD = 19.9, betaMin = 0.1, epsS = 1e-3): Float64Array {
+  const steps = checkSteps(n);
+  const d = checkPositive(betaD, 'betaD');
+  if (typeof betaMin !== 'number' || !Number.isFinite(betaMin) || betaMin < 0) fail('INVALID_SCHEDULE', 'betaMin', `got ${describe(betaMin)}`, 'a finite number >= 0');
+  if (typeof epsS !== 'number' || !(epsS > 0 && epsS <= 1)) fail('INVALID_SCHEDULE', 'epsS', `got ${describe(epsS)}`, 'a number 0 < epsS <= 1');
+  const out = new Float64Array(steps + 1);
+  for (let i = 0; i < steps; i++) {
+    const t = 1 + (steps > 1 ? i / (steps - 1) : 0) * (epsS - 1);
+    out[i] = Math.sqrt(Math.expm1((d * t * t) / 2 + betaMin * t));
+  }
+  return out;
+}
+
+/**
  * A user's levels, checked: length >= 2, every level finite, the levels the model sees (all but the last)
  * > 0, the last >= 0. Returned as a fresh Float64Array (the input is not kept or mutated).
  */

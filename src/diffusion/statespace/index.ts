@@ -7,7 +7,7 @@ import { describe } from '../../core/checks.js';
 import { checkOptions, optionKeys } from '../../core/options.js';
 import { neumaierSum } from '../../core/sums.js';
 import { type SpectrumInput, prepareSpectrum } from '../../spectra/spectrum.js';
-import { checkSigmas, exponentialSigmas, karrasSigmas } from '../edm/sigmas.js';
+import { checkSigmas, exponentialSigmas, karrasSigmas, polyexponentialSigmas, vpSigmas } from '../edm/sigmas.js';
 import { EDM_SAMPLERS, EDM_SAMPLER_NAMES, type EdmStart, checkChurn, checkStart } from '../edm/samplers/index.js';
 import { type StatespaceBackend, runTapeReference, squaredRootGap } from './reference.js';
 import { runTape } from './wasm.js';
@@ -22,25 +22,36 @@ export interface EdmSamplerErrorOptions {
   sampler: string;
   /** Noise levels sigma_0 > ... > sigma_n >= 0 (k-diffusion's array, the 0 included); else built from `schedule`. */
   sigmas?: ArrayLike<number>;
-  /** 'karras' (default) or 'exponential' when `sigmas` is not given. */
-  schedule?: 'karras' | 'exponential';
+  /** 'karras' (default), 'exponential', 'polyexponential' (rho default 1) or 'vp' when `sigmas` is not given. */
+  schedule?: 'karras' | 'exponential' | 'polyexponential' | 'vp';
   /** Number of noise levels before the appended 0 (required with `schedule`). */
   steps?: number;
   sigmaMin?: number;
   sigmaMax?: number;
   rho?: number;
+  /** Parameters of schedule 'vp' (get_sigmas_vp; defaults 19.9, 0.1, 1e-3). */
+  betaD?: number;
+  betaMin?: number;
+  epsS?: number;
   start?: EdmStart;
   sChurn?: number;
   sTmin?: number;
   sTmax?: number;
   sNoise?: number;
+  /** Ancestral/SDE samplers: noise scale (default 1). */
+  eta?: number;
+  /** dpmpp_2m_sde: 'midpoint' (default) or 'heun'. */
+  solverType?: 'midpoint' | 'heun';
+  /** dpmpp_sde: stage position (default 1/2). */
+  r?: number;
   /** A key of STATESPACE_BACKENDS: 'wasm' (default) or 'reference'. */
   backend?: string;
 }
 
 export const EDM_SAMPLER_ERROR_KEYS = optionKeys<EdmSamplerErrorOptions>({
   sampler: true, sigmas: true, schedule: true, steps: true, sigmaMin: true, sigmaMax: true, rho: true, start: true,
-  sChurn: true, sTmin: true, sTmax: true, sNoise: true, backend: true,
+  sChurn: true, sTmin: true, sTmax: true, sNoise: true, backend: true, betaD: true, betaMin: true, epsS: true,
+  eta: true, solverType: true, r: true,
 });
 
 export interface EdmSamplerErrorResult {
@@ -54,17 +65,29 @@ export interface EdmSamplerErrorResult {
 }
 
 const CHURN_KEYS = ['sChurn', 'sTmin', 'sTmax', 'sNoise'] as const;
+/** Sampler options: each sampler takes churn (EdmSamplerDefinition.churn) and/or the keys in its `options`. */
+const SAMPLER_KEYS = [...CHURN_KEYS, 'eta', 'solverType', 'r'] as const;
+const VP_KEYS = ['betaD', 'betaMin', 'epsS'] as const;
 
 /** The noise levels an options object asks for (checked). */
 export function edmSigmas(opts: EdmSamplerErrorOptions): Float64Array {
   if (opts.sigmas !== undefined) {
-    for (const key of ['schedule', 'steps', 'sigmaMin', 'sigmaMax', 'rho'] as const) {
+    for (const key of ['schedule', 'steps', 'sigmaMin', 'sigmaMax', 'rho', ...VP_KEYS] as const) {
       if (opts[key] !== undefined) fail('INVALID_OPTION', key, 'given together with sigmas', 'either sigmas or schedule options, not both');
     }
     return checkSigmas(opts.sigmas);
   }
   const schedule = opts.schedule ?? 'karras';
   if (opts.steps === undefined) fail('MISSING_OPTION', 'steps', 'no steps and no sigmas', 'steps (an integer >= 1) or sigmas');
+  if (schedule === 'vp') {
+    for (const key of ['sigmaMin', 'sigmaMax', 'rho'] as const) {
+      if (opts[key] !== undefined) fail('INVALID_OPTION', key, 'given with the vp schedule', 'betaD, betaMin, epsS with schedule vp');
+    }
+    return vpSigmas(opts.steps, opts.betaD ?? 19.9, opts.betaMin ?? 0.1, opts.epsS ?? 1e-3);
+  }
+  for (const key of VP_KEYS) {
+    if (opts[key] !== undefined) fail('INVALID_OPTION', key, `given with the ${String(schedule)} schedule`, `${key} only with schedule vp`);
+  }
   const sigmaMin = opts.sigmaMin ?? 0.002;
   const sigmaMax = opts.sigmaMax ?? 80;
   if (schedule === 'karras') return karrasSigmas(opts.steps, sigmaMin, sigmaMax, opts.rho ?? 7);
@@ -72,7 +95,8 @@ export function edmSigmas(opts: EdmSamplerErrorOptions): Float64Array {
     if (opts.rho !== undefined) fail('INVALID_OPTION', 'rho', 'given with the exponential schedule', 'rho only with schedule karras');
     return exponentialSigmas(opts.steps, sigmaMin, sigmaMax);
   }
-  return fail('INVALID_SCHEDULE', 'schedule', `got ${describe(schedule)}`, "'karras' or 'exponential'");
+  if (schedule === 'polyexponential') return polyexponentialSigmas(opts.steps, sigmaMin, sigmaMax, opts.rho ?? 1);
+  return fail('INVALID_SCHEDULE', 'schedule', `got ${describe(schedule)}`, "'karras', 'exponential', 'polyexponential' or 'vp'");
 }
 
 /** Exact W2 between an EDM-frame sampler's output law and N(0, S), with its NFE and its curve. */
@@ -86,17 +110,18 @@ export async function edmSamplerError(spectrum: SpectrumInput, opts: EdmSamplerE
   const definition = EDM_SAMPLERS[sampler];
   checkStart(opts.start);
   if (definition.churn) checkChurn(opts);
-  else {
-    for (const key of CHURN_KEYS) {
-      if (opts[key] !== undefined) fail('INVALID_OPTION', key, `not an option of ${sampler}`, 'churn options only with euler, heun');
+  const allowed: readonly string[] = [...(definition.churn ? CHURN_KEYS : []), ...(definition.options ?? [])];
+  for (const key of SAMPLER_KEYS) {
+    if (opts[key] !== undefined && !allowed.includes(key)) {
+      fail('INVALID_OPTION', key, `not an option of ${sampler}`, allowed.length ? `${sampler} takes ${allowed.join(', ')}` : `${sampler} takes no sampler options`);
     }
   }
   if (typeof backend !== 'string' || !Object.hasOwn(STATESPACE_BACKENDS, backend)) {
     fail('INVALID_OPTION', 'backend', `got ${describe(backend)}`, Object.keys(STATESPACE_BACKENDS).join(', '));
   }
   const sigmas = edmSigmas(opts);
+  const tape = definition.build(sigmas, opts); // checks the sampler's own options before the spectrum is read
   const spec = prepareSpectrum(spectrum);
-  const tape = definition.build(sigmas, opts);
   const { variances, curve } = await STATESPACE_BACKENDS[backend](spec.values, spec.values, spec.counts, tape);
   // W2^2 = sum_i w_i (sqrt v_i - sqrt l_i)^2 (both laws diagonal in the eigenbasis of S).
   const terms = new Float64Array(spec.values.length);
