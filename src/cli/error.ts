@@ -17,8 +17,11 @@ export function errorCommand(prog: Command): void {
     .addOption(new Option('--sampler <name>', `k-diffusion sampler: ${EDM_SAMPLER_NAMES.join(', ')}`).argParser(choice('--sampler', EDM_SAMPLER_NAMES)).makeOptionMandatory())
     .addOption(new Option('--schedule <name>', 'noise levels').argParser(choice('--schedule', SCHEDULES)).default('karras'))
     .addOption(new Option('--steps <N>', 'number of noise levels before the appended 0').argParser(integer('--steps', 1, 1e7)).default(20))
-    .addOption(new Option('--sigma-min <a>', 'smallest noise level').argParser(number('--sigma-min')).default(0.002))
-    .addOption(new Option('--sigma-max <b>', 'largest noise level').argParser(number('--sigma-max')).default(80))
+    .addOption(new Option('--sigma-min <a>', 'smallest noise level (default 0.002; not with vp)').argParser(number('--sigma-min')))
+    .addOption(new Option('--sigma-max <b>', 'largest noise level (default 80; not with vp)').argParser(number('--sigma-max')))
+    .addOption(new Option('--beta-d <x>', 'vp schedule: beta_d (default 19.9)').argParser(number('--beta-d')))
+    .addOption(new Option('--beta-min <x>', 'vp schedule: beta_min (default 0.1)').argParser(number('--beta-min')))
+    .addOption(new Option('--eps-s <x>', 'vp schedule: eps_s (default 1e-3)').argParser(number('--eps-s')))
     .addOption(new Option('--rho <r>', 'Karras rho (karras only; default 7)').argParser(number('--rho')))
     .addOption(new Option('--start <law>', "prior: N(0, sigma_max^2 I) (k-diffusion's); exact: N(0, S + sigma_max^2 I)").argParser(choice('--start', ['prior', 'exact'])).default('prior'))
     .addOption(new Option('--s-churn <x>', 'EDM churn (euler, heun, dpm_2)').argParser(number('--s-churn')))
@@ -32,6 +35,7 @@ export function errorCommand(prog: Command): void {
     // Options the user did not give are left out, so that each sampler sees only what it takes.
     const given: Record<string, unknown> = {
       sampler: o.sampler, schedule: o.schedule, steps: o.steps, sigmaMin: o.sigmaMin, sigmaMax: o.sigmaMax, rho: o.rho,
+      betaD: o.betaD, betaMin: o.betaMin, epsS: o.epsS,
       start: o.start, sChurn: o.sChurn, sTmin: o.sTmin, sTmax: o.sTmax, sNoise: o.sNoise, eta: o.eta, backend: o.backend,
     };
     const opts = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as unknown as EdmSamplerErrorOptions;
