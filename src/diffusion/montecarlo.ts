@@ -221,7 +221,7 @@ function checkSimulable(cf: Contributions, B: number): void {
  * Every v and l is finite and at most `maxSimulableVariance(B)` (`checkSimulable`); the delta-method terms
  * are formed from sd = sqrt(Var vhat) ratios so that tiny vhat (down to denormals) cannot give Inf * 0.
  */
-function summarize(values: Float64Array, counts: Float64Array, variances: Float64Array, s2: Float64Array, s4: Float64Array, B: number) {
+export function summarize(values: Float64Array, counts: Float64Array, variances: Float64Array, s2: Float64Array, s4: Float64Array, B: number) {
   const nModes = values.length;
   const cB = chiMeanFactor(B);
   const vhat = new Float64Array(nModes);

@@ -62,6 +62,13 @@ export interface EdmSamplerErrorResult {
   readonly nfe: number;
   /** W2^2 between the sample after step k and the exact marginal N(0, S + sigma_{k+1}^2 I). */
   readonly curve: Float64Array;
+  /** Distinct eigenvalues l_i of the spectrum, ascending, and their multiplicities w_i. */
+  readonly values: Float64Array;
+  readonly counts: Float64Array;
+  /** Output variance v_i of each distinct mode (the tape's final K[0, 0]). */
+  readonly variances: Float64Array;
+  /** w_i (sqrt v_i - sqrt l_i)^2 per distinct value: which eigenvalues carry the error; they sum to w2Squared. */
+  readonly contributions: Float64Array;
 }
 
 const CHURN_KEYS = ['sChurn', 'sTmin', 'sTmax', 'sNoise'] as const;
@@ -127,5 +134,8 @@ export async function edmSamplerError(spectrum: SpectrumInput, opts: EdmSamplerE
   const terms = new Float64Array(spec.values.length);
   for (let i = 0; i < terms.length; i++) terms[i] = squaredRootGap(variances[i], spec.values[i], spec.counts[i]);
   const w2Squared = neumaierSum(terms);
-  return { sampler, w2: Math.sqrt(w2Squared), w2Squared, nfe: tape.nfe, curve };
+  return {
+    sampler, w2: Math.sqrt(w2Squared), w2Squared, nfe: tape.nfe, curve,
+    values: spec.values.slice(), counts: spec.counts.slice(), variances, contributions: terms,
+  };
 }
