@@ -1,0 +1,159 @@
+/**
+ * Rankings at equal cost and measured convergence orders (src/diffusion/rank.ts): stepsForNfe against
+ * k-diffusion's evaluation counts and the tapes, rankSamplers against edmSamplerError run directly, the
+ * NFE-50 ranking on the image-like spectrum, convergenceOrder against the nominal orders, typed errors.
+ */
+import { describe, expect, it } from 'vitest';
+import { GaussdiffError, imageLikeSpectrum } from '../../src/node.js';
+import { edmSamplerError } from '../../src/diffusion/statespace/index.js';
+import { EDM_SAMPLERS } from '../../src/diffusion/edm/samplers/index.js';
+import { karrasSigmas } from '../../src/diffusion/edm/sigmas.js';
+import { convergenceOrder, rankSamplers, stepsForNfe } from '../../src/diffusion/rank.js';
+
+/**
+ * k-diffusion's denoiser calls for n steps (k_diffusion/sampling.py): one per step for euler and dpmpp_2m;
+ * two per step for heun, dpm_2 and dpmpp_sde except the last, to sigma = 0, which is a single Euler step.
+ */
+const KDIFFUSION_NFE: Record<string, (n: number) => number> = {
+  euler: (n) => n,
+  dpmpp_2m: (n) => n,
+  heun: (n) => 2 * n - 1,
+  dpm_2: (n) => 2 * n - 1,
+  dpmpp_sde: (n) => 2 * n - 1,
+};
+
+const tapeNfe = (sampler: string, n: number) => EDM_SAMPLERS[sampler].build(karrasSigmas(n, 0.002, 80, 7), {}).nfe;
+
+describe('stepsForNfe', () => {
+  for (const sampler of Object.keys(KDIFFUSION_NFE)) {
+    it(`${sampler}: the most steps whose k-diffusion count fits the budget, as the tapes count`, () => {
+      for (const budget of [1, 2, 3, 4, 9, 10, 11, 20, 49, 50, 51, 1000]) {
+        // Independent: the largest n with count(n) <= budget, by counting up.
+        let expected = 0;
+        while (KDIFFUSION_NFE[sampler](expected + 1) <= budget) expected++;
+        const steps = stepsForNfe(sampler, budget);
+        expect(steps, `${sampler} at ${budget}`).toBe(expected);
+        // The tapes agree: n steps fit, n + 1 do not.
+        expect(tapeNfe(sampler, steps!)).toBeLessThanOrEqual(budget);
+        expect(tapeNfe(sampler, steps! + 1)).toBeGreaterThan(budget);
+      }
+    });
+  }
+
+  it('every sampler affords one step with one evaluation (its last step to 0 is a plain denoising)', () => {
+    for (const sampler of Object.keys(EDM_SAMPLERS)) expect(stepsForNfe(sampler, 1), sampler).toBe(1);
+  });
+});
+
+describe('rankSamplers', () => {
+  const values = [0, 1e-4, 0.003, 0.05, 0.05, 0.4, 1, 2.5, 9];
+  const samplers = ['euler', 'heun', 'dpmpp_2m', 'dpmpp_sde', 'euler_ancestral'];
+  const nfe = [3, 8, 25];
+  const schedule = { schedule: 'exponential' as const, sigmaMin: 0.01, sigmaMax: 40, start: 'exact' as const };
+
+  it('rows are edmSamplerError at the chosen steps; best is the argmin per budget', async () => {
+    const r = await rankSamplers(values, { samplers, nfe, ...schedule });
+    expect(r.rows.map((row) => [row.sampler, row.nfe])).toEqual(samplers.flatMap((s) => nfe.map((b) => [s, b])));
+    for (const row of r.rows) {
+      expect(row.steps).toBe(stepsForNfe(row.sampler, row.nfe));
+      const direct = await edmSamplerError(values, { sampler: row.sampler, steps: row.steps!, ...schedule });
+      expect(row.w2, `${row.sampler} at ${row.nfe}`).toBe(direct.w2);
+      expect(direct.nfe).toBeLessThanOrEqual(row.nfe);
+    }
+    for (const budget of nfe) {
+      const column = r.rows.filter((row) => row.nfe === budget);
+      const min = Math.min(...column.map((row) => row.w2!));
+      const winner = column.find((row) => row.w2 === min)!;
+      expect(r.best.find((b) => b.nfe === budget)).toEqual({ nfe: budget, sampler: winner.sampler, steps: winner.steps, w2: min });
+    }
+    expect(r.best.map((b) => b.nfe)).toEqual(nfe);
+    // A stochastic sampler is ranked like the others, and does not win at 25 NFE here.
+    expect(r.best.find((b) => b.nfe === 25)!.sampler).not.toBe('euler_ancestral');
+  });
+
+  it('image-like spectrum at NFE 50 (k-diffusion defaults): heun and dpmpp_2m beat euler', async () => {
+    const names = ['euler', 'heun', 'dpm_2', 'dpmpp_2m', 'lms', 'euler_ancestral', 'dpmpp_sde', 'dpmpp_2m_sde'];
+    const r = await rankSamplers(imageLikeSpectrum(), { samplers: names, nfe: [10, 20, 50] });
+    const w2 = (sampler: string, budget: number) => r.rows.find((row) => row.sampler === sampler && row.nfe === budget)!.w2!;
+    console.log(`W2 at equal NFE (image-like spectrum, Karras 0.002..80, rho 7, prior start)\n${'sampler'.padEnd(16)}${[10, 20, 50].map((b) => `NFE ${b}`.padStart(14)).join('')}\n${
+      names.map((s) => s.padEnd(16) + [10, 20, 50].map((b) => w2(s, b).toPrecision(5).padStart(14)).join('')).join('\n')}\nbest: ${
+      r.best.map((b) => `NFE ${b.nfe}: ${b.sampler} (${b.steps} steps, W2 ${b.w2.toPrecision(5)})`).join('; ')}`);
+    expect(w2('heun', 50)).toBeLessThan(w2('euler', 50));
+    expect(w2('dpmpp_2m', 50)).toBeLessThan(w2('euler', 50));
+  });
+
+  const bad: Array<[string, unknown, string, RegExp]> = [
+    ['unknown sampler', { samplers: ['euler', 'dpmpp_2n'], nfe: [10] }, 'UNKNOWN_SCHEME', /samplers\[1\]: got string "dpmpp_2n" \(did you mean dpmpp_2m\?\)/],
+    ['empty samplers', { samplers: [], nfe: [10] }, 'INVALID_OPTION', /samplers: got an empty list/],
+    ['samplers not a list', { samplers: 'euler', nfe: [10] }, 'INVALID_OPTION', /samplers/],
+    ['empty nfe', { samplers: ['euler'], nfe: [] }, 'INVALID_OPTION', /nfe: got an empty list/],
+    ['zero nfe', { samplers: ['euler'], nfe: [10, 0] }, 'INVALID_OPTION', /nfe\[1\]: got number 0/],
+    ['fractional nfe', { samplers: ['euler'], nfe: [2.5] }, 'INVALID_OPTION', /nfe\[0\]: got number 2.5/],
+    ['NaN nfe', { samplers: ['euler'], nfe: [NaN] }, 'INVALID_OPTION', /nfe\[0\]/],
+    ['misspelt key', { samplers: ['euler'], nfe: [10], sigmaMax: 80, sigma_min: 1 }, 'UNKNOWN_OPTION', /sigma_min/],
+    ['sampler option', { samplers: ['euler'], nfe: [10], sChurn: 1 }, 'UNKNOWN_OPTION', /sChurn/],
+    ['bad schedule value', { samplers: ['euler'], nfe: [10], sigmaMin: -1 }, 'INVALID_SCHEDULE', /sigmaMin/],
+    ['bad start', { samplers: ['euler'], nfe: [10], start: 'prio' }, 'INVALID_OPTION', /start/],
+  ];
+  for (const [name, opts, code, message] of bad) {
+    it(`typed error before any work: ${name}`, async () => {
+      // An empty spectrum would be an error too: the options are checked first.
+      const err = await rankSamplers([], opts as never).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(GaussdiffError);
+      expect((err as GaussdiffError).code).toBe(code);
+      expect((err as GaussdiffError).message).toMatch(message);
+    });
+  }
+
+  it('stepsForNfe refuses an unknown sampler (did you mean) and a budget that is not a positive integer', () => {
+    expect(() => stepsForNfe('hune', 10)).toThrow(/did you mean heun/);
+    for (const b of [0, -3, 1.5, NaN, Infinity]) expect(() => stepsForNfe('euler', b)).toThrow(GaussdiffError);
+  });
+});
+
+describe('convergenceOrder (image-like spectrum, Karras rho 7, exact start; W2 at sigma_min)', () => {
+  const spectrum = imageLikeSpectrum();
+  const runs: Array<{ sampler: string; nominal: number; within: number; steps?: number[]; sigmaMin?: number }> = [
+    { sampler: 'euler', nominal: 1, within: 0.15 },
+    { sampler: 'heun', nominal: 2, within: 0.15 },
+    { sampler: 'dpmpp_2m', nominal: 2, within: 0.15 },
+    { sampler: 'dpm_2', nominal: 2, within: 0.15 },
+    // lms: k-diffusion's start-up steps run at orders 1-3; order 4 shows at moderate n (see edm-samplers.test.ts).
+    { sampler: 'lms', nominal: 4, within: 0.4, steps: [48, 64, 96, 128], sigmaMin: 0.02 },
+  ];
+  for (const { sampler, nominal, within, steps, sigmaMin } of runs) {
+    it(`${sampler}: about ${nominal} (within ${within})`, async () => {
+      const r = await convergenceOrder(spectrum, { sampler, ...(steps ? { steps } : {}), ...(sigmaMin ? { sigmaMin } : {}) });
+      console.log(`${sampler}: order ${r.order.toFixed(3)}, local slopes ${r.slopes.map((s) => s.toFixed(3)).join(', ')} at n = ${r.steps.join(', ')}`);
+      expect(Math.abs(r.order - nominal)).toBeLessThan(within);
+      expect(r.slopes).toHaveLength(r.steps.length - 1);
+      // Independent of the fit: the W2 at sigma_min is the curve point n - 2 of edmSamplerError.
+      const n = r.steps[0];
+      const direct = await edmSamplerError(spectrum, { sampler, steps: n, start: 'exact', ...(sigmaMin ? { sigmaMin } : {}) });
+      expect(r.w2[0]).toBe(Math.sqrt(direct.curve[n - 2]));
+      expect(r.slopes[0]).toBeCloseTo(Math.log(r.w2[1] / r.w2[0]) / Math.log(r.steps[1] / r.steps[0]), 12);
+    });
+  }
+
+  const bad: Array<[string, unknown, string]> = [
+    ['unknown sampler', { sampler: 'eulr' }, 'did you mean euler'],
+    ['one step count', { sampler: 'euler', steps: [64] }, 'steps'],
+    ['steps below 2', { sampler: 'euler', steps: [1, 4] }, 'steps[0]'],
+    ['not increasing', { sampler: 'euler', steps: [64, 32] }, 'steps[1]'],
+    ['sigmas given', { sampler: 'euler', sigmas: [1, 0] }, 'sigmas'],
+  ];
+  for (const [name, opts, message] of bad) {
+    it(`typed error: ${name}`, async () => {
+      const err = await convergenceOrder([], opts as never).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(GaussdiffError);
+      expect((err as GaussdiffError).message).toContain(message);
+    });
+  }
+
+  it('a spectrum on which the sampler is exact has no order: typed error, not NaN', async () => {
+    // l = 0: the exact denoiser is 0 and euler's step x sigma_{k+1} / sigma_k follows the marginal exactly.
+    const err = await convergenceOrder([0, 0], { sampler: 'euler' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GaussdiffError);
+    expect((err as GaussdiffError).message).toMatch(/no error to measure an order on/);
+  });
+});
