@@ -15,6 +15,7 @@ import { spectrumCommand } from './spectrum.js';
 import { validateCommand } from './validate.js';
 import { synthCommand } from './synth.js';
 import { errorCommand } from './error.js';
+import { rankCommand } from './rank.js';
 
 const VERSION = '0.1.0';
 
@@ -26,7 +27,7 @@ export function program(): Command {
     // are added, so that they inherit it.
     .exitOverride()
     .configureOutput({ writeErr: () => {}, outputError: () => {} });
-  for (const add of [tableCommand, curveCommand, errorCommand, spectrumCommand, validateCommand, synthCommand]) add(prog);
+  for (const add of [tableCommand, curveCommand, errorCommand, rankCommand, spectrumCommand, validateCommand, synthCommand]) add(prog);
   return prog;
 }
 

@@ -1,0 +1,75 @@
+/**
+ * `gaussdiff rank`: k-diffusion samplers compared at equal cost (src/diffusion/rank.ts): the exact W2 of each
+ * sampler with the most steps whose NFE (counted as k-diffusion does) fits each budget. Prints
+ * {"rows": [{"sampler", "nfe", "steps", "w2"}, ...], "best": [{"nfe", "sampler", "steps", "w2"}, ...]} with
+ * --json; otherwise a table samplers x NFE with the best of each column marked.
+ */
+import { type Command, Option } from 'commander';
+import { EDM_SAMPLER_NAMES, GaussdiffError } from '../node.js';
+import { type RankOptions, type RankResult, rankSamplers } from '../diffusion/rank.js';
+import { choice, integer, loadSpectrum, number, spectrumOption, words } from './options.js';
+import { jsonNumber, significant, write } from './output.js';
+
+const SCHEDULES = ['karras', 'exponential', 'polyexponential', 'vp'] as const;
+
+/** A non-empty comma-separated list, each item parsed by `item`. */
+function list<T>(argument: string, item: (text: string) => T, allowed: string) {
+  return (text: string): T[] => {
+    const items = words(text);
+    if (items.length === 0) throw new GaussdiffError('INVALID_OPTION', argument, 'got an empty list', allowed);
+    return items.map(item);
+  };
+}
+
+const jsonValue = (x: number | null): string => (x === null ? 'null' : jsonNumber(x));
+
+function json(r: RankResult): string {
+  const rows = r.rows.map((x) => `{"sampler":${JSON.stringify(x.sampler)},"nfe":${x.nfe},"steps":${jsonValue(x.steps)},"w2":${jsonValue(x.w2)}}`);
+  const best = r.best.map((x) => `{"nfe":${x.nfe},"sampler":${JSON.stringify(x.sampler)},"steps":${x.steps},"w2":${jsonNumber(x.w2)}}`);
+  return `{"rows":[${rows.join(',')}],"best":[${best.join(',')}]}\n`;
+}
+
+/** Samplers down, budgets across; a cell is "W2 (steps)", "*" on the best of its column, "-" if unaffordable. */
+function text(r: RankResult, samplers: string[], budgets: number[]): string {
+  const cell = (sampler: string, nfe: number): string => {
+    const row = r.rows.find((x) => x.sampler === sampler && x.nfe === nfe)!;
+    if (row.w2 === null) return '-';
+    const best = r.best.find((b) => b.nfe === nfe)?.sampler === sampler;
+    return `${significant(row.w2, 5)} (${row.steps})${best ? '*' : ' '}`;
+  };
+  const table = [['sampler', ...budgets.map((b) => `NFE ${b}`)], ...samplers.map((s) => [s, ...budgets.map((b) => cell(s, b))])];
+  const widths = table[0].map((_, j) => Math.max(...table.map((row) => row[j].length)));
+  const lines = table.map((row) => row.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  '));
+  return `${lines.join('\n')}\nW2 (steps within the budget); * lowest W2 at that NFE\n`;
+}
+
+export function rankCommand(prog: Command): void {
+  const cmd = prog.command('rank')
+    .description('k-diffusion samplers at equal cost: exact W2 of each with the most steps whose NFE fits each budget, and the best per budget');
+  spectrumOption(cmd)
+    .addOption(new Option('--samplers <list>', `k-diffusion samplers, comma-separated: ${EDM_SAMPLER_NAMES.join(', ')}`)
+      .argParser(list('--samplers', choice('--samplers', EDM_SAMPLER_NAMES), 'a comma-separated list of samplers')).makeOptionMandatory())
+    .addOption(new Option('--nfe <list>', 'denoiser-evaluation budgets, comma-separated (counted as k-diffusion does)')
+      .argParser(list('--nfe', integer('--nfe', 1, 1e7), 'a comma-separated list of integers from 1 to 10000000')).default([10, 20, 50], '10,20,50'))
+    .addOption(new Option('--schedule <name>', 'noise levels').argParser(choice('--schedule', SCHEDULES)).default('karras'))
+    .addOption(new Option('--sigma-min <a>', 'smallest noise level (default 0.002; not with vp)').argParser(number('--sigma-min')))
+    .addOption(new Option('--sigma-max <b>', 'largest noise level (default 80; not with vp)').argParser(number('--sigma-max')))
+    .addOption(new Option('--rho <r>', 'Karras rho (default 7)').argParser(number('--rho')))
+    .addOption(new Option('--beta-d <x>', 'vp schedule: beta_d (default 19.9)').argParser(number('--beta-d')))
+    .addOption(new Option('--beta-min <x>', 'vp schedule: beta_min (default 0.1)').argParser(number('--beta-min')))
+    .addOption(new Option('--eps-s <x>', 'vp schedule: eps_s (default 1e-3)').argParser(number('--eps-s')))
+    .addOption(new Option('--start <law>', "prior: N(0, sigma_max^2 I) (k-diffusion's); exact: N(0, S + sigma_max^2 I)").argParser(choice('--start', ['prior', 'exact'])).default('prior'))
+    .addOption(new Option('--backend <name>', 'wasm (default) or reference (plain TypeScript)').argParser(choice('--backend', ['wasm', 'reference'])).default('wasm'))
+    .option('--json', 'print {"rows": [...], "best": [...]} as JSON');
+  cmd.action(async (o) => {
+    // Options the user did not give are left out: the API's defaults apply.
+    const given: Record<string, unknown> = {
+      samplers: o.samplers, nfe: o.nfe, schedule: o.schedule, sigmaMin: o.sigmaMin, sigmaMax: o.sigmaMax, rho: o.rho,
+      betaD: o.betaD, betaMin: o.betaMin, epsS: o.epsS, start: o.start, backend: o.backend,
+    };
+    const opts = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as unknown as RankOptions;
+    const spectrum = await loadSpectrum(o.spectrum, Boolean(o.json));
+    const r = await rankSamplers(spectrum, opts);
+    await write(o.json ? json(r) : text(r, o.samplers, o.nfe));
+  });
+}
