@@ -27,6 +27,12 @@ export {
 export { karrasSigmas, exponentialSigmas } from './diffusion/edm/sigmas.js';
 export { EDM_SAMPLERS, EDM_SAMPLER_NAMES } from './diffusion/edm/samplers/index.js';
 export { TapeBuilder, type Tape } from './diffusion/statespace/tape.js';
+export { validateSampler, type ValidateSamplerOptions, type SamplerValidation } from './diffusion/statespace/validate.js';
+export {
+  stepsForNfe, rankSamplers, convergenceOrder,
+  type RankOptions, type RankResult, type RankRow, type RankBest, type ConvergenceOrderOptions, type ConvergenceOrderResult,
+} from './diffusion/rank.js';
+export { optimizeSigmas, MAX_OPTIMIZE_STEPS, type OptimizeSigmasOptions, type OptimizeSigmasResult } from './diffusion/optimize.js';
 export {
   userSamplerError, type UserSampler, type UserModel, type UserSamplerExtra, type UserSamplerErrorOptions, type UserSamplerErrorResult,
 } from './diffusion/byo.js';
