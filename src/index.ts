@@ -27,6 +27,10 @@ export {
 export { karrasSigmas, exponentialSigmas } from './diffusion/edm/sigmas.js';
 export { EDM_SAMPLERS, EDM_SAMPLER_NAMES } from './diffusion/edm/samplers/index.js';
 export { TapeBuilder, type Tape } from './diffusion/statespace/tape.js';
+export {
+  discreteSamplerError, discreteSchedule, discreteTimesteps, DISCRETE_SAMPLERS, DISCRETE_SAMPLER_NAMES,
+  type DiscreteSamplerErrorOptions, type DiscreteSamplerErrorResult,
+} from './diffusion/discrete/index.js';
 export { validateSampler, type ValidateSamplerOptions, type SamplerValidation } from './diffusion/statespace/validate.js';
 export {
   stepsForNfe, rankSamplers, convergenceOrder,

@@ -48,6 +48,19 @@ describe('gaussdiff error', () => {
     expect(JSON.parse(r.stdout).nfe).toBe(13);
   });
 
+  it('runs diffusers samplers by name (ddim, dpmsolver++) with their options, equal to samplerError', async () => {
+    const r = run('error', '--spectrum', file, '--sampler', 'dpmsolver++', '--steps', '12', '--order', '3', '--timestep-spacing', 'trailing', '--beta-schedule', 'squaredcos_cap_v2', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const api = await samplerError(values, { sampler: 'dpmsolver++', steps: 12, order: 3, timestepSpacing: 'trailing', betaSchedule: 'squaredcos_cap_v2' });
+    expect(JSON.parse(r.stdout)).toEqual({ sampler: 'dpmsolver++', w2: api.w2, w2Squared: api.w2Squared, nfe: 12 });
+    const ddim = run('error', '--spectrum', file, '--sampler', 'ddim', '--steps', '25', '--eta', '0.5', '--json');
+    expect(JSON.parse(ddim.stdout).w2Squared).toBe((await samplerError(values, { sampler: 'ddim', steps: 25, eta: 0.5 })).w2Squared);
+    // A k-diffusion option with a diffusers sampler is refused, typed.
+    const bad = run('error', '--spectrum', file, '--sampler', 'ddim', '--sigma-min', '0.1');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/\[UNKNOWN_OPTION\] opts\.sigmaMin/);
+  });
+
   it('refuses bad input with one typed line and exit 2', () => {
     const cases: Array<[string[], RegExp]> = [
       [['--sampler', 'dpmpp_2n'], /\[INVALID_OPTION\] --sampler: .*did you mean dpmpp_2m\?/],

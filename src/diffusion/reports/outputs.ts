@@ -15,6 +15,7 @@ import { type Diagnostic, type RunOptions, checkGridFits, curveW2, reportW2, run
 import { commutingW2Squared, contributionsInto } from '../w2.js';
 import { validateInits } from './table.js';
 import { type EdmSamplerErrorOptions, type EdmSamplerErrorResult, edmSamplerError } from '../statespace/index.js';
+import { type DiscreteSamplerErrorOptions, type DiscreteSamplerErrorResult, DISCRETE_SAMPLER_NAMES, discreteSamplerError } from '../discrete/index.js';
 
 export interface GridOptions extends VpLinearOptions, RunOptions {
   /** Number of grid points N of the paper's grid t_k = (T - eps) k / (N - 1); default 1000. */
@@ -82,13 +83,22 @@ async function runOne(spectrum: SpectrumInput, opts: SamplerOptions, keepVarianc
 
 /**
  * W2 between a sampler's output and p_data. With `sampler` (a k-diffusion name: the EDM frame, noise levels
- * sigma), the state-space engine's `edmSamplerError` (src/diffusion/statespace/index.ts); with `scheme`
+ * sigma), the state-space engine's `edmSamplerError` (src/diffusion/statespace/index.ts); with a diffusers
+ * name (ddim, ddpm, dpmsolver++: the discrete-time frame), `discreteSamplerError`; with `scheme`
  * (em, ei, euler, heun: the VP frame of Pierret & Galerne, a grid of times), the closed-form engine.
  */
+export async function samplerError(spectrum: SpectrumInput, opts: DiscreteSamplerErrorOptions): Promise<DiscreteSamplerErrorResult>;
 export async function samplerError(spectrum: SpectrumInput, opts: EdmSamplerErrorOptions): Promise<EdmSamplerErrorResult>;
 export async function samplerError(spectrum: SpectrumInput, opts?: SamplerOptions): Promise<SamplerError>;
-export async function samplerError(spectrum: SpectrumInput, opts: SamplerOptions | EdmSamplerErrorOptions = {}): Promise<SamplerError | EdmSamplerErrorResult> {
-  if (opts !== null && typeof opts === 'object' && 'sampler' in opts) return edmSamplerError(spectrum, opts);
+export async function samplerError(
+  spectrum: SpectrumInput,
+  opts: SamplerOptions | EdmSamplerErrorOptions | DiscreteSamplerErrorOptions = {},
+): Promise<SamplerError | EdmSamplerErrorResult | DiscreteSamplerErrorResult> {
+  if (opts !== null && typeof opts === 'object' && 'sampler' in opts) {
+    // diffusers' discrete-time samplers (ddim, ddpm, dpmsolver++) by name; every other name is k-diffusion's.
+    if (typeof opts.sampler === 'string' && DISCRETE_SAMPLER_NAMES.includes(opts.sampler)) return discreteSamplerError(spectrum, opts as DiscreteSamplerErrorOptions);
+    return edmSamplerError(spectrum, opts as EdmSamplerErrorOptions);
+  }
   const { w2, diagnostic } = await runOne(spectrum, opts as SamplerOptions, false);
   return { w2, diagnostic };
 }
