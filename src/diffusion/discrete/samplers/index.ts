@@ -8,9 +8,10 @@ import { type DiscreteSamplerOptions } from './frame.js';
 import { ddim } from './ddim.js';
 import { ddpm } from './ddpm.js';
 import { dpmSolverPP } from './dpmsolver_pp.js';
+import { uniPC } from './unipc.js';
 
 export { type DiscreteSamplerOptions, type DiscreteStart } from './frame.js';
-export { ddim, ddpm, dpmSolverPP };
+export { ddim, ddpm, dpmSolverPP, uniPC };
 
 export interface DiscreteSamplerDefinition {
   readonly build: (schedule: DiscreteSchedule, timesteps: readonly number[], opts: DiscreteSamplerOptions) => Tape;
@@ -25,6 +26,7 @@ export const DISCRETE_SAMPLERS: Readonly<Record<string, DiscreteSamplerDefinitio
   ddim: { build: ddim, timesteps: ddimTimesteps, options: ['eta'] },
   ddpm: { build: ddpm, timesteps: ddimTimesteps, options: [] },
   'dpmsolver++': { build: dpmSolverPP, timesteps: dpmSolverTimesteps, options: ['order'] },
+  unipc: { build: uniPC, timesteps: dpmSolverTimesteps, options: ['order'] },
 });
 
 export const DISCRETE_SAMPLER_NAMES: readonly string[] = Object.freeze(Object.keys(DISCRETE_SAMPLERS));
