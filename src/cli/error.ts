@@ -6,26 +6,16 @@
  */
 import { type Command, Option } from 'commander';
 import { DISCRETE_SAMPLER_NAMES, EDM_SAMPLER_NAMES, samplerError, type EdmSamplerErrorOptions } from '../node.js';
-import { choice, integer, loadSpectrum, number, spectrumOption } from './options.js';
+import { choice, edmLevelOptions, given, integer, loadSpectrum, number, spectrumOption } from './options.js';
 import { jsonNumber, write } from './output.js';
-
-const SCHEDULES = ['karras', 'exponential', 'polyexponential', 'vp'] as const;
 
 export function errorCommand(prog: Command): void {
   const cmd = prog.command('error')
     .description('Exact W2 of a k-diffusion sampler (euler, heun, dpmpp_2m, ...) or a diffusers one (ddim, ddpm, dpmsolver++) on N(0, S), with the exact denoiser');
-  spectrumOption(cmd)
+  edmLevelOptions(spectrumOption(cmd))
     .addOption(new Option('--sampler <name>', `k-diffusion: ${EDM_SAMPLER_NAMES.join(', ')}; diffusers: ${DISCRETE_SAMPLER_NAMES.join(', ')}`)
       .argParser(choice('--sampler', [...EDM_SAMPLER_NAMES, ...DISCRETE_SAMPLER_NAMES])).makeOptionMandatory())
-    .addOption(new Option('--schedule <name>', 'k-diffusion noise levels (default karras)').argParser(choice('--schedule', SCHEDULES)))
     .addOption(new Option('--steps <N>', 'number of noise levels before the appended 0').argParser(integer('--steps', 1, 1e7)).default(20))
-    .addOption(new Option('--sigma-min <a>', 'smallest noise level (default 0.002; not with vp)').argParser(number('--sigma-min')))
-    .addOption(new Option('--sigma-max <b>', 'largest noise level (default 80; not with vp)').argParser(number('--sigma-max')))
-    .addOption(new Option('--beta-d <x>', 'vp schedule: beta_d (default 19.9)').argParser(number('--beta-d')))
-    .addOption(new Option('--beta-min <x>', 'vp schedule: beta_min (default 0.1)').argParser(number('--beta-min')))
-    .addOption(new Option('--eps-s <x>', 'vp schedule: eps_s (default 1e-3)').argParser(number('--eps-s')))
-    .addOption(new Option('--rho <r>', 'Karras rho (karras only; default 7)').argParser(number('--rho')))
-    .addOption(new Option('--start <law>', "prior: N(0, sigma_max^2 I) (k-diffusion's); exact: N(0, S + sigma_max^2 I)").argParser(choice('--start', ['prior', 'exact'])).default('prior'))
     .addOption(new Option('--s-churn <x>', 'EDM churn (euler, heun, dpm_2)').argParser(number('--s-churn')))
     .addOption(new Option('--s-tmin <x>', 'EDM churn: lowest level churned').argParser(number('--s-tmin')))
     .addOption(new Option('--s-tmax <x>', 'EDM churn: highest level churned').argParser(number('--s-tmax')))
@@ -38,17 +28,15 @@ export function errorCommand(prog: Command): void {
     .addOption(new Option('--timestep-spacing <name>', 'diffusers: leading (default), trailing or linspace').argParser(choice('--timestep-spacing', ['leading', 'trailing', 'linspace'])))
     .addOption(new Option('--steps-offset <k>', 'diffusers: steps_offset with leading spacing (default 0)').argParser(integer('--steps-offset', 0, 100000)))
     .addOption(new Option('--order <k>', 'dpmsolver++: solver order 1, 2 (default) or 3').argParser(integer('--order', 1, 3)))
-    .addOption(new Option('--backend <name>', 'wasm (default) or reference (plain TypeScript)').argParser(choice('--backend', ['wasm', 'reference'])).default('wasm'))
     .option('--json', 'print {"sampler", "w2", "w2Squared", "nfe"} as JSON');
   cmd.action(async (o) => {
     // Options the user did not give are left out, so that each sampler sees only what it takes.
-    const given: Record<string, unknown> = {
+    const opts = given<EdmSamplerErrorOptions>({
       sampler: o.sampler, schedule: o.schedule, steps: o.steps, sigmaMin: o.sigmaMin, sigmaMax: o.sigmaMax, rho: o.rho,
       betaD: o.betaD, betaMin: o.betaMin, epsS: o.epsS, betaSchedule: o.betaSchedule, betaStart: o.betaStart,
       betaEnd: o.betaEnd, trainSteps: o.trainSteps, timestepSpacing: o.timestepSpacing, stepsOffset: o.stepsOffset, order: o.order,
       start: o.start, sChurn: o.sChurn, sTmin: o.sTmin, sTmax: o.sTmax, sNoise: o.sNoise, eta: o.eta, backend: o.backend,
-    };
-    const opts = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as unknown as EdmSamplerErrorOptions;
+    });
     const spectrum = await loadSpectrum(o.spectrum, Boolean(o.json));
     const r = await samplerError(spectrum, opts);
     await write(o.json

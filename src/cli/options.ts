@@ -85,3 +85,25 @@ export function engineOptions(cmd: Command): Command {
 export function warm(o: { threads?: number; backend?: string }): void {
   if (o.backend === 'wasm' && (o.threads === undefined || o.threads > 1)) warmThreads(o.threads ?? 2);
 }
+
+/** k-diffusion's noise levels (EDM frame), for `error` and `rank`: options left unset take the API's defaults. */
+export const EDM_SCHEDULES = ['karras', 'exponential', 'polyexponential', 'vp'] as const;
+
+export function edmLevelOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--schedule <name>', 'k-diffusion noise levels (default karras)').argParser(choice('--schedule', EDM_SCHEDULES)))
+    .addOption(new Option('--sigma-min <a>', 'smallest noise level (default 0.002; not with vp)').argParser(number('--sigma-min')))
+    .addOption(new Option('--sigma-max <b>', 'largest noise level (default 80; not with vp)').argParser(number('--sigma-max')))
+    .addOption(new Option('--rho <r>', 'Karras rho (karras only; default 7)').argParser(number('--rho')))
+    .addOption(new Option('--beta-d <x>', 'vp schedule: beta_d (default 19.9)').argParser(number('--beta-d')))
+    .addOption(new Option('--beta-min <x>', 'vp schedule: beta_min (default 0.1)').argParser(number('--beta-min')))
+    .addOption(new Option('--eps-s <x>', 'vp schedule: eps_s (default 1e-3)').argParser(number('--eps-s')))
+    .addOption(new Option('--start <law>', "prior: N(0, sigma_max^2 I) (k-diffusion's); exact: N(0, S + sigma_max^2 I)").argParser(choice('--start', ['prior', 'exact'])).default('prior'))
+    .addOption(new Option('--backend <name>', 'wasm (default) or reference (plain TypeScript)').argParser(choice('--backend', ['wasm', 'reference'])).default('wasm'));
+}
+
+/** The options object of the values the user gave (unset ones left out, so that the API's defaults apply). */
+export function given<T>(values: Record<string, unknown>): T {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as T;
+}
+

@@ -7,10 +7,9 @@
 import { type Command, Option } from 'commander';
 import { EDM_SAMPLER_NAMES, GaussdiffError } from '../node.js';
 import { type RankOptions, type RankResult, rankSamplers } from '../diffusion/rank.js';
-import { choice, integer, loadSpectrum, number, spectrumOption, words } from './options.js';
+import { choice, edmLevelOptions, given, integer, loadSpectrum, spectrumOption, words } from './options.js';
 import { jsonNumber, significant, write } from './output.js';
 
-const SCHEDULES = ['karras', 'exponential', 'polyexponential', 'vp'] as const;
 
 /** A non-empty comma-separated list, each item parsed by `item`. */
 function list<T>(argument: string, item: (text: string) => T, allowed: string) {
@@ -46,28 +45,18 @@ function text(r: RankResult, samplers: string[], budgets: number[]): string {
 export function rankCommand(prog: Command): void {
   const cmd = prog.command('rank')
     .description('k-diffusion samplers at equal cost: exact W2 of each with the most steps whose NFE fits each budget, and the best per budget');
-  spectrumOption(cmd)
+  edmLevelOptions(spectrumOption(cmd))
     .addOption(new Option('--samplers <list>', `k-diffusion samplers, comma-separated: ${EDM_SAMPLER_NAMES.join(', ')}`)
       .argParser(list('--samplers', choice('--samplers', EDM_SAMPLER_NAMES), 'a comma-separated list of samplers')).makeOptionMandatory())
     .addOption(new Option('--nfe <list>', 'denoiser-evaluation budgets, comma-separated (counted as k-diffusion does)')
       .argParser(list('--nfe', integer('--nfe', 1, 1e7), 'a comma-separated list of integers from 1 to 10000000')).default([10, 20, 50], '10,20,50'))
-    .addOption(new Option('--schedule <name>', 'noise levels').argParser(choice('--schedule', SCHEDULES)).default('karras'))
-    .addOption(new Option('--sigma-min <a>', 'smallest noise level (default 0.002; not with vp)').argParser(number('--sigma-min')))
-    .addOption(new Option('--sigma-max <b>', 'largest noise level (default 80; not with vp)').argParser(number('--sigma-max')))
-    .addOption(new Option('--rho <r>', 'Karras rho (default 7)').argParser(number('--rho')))
-    .addOption(new Option('--beta-d <x>', 'vp schedule: beta_d (default 19.9)').argParser(number('--beta-d')))
-    .addOption(new Option('--beta-min <x>', 'vp schedule: beta_min (default 0.1)').argParser(number('--beta-min')))
-    .addOption(new Option('--eps-s <x>', 'vp schedule: eps_s (default 1e-3)').argParser(number('--eps-s')))
-    .addOption(new Option('--start <law>', "prior: N(0, sigma_max^2 I) (k-diffusion's); exact: N(0, S + sigma_max^2 I)").argParser(choice('--start', ['prior', 'exact'])).default('prior'))
-    .addOption(new Option('--backend <name>', 'wasm (default) or reference (plain TypeScript)').argParser(choice('--backend', ['wasm', 'reference'])).default('wasm'))
     .option('--json', 'print {"rows": [...], "best": [...]} as JSON');
   cmd.action(async (o) => {
     // Options the user did not give are left out: the API's defaults apply.
-    const given: Record<string, unknown> = {
+    const opts = given<RankOptions>({
       samplers: o.samplers, nfe: o.nfe, schedule: o.schedule, sigmaMin: o.sigmaMin, sigmaMax: o.sigmaMax, rho: o.rho,
       betaD: o.betaD, betaMin: o.betaMin, epsS: o.epsS, start: o.start, backend: o.backend,
-    };
-    const opts = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as unknown as RankOptions;
+    });
     const spectrum = await loadSpectrum(o.spectrum, Boolean(o.json));
     const r = await rankSamplers(spectrum, opts);
     await write(o.json ? json(r) : text(r, o.samplers, o.nfe));
