@@ -15,6 +15,7 @@ import { dpmpp2sAncestral } from './dpmpp_2s_ancestral.js';
 import { type Dpmpp2mSdeOptions, dpmpp2mSde } from './dpmpp_2m_sde.js';
 import { dpmpp3mSde } from './dpmpp_3m_sde.js';
 import { type DpmppSdeOptions, dpmppSde } from './dpmpp_sde.js';
+import { dpmFast } from './dpm_fast.js';
 
 export { type EdmStart, type EdmSamplerOptions, type ChurnOptions, checkChurn, checkStart } from './common.js';
 export { euler, heun, dpmpp2m, eulerAncestral, dpm2, dpm2Ancestral, lms, dpmpp2sAncestral, dpmpp2mSde, dpmpp3mSde, dpmppSde };
@@ -46,6 +47,7 @@ export const EDM_SAMPLERS: Readonly<Record<string, EdmSamplerDefinition>> = Obje
   dpmpp_sde: { build: dpmppSde, churn: false, options: [...ANCESTRAL, 'r'] },
   dpmpp_2m_sde: { build: dpmpp2mSde, churn: false, options: [...ANCESTRAL, 'solverType'] },
   dpmpp_3m_sde: { build: dpmpp3mSde, churn: false, options: ANCESTRAL },
+  dpm_fast: { build: dpmFast, churn: false, options: ANCESTRAL }, // eta default 0; uses sigmas[0], the last positive level, n = length - 1
 });
 
 export const EDM_SAMPLER_NAMES: readonly string[] = Object.freeze(Object.keys(EDM_SAMPLERS));
