@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { prepareSpectrum } from '../../src/node.js'; // also sets the Wasm source
 import { runTapeReference } from '../../src/diffusion/statespace/reference.js';
 import { edmSamplerError } from '../../src/diffusion/statespace/index.js';
+import { validateSampler } from '../../src/diffusion/statespace/validate.js';
 import { karrasSigmas } from '../../src/diffusion/edm/sigmas.js';
 import { EDM_SAMPLERS } from '../../src/diffusion/edm/samplers/index.js';
 import { GaussdiffError } from '../../src/core/errors.js';
@@ -246,7 +247,7 @@ describe('dpm_fast through edmSamplerError', () => {
     // Local slopes from m = 8 on: 3.40, 3.26, 3.15, 3.08, 3.04 (approaching 3 from above).
     const values = randomSpectrum(8, 300, 0);
     const ms = [32, 64, 128];
-    const w2 = [];
+    const w2: number[] = [];
     for (const m of ms) {
       const r = await edmSamplerError(values, { sampler: 'dpm_fast', steps: 3 * (m - 1) + 2, sigmaMin: 0.02, start: 'exact' });
       expect(r.curve.length).toBe(m);
@@ -255,6 +256,15 @@ describe('dpm_fast through edmSamplerError', () => {
     const slopes = [0, 1].map((k) => -Math.log(w2[k + 1] / w2[k]) / Math.log(ms[k + 1] / ms[k]));
     measured.push(`dpm_fast order: W2 at sigma_min ${w2.map((w) => w.toExponential(3)).join(', ')} for m = ${ms.join(', ')}; local slopes ${slopes.map((s) => s.toFixed(3)).join(', ')}`);
     expect(Math.abs(slopes[1] - 3)).toBeLessThan(0.1);
+  });
+
+  it('Monte Carlo (validateSampler, particles through the tape, eta = 0.5): z-scores within bound, |W2_MC - W2| <= 4 stderr', async () => {
+    const spectrum = randomSpectrum(91, 24);
+    const r = await validateSampler(spectrum, { sampler: 'dpm_fast', steps: 8, eta: 0.5, particles: 4000, seed: 7 });
+    measured.push(`dpm_fast MC: W2 ${r.closedForm.toPrecision(6)} MC ${r.monteCarlo.w2.toPrecision(6)} +- ${r.monteCarlo.stderr.toPrecision(3)}, maxAbsZ ${r.maxAbsZ.toFixed(2)} < ${r.zBound.toFixed(2)}`);
+    expect(r.consistent).toBe(true);
+    expect(r.maxAbsZ).toBeLessThan(r.zBound);
+    expect(Math.abs(r.monteCarlo.w2 - r.closedForm)).toBeLessThanOrEqual(4 * r.monteCarlo.stderr);
   });
 
   const bad: Array<[string, unknown, string]> = [
