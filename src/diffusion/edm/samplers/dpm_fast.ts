@@ -1,6 +1,6 @@
 /**
  * k-diffusion's `sample_dpm_fast` (DPMSolver.dpm_solver_fast): DPM-Solver-Fast, Lu et al. 2022 ("DPM-Solver",
- * arXiv:2206.00927, §3.4 and Algorithms 4-5 for the singlestep DPM-Solver-1/2/3), in the noise-prediction
+ * arXiv:2206.00927: singlestep DPM-Solver-1/2/3, §3.3, with its "fast" uniform-in-t step schedule), in the noise-prediction
  * parametrisation eps(x, t) = (x - D(x, sigma(t))) / sigma(t) with t = -log sigma, sigma(t) = e^{-t}.
  *
  * k-diffusion's sampler takes (sigma_min, sigma_max, n = NFE), not a sigma array. Here, as ComfyUI's
@@ -48,8 +48,8 @@ function stageDifference(b: TapeBuilder, dst: number, sigmaT: number, sigmaS: nu
 }
 
 /**
- * Registers: 0 = x, 1 = eps(u1, s1) - eps(x, t), 2 = eps(u2, s2) - eps(x, t) (order 3), 3 = its part from u2's
- * correction. NFE = n = sigmas.length - 1.
+ * Registers: 0 = x, 1 = eps(u1, s1) - eps(x, t), 2 = stageDifference(t -> s2) (order 3),
+ * 3 = sigma_s2 / (lhat + sigma_s2^2) r1 (eps(u2, s2) - eps(x, t) = r2 + c1 r3). NFE = n = sigmas.length - 1.
  */
 export function dpmFast(sigmas: Float64Array, opts: AncestralOptions = {}): Tape {
   const { eta, sNoise } = checkAncestral({ ...opts, eta: opts.eta ?? 0 }); // dpm_fast's eta defaults to 0
