@@ -125,6 +125,8 @@ export async function optimizeSigmas(spectrum: SpectrumInput, opts: OptimizeSigm
   if (typeof sampler !== 'string' || !Object.hasOwn(EDM_SAMPLERS, sampler)) {
     fail('UNKNOWN_SCHEME', 'sampler', `got ${describe(sampler)}`, EDM_SAMPLER_NAMES.join(', '));
   }
+  // dpm_fast builds its own grid from sigma_max and sigma_min alone: there are no levels to optimise.
+  if (sampler === 'dpm_fast') fail('INVALID_OPTION', 'sampler', 'dpm_fast uses only sigma_max and sigma_min (its own uniform grid in log sigma)', 'a sampler that runs on the given noise levels');
   checkStart(opts.start);
   if ((opts.steps === undefined) === (opts.nfe === undefined)) {
     fail(opts.steps === undefined ? 'MISSING_OPTION' : 'INVALID_OPTION', 'steps', opts.steps === undefined ? 'neither steps nor nfe' : 'given together with nfe', 'exactly one of steps and nfe');

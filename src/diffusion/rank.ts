@@ -164,7 +164,9 @@ export async function convergenceOrder(spectrum: SpectrumInput, opts: Convergenc
   const w2: number[] = [];
   for (const n of ns) {
     const r = await edmSamplerError(spec, { ...rest, sampler, start, steps: n });
-    w2.push(Math.sqrt(r.curve[n - 2]));
+    // W2 at sigma_min: the curve point before the final step to 0 (point n - 2); dpm_fast stops at sigma_min,
+    // on its own grid (fewer curve points than steps), so there it is the last point.
+    w2.push(Math.sqrt(r.curve.length === n ? r.curve[n - 2] : r.curve[r.curve.length - 1]));
   }
   const zero = w2.findIndex((w) => !(w > 0 && Number.isFinite(w)));
   if (zero >= 0) fail('INVALID_OPTION', 'spectrum', `W2 at sigma_min is ${w2[zero]} at ${ns[zero]} steps: no error to measure an order on`, 'a spectrum on which the sampler is not exact');

@@ -294,3 +294,16 @@ describe('dpm_fast through edmSamplerError', () => {
     expect(Array.from(r.variances)).toEqual([0.5 + 9, 2 + 9].map((v) => expect.closeTo(v, 12)));
   });
 });
+
+describe('dpm_fast in the ranking tools', () => {
+  it('convergenceOrder reads W2 at sigma_min (its last curve point): about 3 on n = 2 mod 3', async () => {
+    const { convergenceOrder } = await import('../../src/diffusion/rank.js');
+    const { imageLikeSpectrum } = await import('../../src/node.js');
+    const r = await convergenceOrder(imageLikeSpectrum(), { sampler: 'dpm_fast', steps: [95, 191, 383], sigmaMin: 0.02 });
+    expect(Math.abs(r.order - 3)).toBeLessThan(0.25);
+  });
+  it('optimizeSigmas refuses dpm_fast (no levels to optimise), typed', async () => {
+    const { optimizeSigmas } = await import('../../src/diffusion/optimize.js');
+    await expect(optimizeSigmas([1, 2], { sampler: 'dpm_fast', steps: 10 })).rejects.toMatchObject({ code: 'INVALID_OPTION', argument: 'sampler' });
+  });
+});
