@@ -20,36 +20,9 @@ import { exponentialSigmas, karrasSigmas, polyexponentialSigmas, vpSigmas } from
 import { EDM_SAMPLERS } from '../../src/diffusion/edm/samplers/index.js';
 import { GaussdiffError } from '../../src/core/errors.js';
 import { randomSpectrum } from '../helpers/random.js';
+import { type Vec, Probe, add, axpby, mul, sub, toD, variance } from '../helpers/probe.js';
 
-// --- the probe ---
-type Vec = number[];
-const axpby = (a: number, x: Vec, b: number, y: Vec): Vec => {
-  const out = new Array<number>(Math.max(x.length, y.length)).fill(0);
-  x.forEach((v, j) => (out[j] += a * v));
-  y.forEach((v, j) => (out[j] += b * v));
-  return out;
-};
-const add = (x: Vec, y: Vec): Vec => axpby(1, x, 1, y);
-const sub = (x: Vec, y: Vec): Vec => axpby(1, x, -1, y);
-const mul = (a: number, x: Vec): Vec => x.map((v) => a * v);
-
-class Probe {
-  draws = 0;
-  calls = 0;
-  constructor(readonly lhat: number) {}
-  randn(): Vec {
-    this.draws++;
-    const v = new Array<number>(this.draws + 1).fill(0);
-    v[this.draws] = 1;
-    return v;
-  }
-  model(x: Vec, sigma: number): Vec {
-    this.calls++;
-    return mul(this.lhat / (this.lhat + sigma * sigma), x);
-  }
-}
-const toD = (x: Vec, sigma: number, denoised: Vec): Vec => mul(1 / sigma, sub(x, denoised));
-const variance = (x: Vec, start: number): number => x.reduce((s, c, j) => s + c * c * (j === 0 ? start : 1), 0);
+// --- the probe (test/helpers/probe.ts): linear combinations of [x_start, xi_1, ...] ---
 
 function getAncestralStep(from: number, to: number, eta: number): [number, number] {
   if (!eta) return [to, 0];

@@ -23,35 +23,9 @@ import { karrasSigmas, exponentialSigmas, checkSigmas } from '../../src/diffusio
 import { EDM_SAMPLERS } from '../../src/diffusion/edm/samplers/index.js';
 import { GaussdiffError } from '../../src/core/errors.js';
 import { randomSpectrum } from '../helpers/random.js';
+import { type Vec, Probe, axpby, toD, variance } from '../helpers/probe.js';
 
-// --- the probe: linear combinations of [x_start, xi_1, ...] ---
-type Vec = number[];
-const axpby = (a: number, x: Vec, b: number, y: Vec): Vec => {
-  const out = new Array<number>(Math.max(x.length, y.length)).fill(0);
-  x.forEach((v, j) => (out[j] += a * v));
-  y.forEach((v, j) => (out[j] += b * v));
-  return out;
-};
-class Probe {
-  draws = 0;
-  calls = 0;
-  constructor(readonly lhat: number) {}
-  /** A fresh standard normal: a new unit coefficient. */
-  randn(): Vec {
-    this.draws++;
-    const v = new Array<number>(this.draws + 1).fill(0);
-    v[this.draws] = 1;
-    return v;
-  }
-  /** The exact denoiser E[x0 | x] = lhat / (lhat + sigma^2) x (EDM frame, x = x0 + sigma z). */
-  model(x: Vec, sigma: number): Vec {
-    this.calls++;
-    const f = this.lhat / (this.lhat + sigma * sigma);
-    return x.map((v) => f * v);
-  }
-}
-const toD = (x: Vec, sigma: number, denoised: Vec): Vec => axpby(1 / sigma, x, -1 / sigma, denoised);
-const variance = (x: Vec, start: number): number => x.reduce((s, c, j) => s + c * c * (j === 0 ? start : 1), 0);
+// --- the probe (test/helpers/probe.ts): linear combinations of [x_start, xi_1, ...] ---
 
 interface Churn { sChurn?: number; sTmin?: number; sTmax?: number; sNoise?: number }
 
