@@ -21,6 +21,7 @@ import { EDM_SAMPLERS } from '../../src/diffusion/edm/samplers/index.js';
 import { GaussdiffError } from '../../src/core/errors.js';
 import { randomSpectrum } from '../helpers/random.js';
 import { type Vec, Probe, add, axpby, mul, sub, toD, variance } from '../helpers/probe.js';
+import { logSlope } from '../helpers/probe.js';
 
 // --- the probe (test/helpers/probe.ts): linear combinations of [x_start, xi_1, ...] ---
 
@@ -481,20 +482,6 @@ describe('noise levels polyexponential and vp', () => {
   });
 });
 
-/** Least-squares slope of log y against log x. */
-function logSlope(x: number[], y: number[]): number {
-  const lx = x.map(Math.log);
-  const ly = y.map(Math.log);
-  const mx = lx.reduce((a, b) => a + b) / lx.length;
-  const my = ly.reduce((a, b) => a + b) / ly.length;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < lx.length; i++) {
-    num += (lx[i] - mx) * (ly[i] - my);
-    den += (lx[i] - mx) ** 2;
-  }
-  return num / den;
-}
 
 describe('measured convergence order (image-like spectrum, exact start, Karras rho = 7, sigma in [0.02, 80], W2 at sigma_min)', () => {
   // W2 at sigma_min: the curve point n - 2, before the final denoising step (as in edm.test.ts).

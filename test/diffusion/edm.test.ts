@@ -8,21 +8,8 @@ import { edmSamplerError } from '../../src/diffusion/statespace/index.js';
 import { runTapeReference } from '../../src/diffusion/statespace/reference.js';
 import { karrasSigmas } from '../../src/diffusion/edm/sigmas.js';
 import { EDM_SAMPLERS } from '../../src/diffusion/edm/samplers/index.js';
+import { logSlope } from '../helpers/probe.js';
 
-/** Least-squares slope of log y against log x. */
-function logSlope(x: number[], y: number[]): number {
-  const lx = x.map(Math.log);
-  const ly = y.map(Math.log);
-  const mx = lx.reduce((a, b) => a + b) / lx.length;
-  const my = ly.reduce((a, b) => a + b) / ly.length;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < lx.length; i++) {
-    num += (lx[i] - mx) * (ly[i] - my);
-    den += (lx[i] - mx) ** 2;
-  }
-  return num / den;
-}
 
 describe('measured convergence order (image-like spectrum, exact start, Karras rho = 7, sigma in [0.02, 80])', () => {
   // The ODE error is read at sigma_min: W2 between the sample after the step to sigma_min and the exact

@@ -41,3 +41,18 @@ export const toD = (x: Vec, sigma: number, denoised: Vec): Vec => sub(x, denoise
 
 /** c_0^2 Var(x_start) + sum_j c_j^2. */
 export const variance = (x: Vec, start: number): number => x.reduce((s, c, j) => s + c * c * (j === 0 ? start : 1), 0);
+
+/** Least-squares slope of log y against log x (a measured convergence order is minus this). */
+export function logSlope(x: number[], y: number[]): number {
+  const lx = x.map(Math.log);
+  const ly = y.map(Math.log);
+  const mx = lx.reduce((a, b) => a + b) / lx.length;
+  const my = ly.reduce((a, b) => a + b) / ly.length;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < lx.length; i++) {
+    num += (lx[i] - mx) * (ly[i] - my);
+    den += (lx[i] - mx) ** 2;
+  }
+  return num / den;
+}
