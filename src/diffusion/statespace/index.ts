@@ -18,7 +18,7 @@ export { type StatespaceBackend, type StatespaceResult, runTapeReference } from 
 export const STATESPACE_BACKENDS: Record<string, StatespaceBackend> = { wasm: runTape, reference: runTapeReference };
 
 export interface EdmSamplerErrorOptions {
-  /** k-diffusion name: euler, heun, dpmpp_2m. */
+  /** k-diffusion name (EDM_SAMPLER_NAMES: euler, heun, dpm_2, lms, dpmpp_2m, the ancestral and SDE samplers, dpm_fast). */
   sampler: string;
   /** Noise levels sigma_0 > ... > sigma_n >= 0 (k-diffusion's array, the 0 included); else built from `schedule`. */
   sigmas?: ArrayLike<number>;
@@ -38,7 +38,7 @@ export interface EdmSamplerErrorOptions {
   sTmin?: number;
   sTmax?: number;
   sNoise?: number;
-  /** Ancestral/SDE samplers: noise scale (default 1). */
+  /** Ancestral/SDE samplers and dpm_fast: noise scale (default 1, as k-diffusion; dpm_fast: 0). */
   eta?: number;
   /** dpmpp_2m_sde: 'midpoint' (default) or 'heun'. */
   solverType?: 'midpoint' | 'heun';
