@@ -16,6 +16,13 @@
  * the prediction A x + sum_k B_k xi_k to 1e-9 relative, and the same model levels as the probe. A sampler
  * that fails the check (clipping, steps that depend on x, noise shared across entries, draws that differ
  * between runs) is refused with NOT_LINEAR.
+ *
+ * Comparison (option `compare`, default true): every built-in k-diffusion sampler (EDM_SAMPLER_NAMES, each
+ * with its default options) at the user's NFE budget, with stepsForNfe(sampler, nfe) steps (a sampler whose
+ * one step costs more than the budget is left out), on the user's levels family: with schedule options, the
+ * same schedule, sigmaMin, sigmaMax, rho and start; with explicit `sigmas`, Karras levels (rho = 7) from the
+ * user's first level to its last positive one, with the same start: the built-ins then run at their own
+ * number of steps for the budget, not on the user's array.
  */
 import { fail } from '../core/errors.js';
 import { describe } from '../core/checks.js';
@@ -23,7 +30,9 @@ import { checkOptions, optionKeys } from '../core/options.js';
 import { neumaierSum } from '../core/sums.js';
 import { type SpectrumInput, prepareSpectrum } from '../spectra/spectrum.js';
 import { type EdmStart, checkStart } from './edm/samplers/index.js';
-import { edmSigmas } from './statespace/index.js';
+import { EDM_SAMPLER_NAMES } from './edm/samplers/index.js';
+import { edmSamplerError, edmSigmas } from './statespace/index.js';
+import { stepsForNfe } from './rank.js';
 import { squaredRootGap } from './statespace/reference.js';
 
 /** The model a user's sampler receives: the denoised batch, a new array. `sigma` is a number or one per row. */
@@ -46,11 +55,24 @@ export interface UserSamplerErrorOptions {
   rho?: number;
   /** 'prior': x_start ~ N(0, sigma_0^2) (default); 'exact': N(0, l + sigma_0^2). */
   start?: EdmStart;
+  /** Compare with every built-in sampler at the same NFE (default true; false skips that work). */
+  compare?: boolean;
 }
 
 export const USER_SAMPLER_ERROR_KEYS = optionKeys<UserSamplerErrorOptions>({
-  sigmas: true, schedule: true, steps: true, sigmaMin: true, sigmaMax: true, rho: true, start: true,
+  sigmas: true, schedule: true, steps: true, sigmaMin: true, sigmaMax: true, rho: true, start: true, compare: true,
 });
+
+/** A built-in sampler at the user's NFE budget. */
+export interface UserSamplerComparisonRow {
+  readonly sampler: string;
+  readonly steps: number;
+  readonly nfe: number;
+  readonly w2: number;
+}
+
+/** Relative gap under which the user's W2 ties with a built-in's (the probe reproduces a tape to about 1e-12). */
+export const RANK_TIE_TOLERANCE = 1e-9;
 
 export interface UserSamplerErrorResult {
   readonly w2: number;
@@ -61,6 +83,16 @@ export interface UserSamplerErrorResult {
   readonly nfe: number;
   /** Calls of extra.noise per batch. */
   readonly noiseCalls: number;
+  /**
+   * Every built-in sampler that fits the user's NFE, by increasing W2 (ties: EDM_SAMPLER_NAMES order);
+   * absent when `compare` is false.
+   */
+  readonly comparison?: UserSamplerComparisonRow[];
+  /**
+   * 1 + the number of comparison rows whose W2 is below the user's by more than RANK_TIE_TOLERANCE relative:
+   * the user's sampler ranks ahead of the built-ins it ties with. Absent when `compare` is false.
+   */
+  readonly rank?: number;
 }
 
 /** Most batch-shaped noise draws, and most entries rows x d of the probe batch. */
@@ -169,6 +201,8 @@ export async function userSamplerError(spectrum: SpectrumInput, sampler: UserSam
   checkOptions(opts, USER_SAMPLER_ERROR_KEYS);
   if (typeof sampler !== 'function') fail('INVALID_OPTION', 'sampler', `got ${describe(sampler)}`, 'a function (model, x, sigmas, { noise }) => x');
   checkStart(opts.start);
+  const compare = opts.compare ?? true;
+  if (typeof compare !== 'boolean') fail('INVALID_OPTION', 'compare', `got ${describe(compare)}`, 'true or false');
   const sigmas = edmSigmas({ sampler: 'user', sigmas: opts.sigmas, schedule: opts.schedule, steps: opts.steps, sigmaMin: opts.sigmaMin, sigmaMax: opts.sigmaMax, rho: opts.rho });
   const spec = prepareSpectrum(spectrum);
   const { values, counts } = spec;
@@ -236,5 +270,30 @@ export async function userSamplerError(spectrum: SpectrumInput, sampler: UserSam
   const gaps = new Float64Array(d);
   for (let i = 0; i < d; i++) gaps[i] = squaredRootGap(variances[i], values[i], counts[i]);
   const w2Squared = neumaierSum(gaps);
-  return { w2: Math.sqrt(w2Squared), w2Squared, variances, nfe: probe.levels.length, noiseCalls: probe.draws.length };
+  const w2 = Math.sqrt(w2Squared);
+  const nfe = probe.levels.length;
+  const result = { w2, w2Squared, variances, nfe, noiseCalls: probe.draws.length };
+  if (!compare) return result;
+  const comparison = await compareBuiltins(spec, nfe, sigmas, opts);
+  const rank = 1 + comparison.filter((r) => r.w2 < w2 * (1 - RANK_TIE_TOLERANCE)).length;
+  return { ...result, comparison, rank };
+}
+
+/** The built-in samplers at `nfe` evaluations on the user's levels family (see the file's comment), by W2. */
+async function compareBuiltins(spec: ReturnType<typeof prepareSpectrum>, nfe: number, sigmas: Float64Array,
+  opts: UserSamplerErrorOptions): Promise<UserSamplerComparisonRow[]> {
+  if (nfe < 1) return [];
+  let lastPositive = sigmas.length - 1;
+  while (sigmas[lastPositive] === 0) lastPositive--;
+  const levels = opts.sigmas === undefined
+    ? { schedule: opts.schedule, sigmaMin: opts.sigmaMin, sigmaMax: opts.sigmaMax, rho: opts.rho }
+    : { schedule: 'karras' as const, sigmaMin: sigmas[lastPositive], sigmaMax: sigmas[0] };
+  const rows: UserSamplerComparisonRow[] = [];
+  for (const sampler of EDM_SAMPLER_NAMES) {
+    const steps = stepsForNfe(sampler, nfe);
+    if (steps === null) continue;
+    const res = await edmSamplerError(spec, { sampler, steps, start: opts.start, ...levels });
+    rows.push({ sampler, steps, nfe: res.nfe, w2: res.w2 });
+  }
+  return rows.sort((a, b) => a.w2 - b.w2); // stable: ties keep EDM_SAMPLER_NAMES order
 }

@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { imageLikeSpectrum, normals } from '../../src/node.js';
 import { edmSamplerError } from '../../src/diffusion/statespace/index.js';
 import { type UserModel, type UserSampler, userSamplerError } from '../../src/diffusion/byo.js';
-import { karrasSigmas } from '../../src/diffusion/edm/sigmas.js';
+import { exponentialSigmas, karrasSigmas } from '../../src/diffusion/edm/sigmas.js';
+import { EDM_SAMPLER_NAMES } from '../../src/diffusion/edm/samplers/index.js';
+import { stepsForNfe } from '../../src/diffusion/rank.js';
 import { prepareSpectrum } from '../../src/spectra/spectrum.js';
 
 /** k-diffusion's sample_euler (no churn), as a user writes it for a network. */
@@ -228,6 +230,56 @@ describe('userSamplerError', () => {
       return x;
     };
     await expect(userSamplerError([1], greedy, { steps: 3 })).rejects.toMatchObject({ code: 'TOO_LARGE' });
+  });
+
+  it('compares with every built-in sampler at the same NFE: rows equal edmSamplerError at stepsForNfe steps, sorted by W2', async () => {
+    for (const [opts, levels] of [
+      [{ steps: 10, start: 'exact' as const }, {}],
+      [{ steps: 12, schedule: 'exponential' as const, sigmaMin: 0.01, sigmaMax: 20 }, { schedule: 'exponential' as const, sigmaMin: 0.01, sigmaMax: 20 }],
+    ] as const) {
+      const res = await userSamplerError(spectrum, userEuler, opts);
+      const rows = res.comparison!;
+      expect(rows.map((r) => r.sampler).sort()).toEqual([...EDM_SAMPLER_NAMES].sort()); // every one fits at NFE 10 and 12
+      for (const row of rows) {
+        const steps = stepsForNfe(row.sampler, res.nfe)!;
+        const ref = await edmSamplerError(spectrum, { sampler: row.sampler, steps, start: (opts as { start?: 'exact' }).start, ...levels });
+        expect(row).toEqual({ sampler: row.sampler, steps, nfe: ref.nfe, w2: ref.w2 });
+        expect(row.nfe).toBeLessThanOrEqual(res.nfe);
+      }
+      for (let k = 1; k < rows.length; k++) expect(rows[k].w2).toBeGreaterThanOrEqual(rows[k - 1].w2);
+      console.log(`comparison at NFE ${res.nfe}: ${rows.map((r) => `${r.sampler} ${r.w2.toExponential(3)}`).join(', ')}; user rank ${res.rank}`);
+    }
+  });
+
+  it('with explicit sigmas, compares on Karras levels between the first and last positive sigma', async () => {
+    const sigmas = exponentialSigmas(9, 0.05, 30);
+    const res = await userSamplerError(spectrum, userHeun, { sigmas });
+    expect(res.nfe).toBe(17);
+    for (const row of res.comparison!) {
+      const ref = await edmSamplerError(spectrum, { sampler: row.sampler, steps: stepsForNfe(row.sampler, 17)!, sigmaMin: 0.05, sigmaMax: 30 });
+      expect(row.w2).toBe(ref.w2);
+    }
+  });
+
+  it("a user Euler ranks where the built-in euler does (ties within 1e-9 relative rank the user's sampler first)", async () => {
+    for (const steps of [6, 20]) {
+      const res = await userSamplerError(spectrum, userEuler, { steps });
+      const rows = res.comparison!;
+      const at = rows.findIndex((r) => r.sampler === 'euler');
+      // The tie rule decides only if a built-in before euler is within the tolerance of it: not the case here.
+      if (at > 0) expect(rows[at - 1].w2).toBeLessThan(rows[at].w2 * (1 - 1e-9));
+      expect(res.rank).toBe(at + 1);
+    }
+  });
+
+  it('compare: false omits the comparison and rank; a non-boolean compare is INVALID_OPTION before any call', async () => {
+    const res = await userSamplerError(spectrum, userEuler, { steps: 5, compare: false });
+    expect(res).not.toHaveProperty('comparison');
+    expect(res).not.toHaveProperty('rank');
+    let calls = 0;
+    const counted: UserSampler = (model, x, sigmas, extra) => { calls++; return userEuler(model, x, sigmas, extra); };
+    await expect(userSamplerError(spectrum, counted, { steps: 5, compare: 'no' as never })).rejects.toMatchObject({ code: 'INVALID_OPTION', argument: 'compare' });
+    expect(calls).toBe(0);
   });
 
   it("does not mutate the user's spectrum or sigmas, even when the sampler writes into x and sigmas", async () => {
