@@ -1,0 +1,87 @@
+/**
+ * `gaussdiff validate --sampler NAME`: the Monte-Carlo check of a k-diffusion sampler (validateSampler) from
+ * the command line, with the scheme path's JSON contract; --scheme and P&G-only options refused with it.
+ * Needs `npm run build` (runs bin/gaussdiff.js).
+ */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validate, validateSampler } from '../../src/node.js';
+import { ROOT } from '../helpers/shared.js';
+import { npyBytes } from '../helpers/npy.js';
+
+const BIN = join(ROOT, 'bin', 'gaussdiff.js');
+const run = (...args: string[]) => {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: ROOT });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+const dir = mkdtempSync(join(tmpdir(), 'gaussdiff-validate-sampler-'));
+const values = [0, 0.001, 0.01, 0.1, 0.1, 1, 3, 10];
+const file = join(dir, 'spec.npy');
+writeFileSync(file, npyBytes(values, { descr: '<f8' }));
+
+/** The scheme path's JSON contract, built from the API's result. */
+const contract = (r: Awaited<ReturnType<typeof validateSampler | typeof validate>>) => ({
+  closedForm: r.closedForm, monteCarlo: { w2: r.monteCarlo.w2, stderr: r.monteCarlo.stderr, bias: r.monteCarlo.bias },
+  maxAbsZ: r.maxAbsZ, zBound: r.zBound, level: r.level, consistent: r.consistent,
+});
+
+describe('gaussdiff validate --sampler', () => {
+  it('prints the JSON contract equal to validateSampler (euler: 20 Karras levels by default, prior start)', async () => {
+    const r = run('validate', '--spectrum', file, '--sampler', 'euler', '--particles', '500', '--seed', '3', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out)).toEqual(['closedForm', 'monteCarlo', 'maxAbsZ', 'zBound', 'level', 'consistent']);
+    expect(Object.keys(out.monteCarlo)).toEqual(['w2', 'stderr', 'bias']);
+    expect(out).toEqual(contract(await validateSampler(values, { sampler: 'euler', steps: 20, particles: 500, seed: 3 })));
+  });
+
+  it('passes --steps, --sigma-min, --sigma-max, --rho, --start through (euler_ancestral)', async () => {
+    const r = run('validate', '--spectrum', file, '--sampler', 'euler_ancestral', '--steps', '9', '--sigma-min', '0.01', '--sigma-max', '20',
+      '--rho', '5', '--start', 'exact', '--particles', '400', '--seed', '11', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const api = await validateSampler(values, {
+      sampler: 'euler_ancestral', steps: 9, sigmaMin: 0.01, sigmaMax: 20, rho: 5, start: 'exact', particles: 400, seed: 11,
+    });
+    expect(JSON.parse(r.stdout)).toEqual(contract(api));
+    // Not the defaults: the options reached the API.
+    expect(api.closedForm).not.toBe((await validateSampler(values, { sampler: 'euler_ancestral', steps: 20, particles: 400, seed: 11 })).closedForm);
+  });
+
+  it('prints the text report with the verdict', async () => {
+    const r = run('validate', '--spectrum', file, '--sampler', 'heun', '--steps', '6', '--particles', '300');
+    expect(r.code, r.stderr).toBe(0);
+    const api = await validateSampler(values, { sampler: 'heun', steps: 6, particles: 300 });
+    expect(r.stdout).toContain(`closed form W2   ${api.closedForm}\n`);
+    expect(r.stdout).toMatch(new RegExp(`verdict +${api.consistent ? 'consistent' : 'NOT consistent'}:`));
+  });
+
+  it('refuses --scheme with --sampler, P&G-only options with --sampler and sampler options without it: exit 2, one line', () => {
+    const cases: [string[], string][] = [
+      [['--sampler', 'euler', '--scheme', 'em'], '--scheme'],
+      [['--sampler', 'euler', '--eps', '0.01'], '--eps'],
+      [['--sampler', 'euler', '--init', 'normal'], '--init'],
+      [['--sampler', 'euler', '--beta-min', '0.1'], '--beta-min'],
+      [['--sampler', 'euler', '--beta-max', '20'], '--beta-max'],
+      [['--sampler', 'euler', '--horizon', '2'], '--horizon'],
+      [['--scheme', 'ei', '--sigma-max', '10'], '--sigma-max'],
+      [['--start', 'exact'], '--start'],
+      [['--sampler', 'eulr'], '--sampler'],
+    ];
+    for (const [args, culprit] of cases) {
+      const r = run('validate', '--spectrum', file, ...args, '--json');
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(new RegExp(`^gaussdiff: error \\[INVALID_OPTION\\] ${culprit}:`));
+    }
+  });
+
+  it('the scheme path keeps its options and defaults (no --sampler: --steps 100 grid points)', async () => {
+    const r = run('validate', '--spectrum', file, '--scheme', 'ei', '--eps', '0.01', '--beta-min', '0.1', '--particles', '200', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(contract(await validate(values, { scheme: 'ei', steps: 100, eps: 0.01, init: 'pT', betaMin: 0.1, betaMax: 10, horizon: 1, particles: 200, seed: 0 })));
+  });
+});
