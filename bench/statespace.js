@@ -7,7 +7,7 @@
 //      (spectrum preparation included), and the Wasm kernel alone on the distinct values, with and without a
 //      curve mark per step. Issue 9's target: under 50 ms.
 //   2. Per state, against today's one-state kernel: P&G Euler-Maruyama, 20 steps (21 grid points, default VP
-//      schedule, eps 1e-3), as a 2-register tape and with the propagation kernel (assembly/diffusion/propagate.ts).
+//      schedule, eps 1e-3), as a 1-register tape and with the propagation kernel (assembly/diffusion/propagate.ts).
 // Results: printed, and bench/results/statespace.json.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

@@ -12,6 +12,15 @@
 // reached through a table of addresses, so a LIN op stores its row t into the temporaries and then swaps
 // them with row dst of K instead of copying. No allocation: the facade passes the scratch
 // (statespaceScratchLength f64).
+// Fast paths (each evaluates the same f64 operations in the same order on the same operands as the op-by-op
+// rules above, so every result is bitwise the one of the plain op-by-op execution; Wasm has no fused
+// multiply-add and does no reassociation):
+//   - a slot used by one PREC only is not precomputed: its factor is evaluated inside that PREC's pass (the
+//     same expression factorOf), saving a pass over the block and a store and load of the factor;
+//   - a PREC followed by a NOISE on its dst adds the c^2 in the same pass: K[dst, dst] = f^2 K[src, src] + c^2
+//     is the PREC's product then the NOISE's sum, as before, without storing and reloading K[dst, dst];
+//   - one register (R = 1: K is K[0, 0] alone): four such PREC + NOISE pairs in a row (Euler-Maruyama's step)
+//     go in one pass, K[0, 0] kept in a register between them.
 
 import { OP_LIN, OP_MARK, OP_NOISE, OP_PREC, SLOT_STRIDE, STATESPACE_BLOCK as BLOCK } from "../../src/wasm/constants";
 import { at, ati } from "../memory";
@@ -44,6 +53,52 @@ import { at, ati } from "../memory";
 // @ts-ignore: decorator
 @inline function coef(code_: usize, terms: i32, i: i32): v128 {
   return f64x2.splat(load<f64>(at(code_, terms + 2 * i + 1)));
+}
+
+// f = (a lhat + b) / (p lhat + q) of a slot with splatted (a, b, p, q): the one expression every path uses.
+// @ts-ignore: decorator
+@inline function factorOf(a: v128, b: v128, p: v128, q: v128, lh: v128): v128 {
+  return f64x2.div(f64x2.add(f64x2.mul(a, lh), b), f64x2.add(f64x2.mul(p, lh), q));
+}
+
+// Width of the op at pc in the code (tape.ts encoding).
+// @ts-ignore: decorator
+@inline function width(code_: usize, pc: i32): i32 {
+  const op = code(code_, pc);
+  return op == OP_LIN ? 3 + 2 * code(code_, pc + 2) : op == OP_PREC ? 4 : 3;
+}
+
+// Whether a PREC at pc uses a slot used by no other PREC (its factor is then evaluated in place).
+// @ts-ignore: decorator
+@inline function once(code_: usize, pc: i32, uses: usize): bool {
+  return load<u32>(ati(uses, code(code_, pc + 3))) == 1;
+}
+
+// Whether the op at pc is a PREC on a once-used slot followed by a NOISE on its dst (pc + 7 <= codeLength).
+// @ts-ignore: decorator
+@inline function precNoise(code_: usize, pc: i32, codeLength: i32, uses: usize): bool {
+  return pc + 7 <= codeLength && code(code_, pc) == OP_PREC && once(code_, pc, uses)
+    && code(code_, pc + 4) == OP_NOISE && code(code_, pc + 5) == code(code_, pc + 1);
+}
+
+// K[dst, dst] = f^2 K[src, src] (+ c^2 when `noisy`: a fused NOISE) over a block; f evaluated from lhat when
+// `inPlace` (and stored to `f` when `keep`, for the off-diagonal entries), else read from `f`.
+// @ts-ignore: decorator
+@inline function precDiag(
+  d: usize, s: usize, f: usize, lhatB: usize, n: i32, a: v128, b: v128, p: v128, q: v128, c2: v128,
+  inPlace: bool, keep: bool, noisy: bool,
+): void {
+  for (let j: i32 = 0; j < n; j += 2) {
+    let fj: v128;
+    if (inPlace) {
+      fj = factorOf(a, b, p, q, v128.load(at(lhatB, j)));
+      if (keep) v128.store(at(f, j), fj);
+    } else {
+      fj = v128.load(at(f, j));
+    }
+    const x = f64x2.mul(f64x2.mul(fj, fj), v128.load(at(s, j)));
+    v128.store(at(d, j), noisy ? f64x2.add(x, c2) : x);
+  }
 }
 
 // dst = sum_{i < nt} c_i src_i over a block, terms summed in order (the first four in one pass, any further
@@ -105,11 +160,20 @@ export function statespaceRun(
 ): void {
   const R = nRegisters;
   const E = (R * (R + 1)) >> 1;
-  // Scratch: precisions (nSlots blocks), K (E blocks), temporaries (R blocks), the address table (E + R).
+  // Scratch: precisions (nSlots blocks), K (E blocks), temporaries (R blocks), the address table (E + R),
+  // the number of PRECs using each slot (nSlots).
   const prec = scratch;
   const kBase = at(prec, nSlots * BLOCK);
   const table = at(kBase, (E + R) * BLOCK);
+  const uses = at(table, E + R);
   const zero = f64x2.splat(0.0);
+  for (let s: i32 = 0; s < nSlots; s++) store<u32>(ati(uses, s), 0);
+  for (let pc: i32 = 0; pc < codeLength; pc += width(code_, pc)) {
+    if (code(code_, pc) == OP_PREC) {
+      const u = ati(uses, code(code_, pc + 3));
+      store<u32>(u, load<u32>(u) + 1);
+    }
+  }
 
   for (let b: i32 = 0; b < nModes; b += BLOCK) {
     const n: i32 = min(BLOCK, nModes - b);
@@ -117,8 +181,10 @@ export function statespaceRun(
     const lhatB = at(lhat, b);
     const wB = at(w, b);
 
-    // f_s = (a_s lhat + b_s) / (p_s lhat + q_s): the only per-mode quantities of the tape (one division per slot).
+    // f_s = (a_s lhat + b_s) / (p_s lhat + q_s): the only per-mode quantities of the tape (one division per
+    // slot), precomputed for the slots used more than once (the others are evaluated by their PREC).
     for (let s: i32 = 0; s < nSlots; s++) {
+      if (load<u32>(ati(uses, s)) < 2) continue;
       const a = f64x2.splat(load<f64>(at(slots, SLOT_STRIDE * s)));
       const bb = f64x2.splat(load<f64>(at(slots, SLOT_STRIDE * s + 1)));
       const p = f64x2.splat(load<f64>(at(slots, SLOT_STRIDE * s + 2)));
@@ -126,7 +192,7 @@ export function statespaceRun(
       const dst = at(prec, s * BLOCK);
       for (let j: i32 = 0; j < n; j += 2) {
         const lh = v128.load(at(lhatB, j));
-        v128.store(at(dst, j), f64x2.div(f64x2.add(f64x2.mul(a, lh), bb), f64x2.add(f64x2.mul(p, lh), q)));
+        v128.store(at(dst, j), factorOf(a, bb, p, q, lh));
       }
     }
 
@@ -164,26 +230,82 @@ export function statespaceRun(
           store<u32>(te, blk);
         }
         pc += 3 + 2 * nt;
+      } else if (op == OP_PREC && R == 1 && precNoise(code_, pc, codeLength, uses) && precNoise(code_, pc + 7, codeLength, uses)
+        && precNoise(code_, pc + 14, codeLength, uses) && precNoise(code_, pc + 21, codeLength, uses)) {
+        // One register, four PREC + NOISE pairs on once-used slots: per mode, x <- f_i^2 x + c_i^2 (i = 1..4)
+        // in one pass, the ops of precDiag in the same order.
+        const k00 = kAt(table, 0, 0, R);
+        const s1 = at(slots, SLOT_STRIDE * code(code_, pc + 3));
+        const s2 = at(slots, SLOT_STRIDE * code(code_, pc + 10));
+        const s3 = at(slots, SLOT_STRIDE * code(code_, pc + 17));
+        const s4 = at(slots, SLOT_STRIDE * code(code_, pc + 24));
+        const a1 = f64x2.splat(load<f64>(s1)); const b1 = f64x2.splat(load<f64>(s1, 8));
+        const p1 = f64x2.splat(load<f64>(s1, 16)); const q1 = f64x2.splat(load<f64>(s1, 24));
+        const a2 = f64x2.splat(load<f64>(s2)); const b2 = f64x2.splat(load<f64>(s2, 8));
+        const p2 = f64x2.splat(load<f64>(s2, 16)); const q2 = f64x2.splat(load<f64>(s2, 24));
+        const a3 = f64x2.splat(load<f64>(s3)); const b3 = f64x2.splat(load<f64>(s3, 8));
+        const p3 = f64x2.splat(load<f64>(s3, 16)); const q3 = f64x2.splat(load<f64>(s3, 24));
+        const a4 = f64x2.splat(load<f64>(s4)); const b4 = f64x2.splat(load<f64>(s4, 8));
+        const p4 = f64x2.splat(load<f64>(s4, 16)); const q4 = f64x2.splat(load<f64>(s4, 24));
+        const n1 = load<f64>(at(code_, pc + 6)); const n2 = load<f64>(at(code_, pc + 13));
+        const n3 = load<f64>(at(code_, pc + 20)); const n4 = load<f64>(at(code_, pc + 27));
+        const c1 = f64x2.splat(n1 * n1); const c2 = f64x2.splat(n2 * n2);
+        const c3 = f64x2.splat(n3 * n3); const c4 = f64x2.splat(n4 * n4);
+        for (let j: i32 = 0; j < n; j += 2) {
+          const lh = v128.load(at(lhatB, j));
+          const f1 = factorOf(a1, b1, p1, q1, lh);
+          const f2 = factorOf(a2, b2, p2, q2, lh);
+          const f3 = factorOf(a3, b3, p3, q3, lh);
+          const f4 = factorOf(a4, b4, p4, q4, lh);
+          let x = v128.load(at(k00, j));
+          x = f64x2.add(f64x2.mul(f64x2.mul(f1, f1), x), c1);
+          x = f64x2.add(f64x2.mul(f64x2.mul(f2, f2), x), c2);
+          x = f64x2.add(f64x2.mul(f64x2.mul(f3, f3), x), c3);
+          x = f64x2.add(f64x2.mul(f64x2.mul(f4, f4), x), c4);
+          v128.store(at(k00, j), x);
+        }
+        pc += 28;
       } else if (op == OP_PREC) {
         const dst = code(code_, pc + 1);
         const src = code(code_, pc + 2);
-        const f = at(prec, code(code_, pc + 3) * BLOCK);
+        const slot = code(code_, pc + 3);
+        const f = at(prec, slot * BLOCK);
+        // K[dst, dst] = f^2 K[src, src], first: it reads K[src, src] and writes K[dst, dst], neither of which is
+        // an off-diagonal entry K[dst, m] (m != dst) written below, nor (for src != dst) read below. A once-used
+        // slot's factor is evaluated here (and kept in its block for the off-diagonal entries when R > 1); a
+        // NOISE on dst right after is added here (its c^2 to the product, as the NOISE op would).
+        const d = kAt(table, dst, dst, R);
+        const s = kAt(table, src, src, R);
+        const sl = at(slots, SLOT_STRIDE * slot);
+        const a = f64x2.splat(load<f64>(sl));
+        const bb = f64x2.splat(load<f64>(sl, 8));
+        const p = f64x2.splat(load<f64>(sl, 16));
+        const q = f64x2.splat(load<f64>(sl, 24));
+        const inPlace = once(code_, pc, uses);
+        const noisy = pc + 7 <= codeLength && code(code_, pc + 4) == OP_NOISE && code(code_, pc + 5) == dst;
+        const cn = noisy ? load<f64>(at(code_, pc + 6)) : 0.0;
+        const c2 = f64x2.splat(cn * cn);
+        if (inPlace) {
+          if (R > 1) {
+            if (noisy) precDiag(d, s, f, lhatB, n, a, bb, p, q, c2, true, true, true);
+            else precDiag(d, s, f, lhatB, n, a, bb, p, q, c2, true, true, false);
+          } else {
+            if (noisy) precDiag(d, s, f, lhatB, n, a, bb, p, q, c2, true, false, true);
+            else precDiag(d, s, f, lhatB, n, a, bb, p, q, c2, true, false, false);
+          }
+        } else {
+          if (noisy) precDiag(d, s, f, lhatB, n, a, bb, p, q, c2, false, false, true);
+          else precDiag(d, s, f, lhatB, n, a, bb, p, q, c2, false, false, false);
+        }
         // K[dst, m] = f K[src, m] for m != dst: these entries all involve dst and the ones read do not
         // (src != dst), or the update is in place (src == dst), so the old values are read before written.
         for (let m: i32 = 0; m < R; m++) {
           if (m == dst) continue;
-          const d = kAt(table, dst, m, R);
-          const s = kAt(table, src, m, R);
-          for (let j: i32 = 0; j < n; j += 2) v128.store(at(d, j), f64x2.mul(v128.load(at(f, j)), v128.load(at(s, j))));
+          const dm = kAt(table, dst, m, R);
+          const sm = kAt(table, src, m, R);
+          for (let j: i32 = 0; j < n; j += 2) v128.store(at(dm, j), f64x2.mul(v128.load(at(f, j)), v128.load(at(sm, j))));
         }
-        // K[dst, dst] = f^2 K[src, src].
-        const d = kAt(table, dst, dst, R);
-        const s = kAt(table, src, src, R);
-        for (let j: i32 = 0; j < n; j += 2) {
-          const fj = v128.load(at(f, j));
-          v128.store(at(d, j), f64x2.mul(f64x2.mul(fj, fj), v128.load(at(s, j))));
-        }
-        pc += 4;
+        pc += noisy ? 7 : 4;
       } else if (op == OP_NOISE) {
         const d = kAt(table, code(code_, pc + 1), code(code_, pc + 1), R);
         const c = load<f64>(at(code_, pc + 2));

@@ -40,11 +40,11 @@ export const SLOT_STRIDE = 4;
 /**
  * f64 count of the state-space kernel's scratch for R registers and nSlots factor slots: per block, the
  * factors (nSlots blocks), the upper triangle of K (R (R + 1) / 2 blocks), R blocks of LIN temporaries,
- * and one f64 per block pointer (a table of R (R + 1) / 2 + R addresses).
+ * one f64 per block pointer (a table of R (R + 1) / 2 + R addresses), and one per slot (its use count).
  */
 export function statespaceScratchLength(registers: number, nSlots: number): number {
   const blocks = nSlots + (registers * (registers + 1)) / 2 + registers;
-  return blocks * STATESPACE_BLOCK + (registers * (registers + 1)) / 2 + registers;
+  return blocks * STATESPACE_BLOCK + (registers * (registers + 1)) / 2 + registers + nSlots;
 }
 
 /**

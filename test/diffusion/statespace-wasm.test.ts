@@ -124,6 +124,30 @@ describe('state-space engine, Wasm back end', () => {
     }
   });
 
+  it('agrees with the dense interpreter on PREC + NOISE chains (the kernel fuses them; one and two registers)', async () => {
+    const ex = await loadKernel();
+    const rand = rng(9);
+    for (let trial = 0; trial < 12; trial++) {
+      const R = 1 + (trial % 2);
+      const b = new TapeBuilder(rand(), 0.01 + rand());
+      const shared = b.factor(rand(), 0.01 + rand(), 0.01 + rand(), 0.01 + rand()); // a slot used by several PRECs
+      for (let k = 0; k < 5 + trial; k++) {
+        // Mostly once-used slots: runs of 4 pairs, broken by a reused slot, a pair without NOISE, or a MARK.
+        const slot = k % 7 === 6 ? shared : b.factor(2 * rand(), 0.01 + rand(), 0.01 + rand(), 0.01 + rand());
+        b.prec(R - 1, 0, slot);
+        if (k % 5 !== 4) b.noise(R - 1, 2 * rand() - 1);
+        if (k % 9 === 8) b.mark(R - 1, rand(), rand());
+        if (R === 2) b.lin(0, [[0, 0.5], [1, 0.5]]);
+      }
+      b.mark(0, 1, 0);
+      const { values, model, weights } = randomSpectrum(rand, 257 + trial);
+      const got = runTapeWasm(ex, values, model, weights, b.build());
+      const want = denseRun(values, model, weights, b.build());
+      expect(worstRel(got.variances, want.variances)).toBeLessThan(1e-12);
+      expect(worstRel(got.curve, want.curve)).toBeLessThan(1e-12);
+    }
+  });
+
   it('a P&G Euler-Maruyama tape gives the variances of the existing propagation engine to 1e-12', async () => {
     const rand = rng(7);
     const spectrum = Float64Array.from({ length: 301 }, (_, i) => (i % 3 === 0 ? 0 : 10 ** (5 * rand() - 3)));
