@@ -5,7 +5,7 @@
  */
 export { GaussdiffError, type ErrorCode } from './core/errors.js';
 export { prepareSpectrum, isSpectrum, type Spectrum, type SpectrumInput, NEGATIVE_TOLERANCE } from './spectra/spectrum.js';
-export { vpLinear, forwardVariance, DEFAULT_SCHEDULE, MAX_DECAY_INTEGRAL, SCHEDULES, SCHEDULE_NAMES, type Schedule, type ScheduleName, type VpLinearOptions } from './diffusion/schedules/index.js';
+export { vpLinear, cosine, type CosineOptions, type ScheduleOptions, forwardVariance, DEFAULT_SCHEDULE, MAX_DECAY_INTEGRAL, SCHEDULES, SCHEDULE_NAMES, type Schedule, type ScheduleName, type VpLinearOptions } from './diffusion/schedules/index.js';
 export { uniformGrid, validateGrid, gridGeometry, type GridGeometry } from './diffusion/grid.js';
 export { SCHEMES, SCHEME_NAMES, type SchemeName, type SchemeDefinition, type StepGeometry, type Tableau, type Process } from './diffusion/samplers/index.js';
 export { buildPlan, type Plan } from './diffusion/plan.js';

@@ -36,7 +36,7 @@ import { fail } from '../core/errors.js';
 import { checkInteger, checkSeed } from '../core/checks.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 import { gridGeometry, uniformGrid, validateEps, validatePoints } from './grid.js';
-import { vpLinearOf } from './schedules/index.js';
+import { type ScheduleOptions, scheduleOf, scheduleOptionsOf } from './schedules/index.js';
 import { type SchemeName, resolveSchemes } from './samplers/index.js';
 import { PLAN_STRIDE, buildPlan } from './plan.js';
 import { prepareSpectrum } from '../spectra/spectrum.js';
@@ -47,7 +47,7 @@ import { generator, normals, normalsIn } from '../random/random.js';
 import { eigh } from '../linalg/eigh.js';
 import { gemm } from '../linalg/blas.js';
 
-export interface ValidateOptions {
+export interface ValidateOptions extends ScheduleOptions {
   scheme: SchemeName;
   /** Number of grid points N of the paper's grid (N - 1 steps). */
   steps: number;
@@ -57,13 +57,10 @@ export interface ValidateOptions {
   particles: number;
   /** Seed of the random stream (an integer 0 <= seed < 2^53). */
   seed: number;
-  betaMin?: number;
-  betaMax?: number;
-  horizon?: number;
 }
 
 export const VALIDATE_KEYS = optionKeys<ValidateOptions>({
-  scheme: true, steps: true, eps: true, init: true, particles: true, seed: true, betaMin: true, betaMax: true, horizon: true,
+  scheme: true, steps: true, eps: true, init: true, particles: true, seed: true, schedule: true, betaMin: true, betaMax: true, horizon: true, cosineS: true, cosineBetaMax: true,
 });
 
 export interface ValidateResult {
@@ -142,7 +139,7 @@ function checkValidateOptions(opts: ValidateOptions) {
   if (opts === undefined) fail('INVALID_OPTION', 'options', 'no options given', '{ scheme, steps, eps, init, particles, seed }');
   checkOptions(opts, VALIDATE_KEYS, 'options');
   const [scheme] = resolveSchemes([opts.scheme], 'scheme');
-  const schedule = vpLinearOf(opts);
+  const schedule = scheduleOf(opts);
   const points = validatePoints(opts.steps, 'steps');
   const eps = validateEps(opts.eps, schedule.horizon, 'eps');
   const [init] = validateInits([opts.init], 'init');
@@ -306,7 +303,7 @@ export async function validate(spectrum: ArrayLike<number>, opts: ValidateOption
 
   const cf = await contributions(spectrum, {
     scheme: o.scheme.name, steps: o.points, eps: o.eps, init: o.init,
-    betaMin: opts.betaMin, betaMax: opts.betaMax, horizon: opts.horizon,
+    ...scheduleOptionsOf(opts),
   });
   checkSimulable(cf, o.particles);
   const geom = gridGeometry(o.schedule, uniformGrid(o.points, o.eps, o.schedule.horizon));
@@ -424,7 +421,7 @@ export async function validateDense(spectrum: ArrayLike<number>, opts: ValidateO
   checkWasmBytes(8 * (4 * d * B + 4 * d * d) + (1 << 20), 'particles');
 
   const cf = await contributions(spectrum, {
-    scheme: o.scheme.name, steps: o.points, eps: o.eps, init: o.init, betaMin: opts.betaMin, betaMax: opts.betaMax, horizon: opts.horizon,
+    scheme: o.scheme.name, steps: o.points, eps: o.eps, init: o.init, ...scheduleOptionsOf(opts),
   });
   checkSimulable(cf, B);
   const lam = Float64Array.from(spectrum, (x) => Math.max(x, 0));

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  GaussdiffError, table, samplerError, curve, w2VsEps, contributions, validate, validateDense, vpLinear, eigh, covariance,
+  GaussdiffError, table, samplerError, curve, w2VsEps, contributions, validate, validateDense, vpLinear, cosine, eigh, covariance,
   buresW2, normals, uniforms, normalsInto, uniformsInto, sampleSpectrum, sampleCovariance, sampleStationary,
   synthesizeAdsn, fft, fft2, powerSpectrum, spectrumOfSamples, mnistSpectrum, type Image,
 } from '../../src/node.js';
@@ -18,6 +18,8 @@ const spectrum = [0.5, 1, 2];
 const image: Image = { width: 4, height: 4, channels: 1, data: Float64Array.from({ length: 16 }, (_, i) => (i * 7 % 16) / 16) };
 const samples = [1, 2, 3, 5, 4, 1]; // 3 samples of dimension 2
 const schedule = ['betaMin', 'betaMax', 'horizon'];
+/** The reports' schedule keys: its name and every schedule's own keys. */
+const schedules = ['schedule', ...schedule, 'cosineS', 'cosineBetaMax'];
 const run = ['backend', 'threads', 'onProgress'];
 const mc = { scheme: 'em', steps: 10, eps: 1e-3, init: 'pT', particles: 8, seed: 1 } as const;
 
@@ -35,14 +37,15 @@ interface Case {
 
 const o = (x: unknown) => x as never;
 const cases: Case[] = [
-  { name: 'table', call: (x) => table(spectrum, o(x)), known: ['schemes', 'steps', 'eps', 'inits', ...schedule, ...run], valid: { steps: [10], eps: [1e-3] }, optional: true },
-  { name: 'samplerError', call: (x) => samplerError(spectrum, o(x)), known: ['scheme', 'init', 'steps', 'eps', 'grid', ...schedule, ...run], valid: { steps: 10 }, optional: true },
-  { name: 'curve', call: (x) => curve(spectrum, o(x)), known: ['schemes', 'inits', 'steps', 'eps', 'grid', ...schedule, ...run], valid: { steps: 10 }, optional: true },
-  { name: 'w2VsEps', call: (x) => w2VsEps(spectrum, o(x)), known: ['schemes', 'inits', 'steps', 'eps', ...schedule, ...run], valid: { eps: [1e-3], steps: 10 }, optional: false },
-  { name: 'contributions', call: (x) => contributions(spectrum, o(x)), known: ['scheme', 'init', 'steps', 'eps', 'grid', ...schedule, ...run], valid: { steps: 10 }, optional: true },
-  { name: 'validate', call: (x) => validate(spectrum, o(x)), known: ['scheme', 'steps', 'eps', 'init', 'particles', 'seed', ...schedule], valid: mc, optional: false },
-  { name: 'validateDense', call: (x) => validateDense(spectrum, o(x)), known: ['scheme', 'steps', 'eps', 'init', 'particles', 'seed', ...schedule], valid: mc, optional: false },
+  { name: 'table', call: (x) => table(spectrum, o(x)), known: ['schemes', 'steps', 'eps', 'inits', ...schedules, ...run], valid: { steps: [10], eps: [1e-3] }, optional: true },
+  { name: 'samplerError', call: (x) => samplerError(spectrum, o(x)), known: ['scheme', 'init', 'steps', 'eps', 'grid', ...schedules, ...run], valid: { steps: 10 }, optional: true },
+  { name: 'curve', call: (x) => curve(spectrum, o(x)), known: ['schemes', 'inits', 'steps', 'eps', 'grid', ...schedules, ...run], valid: { steps: 10 }, optional: true },
+  { name: 'w2VsEps', call: (x) => w2VsEps(spectrum, o(x)), known: ['schemes', 'inits', 'steps', 'eps', ...schedules, ...run], valid: { eps: [1e-3], steps: 10 }, optional: false },
+  { name: 'contributions', call: (x) => contributions(spectrum, o(x)), known: ['scheme', 'init', 'steps', 'eps', 'grid', ...schedules, ...run], valid: { steps: 10 }, optional: true },
+  { name: 'validate', call: (x) => validate(spectrum, o(x)), known: ['scheme', 'steps', 'eps', 'init', 'particles', 'seed', ...schedules], valid: mc, optional: false },
+  { name: 'validateDense', call: (x) => validateDense(spectrum, o(x)), known: ['scheme', 'steps', 'eps', 'init', 'particles', 'seed', ...schedules], valid: mc, optional: false },
   { name: 'vpLinear', call: (x) => vpLinear(o(x)), known: schedule, valid: { betaMax: 20 }, optional: true },
+  { name: 'cosine', call: (x) => cosine(o(x)), known: ['cosineS', 'cosineBetaMax', 'horizon'], valid: { cosineS: 0.01 }, optional: true },
   { name: 'eigh', call: (x) => eigh([2, 1, 1, 2], 2, o(x)), known: ['vectors'], valid: { vectors: false }, optional: true },
   { name: 'covariance', call: (x) => covariance(samples, 3, 2, o(x)), known: ['center'], valid: { center: true }, optional: true },
   { name: 'buresW2', call: (x) => buresW2([2, 1, 1, 2], [1, 0, 0, 1], 2, o(x)), known: ['meanA', 'meanB'], valid: { meanA: [1, 0] }, optional: true },

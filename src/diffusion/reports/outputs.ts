@@ -6,7 +6,7 @@
 import { fail } from '../../core/errors.js';
 import { checkOptions, optionKeys } from '../../core/options.js';
 import { uniformGrid, validateEps, validateGrid, validatePoints } from '../grid.js';
-import { type Schedule, type VpLinearOptions, vpLinearOf } from '../schedules/index.js';
+import { type Schedule, type ScheduleOptions, scheduleOf } from '../schedules/index.js';
 import { type SchemeName, resolveSchemes } from '../samplers/index.js';
 import { type SpectrumInput, prepareSpectrum } from '../../spectra/spectrum.js';
 import { INITS, type Init } from '../propagation.js';
@@ -17,7 +17,7 @@ import { validateInits } from './table.js';
 import { type EdmSamplerErrorOptions, type EdmSamplerErrorResult, edmSamplerError } from '../statespace/index.js';
 import { type DiscreteSamplerErrorOptions, type DiscreteSamplerErrorResult, DISCRETE_SAMPLER_NAMES, discreteSamplerError } from '../discrete/index.js';
 
-export interface GridOptions extends VpLinearOptions, RunOptions {
+export interface GridOptions extends ScheduleOptions, RunOptions {
   /** Number of grid points N of the paper's grid t_k = (T - eps) k / (N - 1); default 1000. */
   steps?: number;
   /** Truncation time eps, default 0 (ignored when `grid` is given). */
@@ -59,7 +59,7 @@ export interface SamplerOptions extends GridOptions {
 }
 
 export const SAMPLER_KEYS = optionKeys<SamplerOptions>({
-  scheme: true, init: true, steps: true, eps: true, grid: true, betaMin: true, betaMax: true, horizon: true, backend: true, threads: true, onProgress: true,
+  scheme: true, init: true, steps: true, eps: true, grid: true, schedule: true, betaMin: true, betaMax: true, horizon: true, cosineS: true, cosineBetaMax: true, backend: true, threads: true, onProgress: true,
 });
 
 export interface SamplerError {
@@ -71,7 +71,7 @@ export interface SamplerError {
 /** Validate, then run one scheme on one grid (shared by samplerError and contributions). */
 async function runOne(spectrum: SpectrumInput, opts: SamplerOptions, keepVariances: boolean) {
   checkOptions(opts, SAMPLER_KEYS);
-  const schedule = vpLinearOf(opts);
+  const schedule = scheduleOf(opts);
   const [scheme] = resolveSchemes([opts.scheme ?? 'em'], 'scheme');
   const init = oneInit(opts.init);
   const request = resolveGrid(opts, schedule);
@@ -109,7 +109,7 @@ export interface CurveOptions extends GridOptions {
 }
 
 export const CURVE_KEYS = optionKeys<CurveOptions>({
-  schemes: true, inits: true, steps: true, eps: true, grid: true, betaMin: true, betaMax: true, horizon: true, backend: true, threads: true, onProgress: true,
+  schemes: true, inits: true, steps: true, eps: true, grid: true, schedule: true, betaMin: true, betaMax: true, horizon: true, cosineS: true, cosineBetaMax: true, backend: true, threads: true, onProgress: true,
 });
 
 export interface CurveSeries {
@@ -134,7 +134,7 @@ export interface CurveResult {
 /** W2 along the grid, after every step, to the law the exact process has there (Figure 1, left). */
 export async function curve(spectrum: SpectrumInput, opts: CurveOptions = {}): Promise<CurveResult> {
   checkOptions(opts, CURVE_KEYS);
-  const schedule = vpLinearOf(opts);
+  const schedule = scheduleOf(opts);
   const schemes = resolveSchemes(opts.schemes ?? ['em', 'ei', 'euler', 'heun']);
   const inits = validateInits(opts.inits ?? ['pT', 'normal']);
   const request = resolveGrid(opts, schedule);
@@ -163,7 +163,7 @@ export async function curve(spectrum: SpectrumInput, opts: CurveOptions = {}): P
   return { times: after, forwardTimes: after.map((t) => T - t), series, diagnostics };
 }
 
-export interface EpsSweepOptions extends VpLinearOptions, RunOptions {
+export interface EpsSweepOptions extends ScheduleOptions, RunOptions {
   schemes?: SchemeName[];
   inits?: Init[];
   /** Number of grid points N; default 1000. */
@@ -173,7 +173,7 @@ export interface EpsSweepOptions extends VpLinearOptions, RunOptions {
 }
 
 export const EPS_SWEEP_KEYS = optionKeys<EpsSweepOptions>({
-  schemes: true, inits: true, steps: true, eps: true, betaMin: true, betaMax: true, horizon: true, backend: true, threads: true, onProgress: true,
+  schemes: true, inits: true, steps: true, eps: true, schedule: true, betaMin: true, betaMax: true, horizon: true, cosineS: true, cosineBetaMax: true, backend: true, threads: true, onProgress: true,
 });
 
 export interface EpsSeries {
@@ -189,7 +189,7 @@ export interface EpsSeries {
 export async function w2VsEps(spectrum: SpectrumInput, opts: EpsSweepOptions): Promise<{ eps: Float64Array; series: EpsSeries[]; diagnostics: Diagnostic[] }> {
   if (opts === undefined) fail('INVALID_OPTION', 'opts', 'no options given', 'an object { eps: number[], ... }');
   checkOptions(opts, EPS_SWEEP_KEYS);
-  const schedule = vpLinearOf(opts);
+  const schedule = scheduleOf(opts);
   const schemes = resolveSchemes(opts.schemes ?? ['em', 'ei', 'euler', 'heun']);
   const inits = validateInits(opts.inits ?? ['pT']);
   const n = validatePoints(opts.steps ?? 1000);

@@ -6,14 +6,14 @@ import { fail } from '../../core/errors.js';
 import { checkOptions, optionKeys } from '../../core/options.js';
 import { checkInteger } from '../../core/checks.js';
 import { uniformGrid, validateEps, validatePoints } from '../grid.js';
-import { type VpLinearOptions, vpLinearOf } from '../schedules/index.js';
+import { type ScheduleOptions, scheduleOf } from '../schedules/index.js';
 import { type SchemeName, resolveSchemes } from '../samplers/index.js';
 import { type SpectrumInput, prepareSpectrum } from '../../spectra/spectrum.js';
 import { type Init } from '../propagation.js';
 import { continuousW2, continuousW2Squared } from '../continuous.js';
 import { type Diagnostic, type RunOptions, checkGridFits, runGrids, runW2, validateRunOptions } from '../engine.js';
 
-export interface TableOptions extends VpLinearOptions, RunOptions {
+export interface TableOptions extends ScheduleOptions, RunOptions {
   /** Default ['em', 'ei', 'euler', 'heun']. */
   schemes?: SchemeName[];
   /** Numbers of grid points N (N - 1 steps); default [50, 250, 500, 1000]. */
@@ -25,7 +25,7 @@ export interface TableOptions extends VpLinearOptions, RunOptions {
 }
 
 export const TABLE_KEYS = optionKeys<TableOptions>({
-  schemes: true, steps: true, eps: true, inits: true, betaMin: true, betaMax: true, horizon: true, backend: true, threads: true, onProgress: true,
+  schemes: true, steps: true, eps: true, inits: true, schedule: true, betaMin: true, betaMax: true, horizon: true, cosineS: true, cosineBetaMax: true, backend: true, threads: true, onProgress: true,
 });
 
 export interface TableRow {
@@ -70,7 +70,7 @@ export function validateInits(inits: unknown[], argument = 'inits'): Init[] {
 export async function table(spectrum: SpectrumInput, opts: TableOptions = {}): Promise<TableResult> {
   // Validate everything before any work.
   checkOptions(opts, TABLE_KEYS);
-  const schedule = vpLinearOf(opts);
+  const schedule = scheduleOf(opts);
   const schemes = resolveSchemes(list(opts.schemes, TABLE_DEFAULTS.schemes, 'schemes'));
   const steps = list(opts.steps, TABLE_DEFAULTS.steps, 'steps').map((n, i) => validatePoints(n, `steps[${i}]`));
   const epsList = list(opts.eps, TABLE_DEFAULTS.eps, 'eps').map((e, i) => validateEps(e, schedule.horizon, `eps[${i}]`));
