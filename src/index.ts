@@ -38,7 +38,7 @@ export {
 } from './diffusion/rank.js';
 export { optimizeSigmas, MAX_OPTIMIZE_STEPS, type OptimizeSigmasOptions, type OptimizeSigmasResult } from './diffusion/optimize.js';
 export {
-  userSamplerError, type UserSampler, type UserModel, type UserSamplerExtra, type UserSamplerErrorOptions, type UserSamplerErrorResult,
+  userSamplerError, RANK_TIE_TOLERANCE, type UserSamplerComparisonRow, type UserSampler, type UserModel, type UserSamplerExtra, type UserSamplerErrorOptions, type UserSamplerErrorResult,
 } from './diffusion/byo.js';
 export { parseNpy, parseNpyArray, toNpy, type NpyArray } from './io/npy.js';
 export { imageLikeSpectrum, DEFAULT_SPECTRUM_DESCRIPTION } from './spectra/power-law.js';
