@@ -7,8 +7,10 @@ import { fail } from '../../core/errors.js';
 import { checkInteger, describe } from '../../core/checks.js';
 import { checkOptions, optionKeys } from '../../core/options.js';
 import { neumaierSum } from '../../core/sums.js';
-import { type SpectrumInput, prepareSpectrum } from '../../spectra/spectrum.js';
+import { type SpectrumInput } from '../../spectra/spectrum.js';
 import { STATESPACE_BACKENDS } from '../statespace/index.js';
+import { type Tape } from '../statespace/tape.js';
+import { prepareModes } from '../statespace/modes.js';
 import { squaredRootGap } from '../statespace/reference.js';
 import { type BetaSchedule, type TimestepSpacing, MAX_TRAIN_STEPS, TIMESTEP_SPACINGS, checkTimesteps, discreteSchedule } from './schedule.js';
 import { DISCRETE_SAMPLERS, DISCRETE_SAMPLER_NAMES, type DiscreteStart } from './samplers/index.js';
@@ -43,11 +45,16 @@ export interface DiscreteSamplerErrorOptions {
   clipSample?: false;
   /** A key of STATESPACE_BACKENDS: 'wasm' (default) or 'reference'. */
   backend?: string;
+  /**
+   * The model's eigenvalues lhat_i, one per entry of the spectrum (same eigenbasis): the sampler sees the
+   * denoiser lhat / (lhat + sigma^2) x per mode. Default: the spectrum itself (the exact denoiser).
+   */
+  modelSpectrum?: ArrayLike<number>;
 }
 
 export const DISCRETE_SAMPLER_ERROR_KEYS = optionKeys<DiscreteSamplerErrorOptions>({
   sampler: true, steps: true, betaSchedule: true, betaStart: true, betaEnd: true, trainSteps: true, timestepSpacing: true,
-  stepsOffset: true, eta: true, order: true, start: true, clipSample: true, backend: true,
+  stepsOffset: true, eta: true, order: true, start: true, clipSample: true, backend: true, modelSpectrum: true,
 });
 
 export interface DiscreteSamplerErrorResult {
@@ -73,9 +80,12 @@ export function discreteTimesteps(sampler: string, trainSteps: number, opts: Pic
   return timesteps;
 }
 
-/** Exact W2 between a diffusers sampler's output law and N(0, S), with its NFE and its curve. */
-export async function discreteSamplerError(spectrum: SpectrumInput, opts: DiscreteSamplerErrorOptions): Promise<DiscreteSamplerErrorResult> {
-  checkOptions(opts, DISCRETE_SAMPLER_ERROR_KEYS);
+/**
+ * The tape of a diffusers sampler from its options (everything but the spectrum checked, typed errors, before
+ * any work); shared by discreteSamplerError and the Monte-Carlo validateDiscreteSampler. Unknown keys are the
+ * caller's to check.
+ */
+export function discreteTape(opts: DiscreteSamplerErrorOptions): Tape {
   if (opts === undefined) fail('MISSING_OPTION', 'opts.sampler', 'no options', `an options object with sampler among ${DISCRETE_SAMPLER_NAMES.join(', ')}`);
   const { sampler, backend = 'wasm' } = opts;
   if (typeof sampler !== 'string' || !Object.hasOwn(DISCRETE_SAMPLERS, sampler)) {
@@ -97,12 +107,19 @@ export async function discreteSamplerError(spectrum: SpectrumInput, opts: Discre
   const trainSteps = checkInteger(opts.trainSteps ?? 1000, 'trainSteps', 2, MAX_TRAIN_STEPS, `an integer from 2 to ${MAX_TRAIN_STEPS}`);
   const timesteps = discreteTimesteps(sampler, trainSteps, opts);
   const schedule = discreteSchedule(opts.betaSchedule, trainSteps, opts.betaStart, opts.betaEnd);
-  const tape = definition.build(schedule, timesteps, opts); // checks eta / order before the spectrum is read
-  const spec = prepareSpectrum(spectrum);
-  const { variances, curve } = await STATESPACE_BACKENDS[backend](spec.values, spec.values, spec.counts, tape);
+  return definition.build(schedule, timesteps, opts); // checks eta / order before the spectrum is read
+}
+
+/** Exact W2 between a diffusers sampler's output law and N(0, S), with its NFE and its curve. */
+export async function discreteSamplerError(spectrum: SpectrumInput, opts: DiscreteSamplerErrorOptions): Promise<DiscreteSamplerErrorResult> {
+  checkOptions(opts, DISCRETE_SAMPLER_ERROR_KEYS);
+  const tape = discreteTape(opts);
+  const { sampler, backend = 'wasm' } = opts;
+  const modes = prepareModes(spectrum, opts.modelSpectrum);
+  const { variances, curve } = await STATESPACE_BACKENDS[backend](modes.values, modes.modelValues, modes.counts, tape);
   // W2^2 = sum_i w_i (sqrt v_i - sqrt l_i)^2 (both laws diagonal in the eigenbasis of S).
-  const terms = new Float64Array(spec.values.length);
-  for (let i = 0; i < terms.length; i++) terms[i] = squaredRootGap(variances[i], spec.values[i], spec.counts[i]);
+  const terms = new Float64Array(modes.values.length);
+  for (let i = 0; i < terms.length; i++) terms[i] = squaredRootGap(variances[i], modes.values[i], modes.counts[i]);
   const w2Squared = neumaierSum(terms);
   return { sampler, w2: Math.sqrt(w2Squared), w2Squared, nfe: tape.nfe, curve };
 }

@@ -22,11 +22,12 @@ import { fail } from '../../core/errors.js';
 import { checkInteger, checkSeed } from '../../core/checks.js';
 import { checkOptions } from '../../core/options.js';
 import { neumaierSum } from '../../core/sums.js';
-import { type SpectrumInput } from '../../spectra/spectrum.js';
+import { type SpectrumInput, prepareSpectrum } from '../../spectra/spectrum.js';
+import { type DiscreteSamplerErrorOptions, DISCRETE_SAMPLER_ERROR_KEYS, discreteTape } from '../discrete/index.js';
 import { EDM_SAMPLERS } from '../edm/samplers/index.js';
 import { MAX_PARTICLES, maxSimulableVariance, summarize } from '../montecarlo.js';
 import { normalsInto } from '../../random/random.js';
-import { type EdmSamplerErrorOptions, EDM_SAMPLER_ERROR_KEYS, edmSamplerError, edmSigmas } from './index.js';
+import { type EdmSamplerErrorOptions, EDM_SAMPLER_ERROR_KEYS, STATESPACE_BACKENDS, edmSamplerError, edmSigmas } from './index.js';
 import { squaredRootGap } from './reference.js';
 import { OP_LIN, OP_MARK, OP_NOISE, OP_PREC, SLOT_STRIDE, type Tape } from './tape.js';
 
@@ -38,6 +39,15 @@ export interface ValidateSamplerOptions extends EdmSamplerErrorOptions {
 }
 
 export const VALIDATE_SAMPLER_KEYS: readonly string[] = Object.freeze([...EDM_SAMPLER_ERROR_KEYS, 'particles', 'seed']);
+
+export interface ValidateDiscreteSamplerOptions extends DiscreteSamplerErrorOptions {
+  /** Particles per distinct eigenvalue (B >= 2); default 1000. */
+  particles?: number;
+  /** Seed of the normal stream (an integer 0 <= seed < 2^53); default 0. */
+  seed?: number;
+}
+
+export const VALIDATE_DISCRETE_SAMPLER_KEYS: readonly string[] = Object.freeze([...DISCRETE_SAMPLER_ERROR_KEYS, 'particles', 'seed']);
 
 /** Most particle values held at once (registers + one noise buffer, x modes x B): 2^25 f64, 256 MiB. */
 export const MAX_PARTICLE_CELLS = 2 ** 25;
@@ -191,6 +201,13 @@ export async function validateTape(values: Float64Array, counts: Float64Array, c
   };
 }
 
+/** particles and seed of a validation (INVALID_OPTION). */
+function checkParticleOptions(particles: unknown, seed: unknown): number {
+  const B = checkInteger(particles, 'particles', 2, MAX_PARTICLES, `an integer number of particles per mode from 2 to ${MAX_PARTICLES}`);
+  checkSeed(seed);
+  return B;
+}
+
 /**
  * Monte-Carlo check of an EDM-frame (k-diffusion) sampler: its exact W2 and per-mode variances
  * (`edmSamplerError`) against particles through the same tape. Errors (before any work): those of
@@ -200,10 +217,25 @@ export async function validateSampler(spectrum: SpectrumInput, opts: ValidateSam
   checkOptions(opts, VALIDATE_SAMPLER_KEYS);
   if (opts === undefined) fail('MISSING_OPTION', 'opts.sampler', 'no options', 'an options object with sampler');
   const { particles = 1000, seed = 0, ...errorOpts } = opts;
-  const B = checkInteger(particles, 'particles', 2, MAX_PARTICLES, `an integer number of particles per mode from 2 to ${MAX_PARTICLES}`);
-  checkSeed(seed);
+  const B = checkParticleOptions(particles, seed);
   // The closed form (options, then the spectrum, checked there), and the sampler's tape as it builds it.
   const cf = await edmSamplerError(spectrum, errorOpts);
   const tape = EDM_SAMPLERS[errorOpts.sampler].build(edmSigmas(errorOpts), errorOpts);
   return validateTape(cf.values, cf.counts, cf.variances, tape, B, seed);
+}
+
+/**
+ * Monte-Carlo check of a discrete-time (diffusers) sampler: particles through the tape that
+ * discreteSamplerError evaluates (discreteTape) against its exact per-mode variances (the chosen back end).
+ * Errors (before any work): those of discreteSamplerError, INVALID_OPTION for particles and seed, TOO_LARGE.
+ */
+export async function validateDiscreteSampler(spectrum: SpectrumInput, opts: ValidateDiscreteSamplerOptions): Promise<SamplerValidation> {
+  checkOptions(opts, VALIDATE_DISCRETE_SAMPLER_KEYS);
+  if (opts === undefined) fail('MISSING_OPTION', 'opts.sampler', 'no options', 'an options object with sampler');
+  const { particles = 1000, seed = 0, ...errorOpts } = opts;
+  const B = checkParticleOptions(particles, seed);
+  const tape = discreteTape(errorOpts);
+  const spec = prepareSpectrum(spectrum);
+  const { variances } = await STATESPACE_BACKENDS[errorOpts.backend ?? 'wasm'](spec.values, spec.values, spec.counts, tape);
+  return validateTape(spec.values, spec.counts, variances, tape, B, seed);
 }
