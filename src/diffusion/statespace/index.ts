@@ -6,9 +6,10 @@ import { fail } from '../../core/errors.js';
 import { describe } from '../../core/checks.js';
 import { checkOptions, optionKeys } from '../../core/options.js';
 import { neumaierSum } from '../../core/sums.js';
-import { type SpectrumInput, prepareSpectrum } from '../../spectra/spectrum.js';
+import { type SpectrumInput } from '../../spectra/spectrum.js';
 import { checkSigmas, exponentialSigmas, karrasSigmas, polyexponentialSigmas, vpSigmas } from '../edm/sigmas.js';
 import { EDM_SAMPLERS, EDM_SAMPLER_NAMES, type EdmStart, checkChurn, checkStart } from '../edm/samplers/index.js';
+import { prepareModes } from './modes.js';
 import { type StatespaceBackend, runTapeReference, squaredRootGap } from './reference.js';
 import { runTape } from './wasm.js';
 
@@ -46,12 +47,17 @@ export interface EdmSamplerErrorOptions {
   r?: number;
   /** A key of STATESPACE_BACKENDS: 'wasm' (default) or 'reference'. */
   backend?: string;
+  /**
+   * The model's eigenvalues lhat_i, one per entry of the spectrum (same eigenbasis): the sampler sees the
+   * denoiser lhat / (lhat + sigma^2) x per mode. Default: the spectrum itself (the exact denoiser).
+   */
+  modelSpectrum?: ArrayLike<number>;
 }
 
 export const EDM_SAMPLER_ERROR_KEYS = optionKeys<EdmSamplerErrorOptions>({
   sampler: true, sigmas: true, schedule: true, steps: true, sigmaMin: true, sigmaMax: true, rho: true, start: true,
   sChurn: true, sTmin: true, sTmax: true, sNoise: true, backend: true, betaD: true, betaMin: true, epsS: true,
-  eta: true, solverType: true, r: true,
+  eta: true, solverType: true, r: true, modelSpectrum: true,
 });
 
 export interface EdmSamplerErrorResult {
@@ -62,8 +68,9 @@ export interface EdmSamplerErrorResult {
   readonly nfe: number;
   /** W2^2 between the sample after step k and the exact marginal N(0, S + sigma_{k+1}^2 I). */
   readonly curve: Float64Array;
-  /** Distinct eigenvalues l_i of the spectrum, ascending, and their multiplicities w_i. */
+  /** The modes: distinct pairs (l_i, lhat_i) of data and model eigenvalues (sorted by l, then lhat), multiplicities w_i. */
   readonly values: Float64Array;
+  readonly modelValues: Float64Array;
   readonly counts: Float64Array;
   /** Output variance v_i of each distinct mode (the tape's final K[0, 0]). */
   readonly variances: Float64Array;
@@ -128,14 +135,14 @@ export async function edmSamplerError(spectrum: SpectrumInput, opts: EdmSamplerE
   }
   const sigmas = edmSigmas(opts);
   const tape = definition.build(sigmas, opts); // checks the sampler's own options before the spectrum is read
-  const spec = prepareSpectrum(spectrum);
-  const { variances, curve } = await STATESPACE_BACKENDS[backend](spec.values, spec.values, spec.counts, tape);
+  const modes = prepareModes(spectrum, opts.modelSpectrum);
+  const { variances, curve } = await STATESPACE_BACKENDS[backend](modes.values, modes.modelValues, modes.counts, tape);
   // W2^2 = sum_i w_i (sqrt v_i - sqrt l_i)^2 (both laws diagonal in the eigenbasis of S).
-  const terms = new Float64Array(spec.values.length);
-  for (let i = 0; i < terms.length; i++) terms[i] = squaredRootGap(variances[i], spec.values[i], spec.counts[i]);
+  const terms = new Float64Array(modes.values.length);
+  for (let i = 0; i < terms.length; i++) terms[i] = squaredRootGap(variances[i], modes.values[i], modes.counts[i]);
   const w2Squared = neumaierSum(terms);
   return {
     sampler, w2: Math.sqrt(w2Squared), w2Squared, nfe: tape.nfe, curve,
-    values: spec.values.slice(), counts: spec.counts.slice(), variances, contributions: terms,
+    values: modes.values.slice(), modelValues: modes.modelValues.slice(), counts: modes.counts.slice(), variances, contributions: terms,
   };
 }
