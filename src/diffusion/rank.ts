@@ -130,7 +130,8 @@ export type ConvergenceOrderOptions = Omit<EdmSamplerErrorOptions, 'steps' | 'si
   steps?: readonly number[];
 };
 
-export const CONVERGENCE_ORDER_KEYS = Object.freeze(EDM_SAMPLER_ERROR_KEYS.filter((k) => k !== 'sigmas'));
+// No modelSpectrum: a model error does not vanish with the steps (and spec below is prepared).
+export const CONVERGENCE_ORDER_KEYS = Object.freeze(EDM_SAMPLER_ERROR_KEYS.filter((k) => k !== 'sigmas' && k !== 'modelSpectrum'));
 
 export interface ConvergenceOrderResult {
   readonly sampler: string;

@@ -14,6 +14,8 @@ import { type Tape } from '../../src/diffusion/statespace/tape.js';
 import { karrasSigmas } from '../../src/diffusion/edm/sigmas.js';
 import { EDM_SAMPLERS, EDM_SAMPLER_NAMES } from '../../src/diffusion/edm/samplers/index.js';
 import { DISCRETE_SAMPLERS, discreteSamplerError, discreteSchedule, discreteTimesteps } from '../../src/diffusion/discrete/index.js';
+import { validateDiscreteSampler, validateSampler } from '../../src/diffusion/statespace/validate.js';
+import { convergenceOrder } from '../../src/diffusion/rank.js';
 import { GaussdiffError } from '../../src/core/errors.js';
 import { randomSpectrum } from '../helpers/random.js';
 
@@ -160,5 +162,14 @@ describe('model spectrum (discreteSamplerError)', () => {
     expect(Math.abs(got.w2Squared - want)).toBeLessThanOrEqual(1e-12 * want);
     expect(got.w2Squared).not.toBe(a.w2Squared);
     await expect(discreteSamplerError(l, { sampler: 'ddim', steps: 25, modelSpectrum: [1] })).rejects.toMatchObject({ code: 'INVALID_SHAPE', argument: 'modelSpectrum' });
+  });
+});
+
+describe('model spectrum where it has no meaning', () => {
+  it('validateSampler, validateDiscreteSampler (particles of the exact denoiser) and convergenceOrder refuse it', async () => {
+    const modelSpectrum = [1, 2, 3];
+    await expect(validateSampler([1, 2, 3], { sampler: 'euler', steps: 4, modelSpectrum })).rejects.toMatchObject({ code: 'UNKNOWN_OPTION' });
+    await expect(validateDiscreteSampler([1, 2, 3], { sampler: 'ddim', steps: 4, modelSpectrum })).rejects.toMatchObject({ code: 'UNKNOWN_OPTION' });
+    await expect(convergenceOrder([1, 2, 3], { sampler: 'euler', modelSpectrum } as never)).rejects.toMatchObject({ code: 'UNKNOWN_OPTION' });
   });
 });

@@ -38,7 +38,8 @@ export interface ValidateSamplerOptions extends EdmSamplerErrorOptions {
   seed?: number;
 }
 
-export const VALIDATE_SAMPLER_KEYS: readonly string[] = Object.freeze([...EDM_SAMPLER_ERROR_KEYS, 'particles', 'seed']);
+// No modelSpectrum: the particles (validateTape) run the exact denoiser.
+export const VALIDATE_SAMPLER_KEYS: readonly string[] = Object.freeze([...EDM_SAMPLER_ERROR_KEYS.filter((k) => k !== 'modelSpectrum'), 'particles', 'seed']);
 
 export interface ValidateDiscreteSamplerOptions extends DiscreteSamplerErrorOptions {
   /** Particles per distinct eigenvalue (B >= 2); default 1000. */
@@ -47,7 +48,7 @@ export interface ValidateDiscreteSamplerOptions extends DiscreteSamplerErrorOpti
   seed?: number;
 }
 
-export const VALIDATE_DISCRETE_SAMPLER_KEYS: readonly string[] = Object.freeze([...DISCRETE_SAMPLER_ERROR_KEYS, 'particles', 'seed']);
+export const VALIDATE_DISCRETE_SAMPLER_KEYS: readonly string[] = Object.freeze([...DISCRETE_SAMPLER_ERROR_KEYS.filter((k) => k !== 'modelSpectrum'), 'particles', 'seed']);
 
 /** Most particle values held at once (registers + one noise buffer, x modes x B): 2^25 f64, 256 MiB. */
 export const MAX_PARTICLE_CELLS = 2 ** 25;
