@@ -28,10 +28,12 @@ export { karrasSigmas, exponentialSigmas } from './diffusion/edm/sigmas.js';
 export { EDM_SAMPLERS, EDM_SAMPLER_NAMES } from './diffusion/edm/samplers/index.js';
 export { TapeBuilder, type Tape } from './diffusion/statespace/tape.js';
 export {
-  discreteSamplerError, discreteSchedule, discreteTimesteps, DISCRETE_SAMPLERS, DISCRETE_SAMPLER_NAMES,
+  discreteSamplerError, discreteTape, discreteSchedule, discreteTimesteps, DISCRETE_SAMPLERS, DISCRETE_SAMPLER_NAMES,
   type DiscreteSamplerErrorOptions, type DiscreteSamplerErrorResult,
 } from './diffusion/discrete/index.js';
-export { validateSampler, type ValidateSamplerOptions, type SamplerValidation } from './diffusion/statespace/validate.js';
+export {
+  validateSampler, validateDiscreteSampler, type ValidateSamplerOptions, type ValidateDiscreteSamplerOptions, type SamplerValidation,
+} from './diffusion/statespace/validate.js';
 export {
   stepsForNfe, rankSamplers, convergenceOrder,
   type RankOptions, type RankResult, type RankRow, type RankBest, type ConvergenceOrderOptions, type ConvergenceOrderResult,
