@@ -9,7 +9,8 @@
 import { fail } from '../core/errors.js';
 import { checkInteger, describe } from '../core/checks.js';
 import { checkOptions, nearest, optionKeys } from '../core/options.js';
-import { type SpectrumInput, prepareSpectrum } from '../spectra/spectrum.js';
+import { type Spectrum, type SpectrumInput, prepareSpectrum } from '../spectra/spectrum.js';
+import { type Tape } from './statespace/tape.js';
 import { MAX_SIGMA_STEPS } from './edm/sigmas.js';
 import { EDM_SAMPLERS, EDM_SAMPLER_NAMES, checkStart } from './edm/samplers/index.js';
 import { EDM_SAMPLER_ERROR_KEYS, type EdmSamplerErrorOptions, edmSamplerError, edmSigmas } from './statespace/index.js';
@@ -22,11 +23,27 @@ export interface RankOptions extends RankScheduleOptions {
   samplers: readonly string[];
   /** NFE budgets: positive integers. */
   nfe: readonly number[];
+  /**
+   * Also try, per sampler and budget, the grid SETTINGS_GRID of the sampler's own options and keep the
+   * setting of lowest W2 (default false: defaults only; rows then have no `options` / `tried`).
+   */
+  settings?: boolean;
 }
+
+/**
+ * The settings grid (issue 9, "best sampler and settings for a budget"): each key is tried by the samplers
+ * whose registry entry accepts it (eta: the ancestral / SDE samplers; sChurn: those with EDM churn;
+ * solverType: dpmpp_2m_sde); a sampler tries the Cartesian product of its keys' values.
+ */
+export const SETTINGS_GRID: Readonly<Record<'eta' | 'sChurn' | 'solverType', readonly (number | string)[]>> = Object.freeze({
+  eta: [0, 0.5, 1],
+  sChurn: [0, 1, 5, 20],
+  solverType: ['midpoint', 'heun'],
+});
 
 export const RANK_KEYS = optionKeys<RankOptions>({
   samplers: true, nfe: true, schedule: true, sigmaMin: true, sigmaMax: true, rho: true, betaD: true, betaMin: true, epsS: true,
-  start: true, backend: true,
+  start: true, backend: true, settings: true,
 });
 
 export interface RankRow {
@@ -37,6 +54,10 @@ export interface RankRow {
   readonly steps: number | null;
   /** Exact W2 after those steps (null when steps is null). */
   readonly w2: number | null;
+  /** With `settings`: the sampler options of that W2 ({} = its defaults). */
+  readonly options?: Record<string, number | string>;
+  /** With `settings`: the distinct settings tried (the defaults included; 0 when steps is null). */
+  readonly tried?: number;
 }
 
 export interface RankBest {
@@ -44,6 +65,8 @@ export interface RankBest {
   readonly sampler: string;
   readonly steps: number;
   readonly w2: number;
+  /** With `settings`: the winning row's options. */
+  readonly options?: Record<string, number | string>;
 }
 
 export interface RankResult {
@@ -90,6 +113,40 @@ export function stepsForNfe(sampler: string, nfe: number): number | null {
   return lo;
 }
 
+/** The grid points of `sampler` (SETTINGS_GRID restricted to the keys its registry entry accepts). */
+function settingsOf(sampler: string): Record<string, number | string>[] {
+  const def = EDM_SAMPLERS[sampler];
+  const keys = (Object.keys(SETTINGS_GRID) as Array<keyof typeof SETTINGS_GRID>)
+    .filter((k) => (k === 'sChurn' ? def.churn : def.options?.includes(k) ?? false));
+  let grid: Record<string, number | string>[] = [{}];
+  for (const k of keys) grid = grid.flatMap((g) => SETTINGS_GRID[k].map((v) => ({ ...g, [k]: v })));
+  return grid;
+}
+
+function sameTape(a: Tape, b: Tape): boolean {
+  const same = (x: Float64Array, y: Float64Array) => x.length === y.length && x.every((v, i) => Object.is(v, y[i]));
+  return a.registers === b.registers && a.nfe === b.nfe && Object.is(a.startScale, b.startScale) && Object.is(a.startShift, b.startShift)
+    && same(a.code, b.code) && same(a.slots, b.slots) && same(a.marks, b.marks);
+}
+
+/**
+ * The setting of lowest W2 of `sampler` with `steps` steps: its defaults ({}) first, then each grid point
+ * whose tape differs from the defaults' (a point whose tape is the defaults' is the defaults: not rerun);
+ * ties keep the earlier setting.
+ */
+async function bestSetting(spec: Spectrum, sampler: string, steps: number, schedule: RankScheduleOptions) {
+  const sigmas = edmSigmas({ sampler, steps, ...schedule });
+  const tape = (o: Record<string, number | string>) => EDM_SAMPLERS[sampler].build(sigmas, { start: schedule.start, ...o });
+  const base = tape({});
+  const settings = [{}, ...settingsOf(sampler).filter((o) => !sameTape(tape(o), base))];
+  let top = { options: {} as Record<string, number | string>, w2: Infinity };
+  for (const options of settings) {
+    const { w2 } = await edmSamplerError(spec, { sampler, steps, ...schedule, ...options });
+    if (options === settings[0] || w2 < top.w2) top = { options, w2 };
+  }
+  return { ...top, tried: settings.length };
+}
+
 /**
  * W2 of each sampler at each NFE budget (each run with stepsForNfe steps on the same noise-level family),
  * and the best sampler per budget. Every option is checked before any W2 is computed.
@@ -97,7 +154,8 @@ export function stepsForNfe(sampler: string, nfe: number): number | null {
 export async function rankSamplers(spectrum: SpectrumInput, opts: RankOptions): Promise<RankResult> {
   checkOptions(opts, RANK_KEYS);
   if (opts === undefined) fail('MISSING_OPTION', 'opts', 'no options', 'an options object with samplers and nfe');
-  const { samplers, nfe, ...schedule } = opts;
+  const { samplers, nfe, settings = false, ...schedule } = opts;
+  if (settings !== true && settings !== false) fail('INVALID_OPTION', 'settings', `got ${describe(settings)}`, 'true or false');
   const names = checkList(samplers, 'samplers', `a non-empty list of k-diffusion samplers: ${EDM_SAMPLER_NAMES.join(', ')}`)
     .map((s, i) => checkSampler(s, `samplers[${i}]`));
   const budgets = checkList(nfe, 'nfe', 'a non-empty list of integers >= 1')
@@ -107,18 +165,25 @@ export async function rankSamplers(spectrum: SpectrumInput, opts: RankOptions): 
   const spec = prepareSpectrum(spectrum);
   const rows: RankRow[] = [];
   for (const sampler of names) {
-    const cache = new Map<number, number>(); // steps -> W2 (several budgets may afford the same steps)
+    // steps -> result (several budgets may afford the same steps)
+    const cache = new Map<number, { w2: number; options: Record<string, number | string>; tried: number }>();
     for (const budget of budgets) {
       const steps = stepsForNfe(sampler, budget);
-      if (steps !== null && !cache.has(steps)) cache.set(steps, (await edmSamplerError(spec, { sampler, steps, ...schedule })).w2);
-      rows.push({ sampler, nfe: budget, steps, w2: steps === null ? null : cache.get(steps)! });
+      if (steps !== null && !cache.has(steps)) {
+        cache.set(steps, settings ? await bestSetting(spec, sampler, steps, schedule) : { w2: (await edmSamplerError(spec, { sampler, steps, ...schedule })).w2, options: {}, tried: 1 });
+      }
+      const hit = steps === null ? null : cache.get(steps)!;
+      const row: RankRow = { sampler, nfe: budget, steps, w2: hit === null ? null : hit.w2 };
+      rows.push(settings ? { ...row, options: hit === null ? {} : hit.options, tried: hit === null ? 0 : hit.tried } : row);
     }
   }
   const best: RankBest[] = [];
   for (const budget of budgets) {
     let top: RankBest | null = null;
     for (const r of rows) {
-      if (r.nfe === budget && r.steps !== null && r.w2 !== null && (top === null || r.w2 < top.w2)) top = { nfe: budget, sampler: r.sampler, steps: r.steps, w2: r.w2 };
+      if (r.nfe === budget && r.steps !== null && r.w2 !== null && (top === null || r.w2 < top.w2)) {
+        top = { nfe: budget, sampler: r.sampler, steps: r.steps, w2: r.w2, ...(settings ? { options: r.options } : {}) };
+      }
     }
     if (top !== null) best.push(top);
   }

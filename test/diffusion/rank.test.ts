@@ -157,3 +157,68 @@ describe('convergenceOrder (image-like spectrum, Karras rho 7, exact start; W2 a
     expect((err as GaussdiffError).message).toMatch(/no error to measure an order on/);
   });
 });
+
+describe('rankSamplers with settings (the grid SETTINGS_GRID of each sampler\'s own options)', () => {
+  const values = [0, 1e-4, 0.003, 0.05, 0.4, 1, 2.5, 9];
+  const samplers = ['euler', 'dpmpp_2m', 'euler_ancestral', 'dpmpp_2m_sde', 'dpm_fast'];
+  const nfe = [4, 12];
+  const schedule = { schedule: 'exponential' as const, sigmaMin: 0.01, sigmaMax: 40, start: 'exact' as const };
+
+  it('each row is at most the default W2 and equals edmSamplerError with its reported options; best uses them', async () => {
+    const plain = await rankSamplers(values, { samplers, nfe, ...schedule });
+    const r = await rankSamplers(values, { samplers, nfe, ...schedule, settings: true });
+    expect(r.rows.map((row) => [row.sampler, row.nfe, row.steps])).toEqual(plain.rows.map((row) => [row.sampler, row.nfe, row.steps]));
+    for (const [i, row] of r.rows.entries()) {
+      expect(row.w2!, `${row.sampler} at ${row.nfe}`).toBeLessThanOrEqual(plain.rows[i].w2!);
+      const direct = await edmSamplerError(values, { sampler: row.sampler, steps: row.steps!, ...schedule, ...row.options });
+      expect(row.w2).toBe(direct.w2);
+      // Every grid point is at least as bad (independent rerun of the grid).
+      const keys = [...(EDM_SAMPLERS[row.sampler].churn ? ['sChurn'] : []), ...(EDM_SAMPLERS[row.sampler].options ?? [])];
+      if (keys.includes('eta')) {
+        for (const eta of [0, 0.5, 1]) {
+          const w = (await edmSamplerError(values, { sampler: row.sampler, steps: row.steps!, ...schedule, ...row.options, eta })).w2;
+          expect(row.w2!).toBeLessThanOrEqual(w);
+        }
+      }
+      if (keys.includes('sChurn')) {
+        for (const sChurn of [0, 1, 5, 20]) expect(row.w2!).toBeLessThanOrEqual((await edmSamplerError(values, { sampler: row.sampler, steps: row.steps!, ...schedule, sChurn })).w2);
+      }
+    }
+    // Tried: the distinct settings (defaults + grid points whose tape differs from the defaults').
+    const tried = (s: string) => r.rows.find((row) => row.sampler === s)!.tried;
+    expect(tried('euler')).toBe(4); // sChurn 0 is the default
+    expect(tried('euler_ancestral')).toBe(3); // eta 1 is the default
+    expect(tried('dpmpp_2m_sde')).toBe(6); // eta x solverType, (1, midpoint) the default
+    expect(tried('dpm_fast')).toBe(3); // its eta defaults to 0
+    for (const budget of nfe) {
+      const column = r.rows.filter((row) => row.nfe === budget);
+      const min = Math.min(...column.map((row) => row.w2!));
+      const winner = column.find((row) => row.w2 === min)!;
+      expect(r.best.find((b) => b.nfe === budget)).toEqual({ nfe: budget, sampler: winner.sampler, steps: winner.steps, w2: min, options: winner.options });
+    }
+  });
+
+  it('a deterministic sampler without options (dpmpp_2m) keeps its default row; without settings the output is unchanged', async () => {
+    const plain = await rankSamplers(values, { samplers: ['dpmpp_2m', 'euler'], nfe, ...schedule });
+    const off = await rankSamplers(values, { samplers: ['dpmpp_2m', 'euler'], nfe, ...schedule, settings: false });
+    expect(off).toEqual(plain);
+    for (const row of plain.rows) expect(Object.keys(row)).toEqual(['sampler', 'nfe', 'steps', 'w2']);
+    const r = await rankSamplers(values, { samplers: ['dpmpp_2m'], nfe, ...schedule, settings: true });
+    for (const [i, row] of r.rows.entries()) expect(row).toEqual({ ...plain.rows[i], options: {}, tried: 1 });
+  });
+
+  it('settings that is not a boolean: typed error before any work', async () => {
+    const err = await rankSamplers([], { samplers: ['euler'], nfe: [10], settings: 'yes' as never }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GaussdiffError);
+    expect((err as GaussdiffError).message).toMatch(/settings: got string "yes"/);
+  });
+
+  it('image-like spectrum at NFE 20: the best setting per sampler', async () => {
+    const names = ['euler', 'heun', 'dpm_2', 'dpmpp_2m', 'lms', 'euler_ancestral', 'dpmpp_sde', 'dpmpp_2m_sde', 'dpmpp_3m_sde'];
+    const r = await rankSamplers(imageLikeSpectrum(), { samplers: names, nfe: [20], settings: true });
+    const plain = await rankSamplers(imageLikeSpectrum(), { samplers: names, nfe: [20] });
+    console.log(`NFE 20, image-like spectrum (Karras defaults, prior start), best setting per sampler:\n${
+      r.rows.map((row, i) => `${row.sampler.padEnd(20)}${row.w2!.toPrecision(5).padStart(12)} (default ${plain.rows[i].w2!.toPrecision(5)}) ${JSON.stringify(row.options)} of ${row.tried}`).join('\n')}\nbest: ${JSON.stringify(r.best)}`);
+    for (const [i, row] of r.rows.entries()) expect(row.w2!).toBeLessThanOrEqual(plain.rows[i].w2!);
+  });
+});
