@@ -2,7 +2,9 @@
  * `gaussdiff rank`: k-diffusion samplers compared at equal cost (src/diffusion/rank.ts): the exact W2 of each
  * sampler with the most steps whose NFE (counted as k-diffusion does) fits each budget. Prints
  * {"rows": [{"sampler", "nfe", "steps", "w2"}, ...], "best": [{"nfe", "sampler", "steps", "w2"}, ...]} with
- * --json; otherwise a table samplers x NFE with the best of each column marked.
+ * --json; otherwise a table samplers x NFE with the best of each column marked. With --settings each sampler
+ * also tries its options grid (SETTINGS_GRID) and keeps the best: JSON rows gain "options" and "tried", best
+ * entries "options"; table cells show the options.
  */
 import { type Command, Option } from 'commander';
 import { EDM_SAMPLER_NAMES, GaussdiffError } from '../node.js';
@@ -22,9 +24,14 @@ function list<T>(argument: string, item: (text: string) => T, allowed: string) {
 
 const jsonValue = (x: number | null): string => (x === null ? 'null' : jsonNumber(x));
 
+/** With --settings: ',"options":{...}' (its numbers as jsonNumber prints them). */
+const jsonOptions = (o: Record<string, number | string> | undefined): string => (o === undefined ? ''
+  : `,"options":{${Object.entries(o).map(([k, v]) => `${JSON.stringify(k)}:${typeof v === 'number' ? jsonNumber(v) : JSON.stringify(v)}`).join(',')}}`);
+
 function json(r: RankResult): string {
-  const rows = r.rows.map((x) => `{"sampler":${JSON.stringify(x.sampler)},"nfe":${x.nfe},"steps":${jsonValue(x.steps)},"w2":${jsonValue(x.w2)}}`);
-  const best = r.best.map((x) => `{"nfe":${x.nfe},"sampler":${JSON.stringify(x.sampler)},"steps":${x.steps},"w2":${jsonNumber(x.w2)}}`);
+  const rows = r.rows.map((x) => `{"sampler":${JSON.stringify(x.sampler)},"nfe":${x.nfe},"steps":${jsonValue(x.steps)},"w2":${jsonValue(x.w2)}${
+    jsonOptions(x.options)}${x.tried === undefined ? '' : `,"tried":${x.tried}`}}`);
+  const best = r.best.map((x) => `{"nfe":${x.nfe},"sampler":${JSON.stringify(x.sampler)},"steps":${x.steps},"w2":${jsonNumber(x.w2)}${jsonOptions(x.options)}}`);
   return `{"rows":[${rows.join(',')}],"best":[${best.join(',')}]}\n`;
 }
 
@@ -34,7 +41,8 @@ function text(r: RankResult, samplers: string[], budgets: number[]): string {
     const row = r.rows.find((x) => x.sampler === sampler && x.nfe === nfe)!;
     if (row.w2 === null) return '-';
     const best = r.best.find((b) => b.nfe === nfe)?.sampler === sampler;
-    return `${significant(row.w2, 5)} (${row.steps})${best ? '*' : ' '}`;
+    const options = row.options === undefined || Object.keys(row.options).length === 0 ? '' : ` ${Object.entries(row.options).map(([k, v]) => `${k}=${v}`).join(',')}`;
+    return `${significant(row.w2, 5)} (${row.steps})${options}${best ? '*' : ' '}`;
   };
   const table = [['sampler', ...budgets.map((b) => `NFE ${b}`)], ...samplers.map((s) => [s, ...budgets.map((b) => cell(s, b))])];
   const widths = table[0].map((_, j) => Math.max(...table.map((row) => row[j].length)));
@@ -50,12 +58,13 @@ export function rankCommand(prog: Command): void {
       .argParser(list('--samplers', choice('--samplers', EDM_SAMPLER_NAMES), 'a comma-separated list of samplers')).makeOptionMandatory())
     .addOption(new Option('--nfe <list>', 'denoiser-evaluation budgets, comma-separated (counted as k-diffusion does)')
       .argParser(list('--nfe', integer('--nfe', 1, 1e7), 'a comma-separated list of integers from 1 to 10000000')).default([10, 20, 50], '10,20,50'))
+    .option('--settings', 'also try each sampler\'s options grid (eta 0, 0.5, 1; sChurn 0, 1, 5, 20; solverType midpoint, heun) and keep the best')
     .option('--json', 'print {"rows": [...], "best": [...]} as JSON');
   cmd.action(async (o) => {
     // Options the user did not give are left out: the API's defaults apply.
     const opts = given<RankOptions>({
       samplers: o.samplers, nfe: o.nfe, schedule: o.schedule, sigmaMin: o.sigmaMin, sigmaMax: o.sigmaMax, rho: o.rho,
-      betaD: o.betaD, betaMin: o.betaMin, epsS: o.epsS, start: o.start, backend: o.backend,
+      betaD: o.betaD, betaMin: o.betaMin, epsS: o.epsS, start: o.start, backend: o.backend, settings: o.settings,
     });
     const spectrum = await loadSpectrum(o.spectrum, Boolean(o.json));
     const r = await rankSamplers(spectrum, opts);

@@ -70,6 +70,22 @@ describe('gaussdiff rank', () => {
     }
   });
 
+  it('--settings: JSON rows gain "options" and "tried", equal to rankSamplers with settings; without it, no "options"', async () => {
+    const samplers = ['euler', 'dpmpp_2m', 'euler_ancestral', 'dpmpp_2m_sde'];
+    const r = run('rank', '--spectrum', file, '--samplers', samplers.join(','), '--nfe', '6,20', '--settings', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out.rows[0])).toEqual(['sampler', 'nfe', 'steps', 'w2', 'options', 'tried']);
+    expect(Object.keys(out.best[0])).toEqual(['nfe', 'sampler', 'steps', 'w2', 'options']);
+    expect(out).toEqual(await rankSamplers(values, { samplers, nfe: [6, 20], settings: true }));
+    const plain = JSON.parse(run('rank', '--spectrum', file, '--samplers', samplers.join(','), '--nfe', '6,20', '--json').stdout);
+    for (const row of plain.rows) expect(Object.keys(row)).toEqual(['sampler', 'nfe', 'steps', 'w2']);
+    const text = run('rank', '--spectrum', file, '--samplers', 'euler_ancestral', '--nfe', '20', '--settings');
+    expect(text.code, text.stderr).toBe(0);
+    const row = out.rows.find((x: { sampler: string; nfe: number }) => x.sampler === 'euler_ancestral' && x.nfe === 20);
+    for (const [k, v] of Object.entries(row.options)) expect(text.stdout).toContain(`${k}=${v}`);
+  });
+
   it('refuses bad input with one typed line and exit 2', () => {
     const cases: Array<[string[], RegExp]> = [
       [['--samplers', 'euler,dpmpp_2n'], /\[INVALID_OPTION\] --samplers: got "dpmpp_2n" \(did you mean dpmpp_2m\?\)/],
