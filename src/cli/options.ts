@@ -102,6 +102,24 @@ export function edmLevelOptions(cmd: Command): Command {
     .addOption(new Option('--backend <name>', 'wasm (default) or reference (plain TypeScript)').argParser(choice('--backend', ['wasm', 'reference'])).default('wasm'));
 }
 
+/**
+ * diffusers' options (discrete-time frame, src/diffusion/discrete/), for `error` and `validate`: unset ones
+ * left out so that the API's defaults apply. --eta is also k-diffusion's (ancestral / SDE samplers).
+ */
+export const DISCRETE_OPTION_KEYS = ['betaSchedule', 'betaStart', 'betaEnd', 'trainSteps', 'timestepSpacing', 'stepsOffset', 'order'] as const;
+
+export function discreteOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--eta <x>', 'ancestral / SDE samplers, ddim: noise amount').argParser(number('--eta')))
+    .addOption(new Option('--beta-schedule <name>', 'diffusers: training betas (default linear)').argParser(choice('--beta-schedule', ['linear', 'scaled_linear', 'squaredcos_cap_v2'])))
+    .addOption(new Option('--beta-start <x>', 'diffusers: first training beta').argParser(number('--beta-start')))
+    .addOption(new Option('--beta-end <x>', 'diffusers: last training beta').argParser(number('--beta-end')))
+    .addOption(new Option('--train-steps <N>', 'diffusers: training timesteps (default 1000)').argParser(integer('--train-steps', 1, 100000)))
+    .addOption(new Option('--timestep-spacing <name>', 'diffusers: leading (default), trailing or linspace').argParser(choice('--timestep-spacing', ['leading', 'trailing', 'linspace'])))
+    .addOption(new Option('--steps-offset <k>', 'diffusers: steps_offset with leading spacing (default 0)').argParser(integer('--steps-offset', 0, 100000)))
+    .addOption(new Option('--order <k>', 'dpmsolver++: solver order 1, 2 (default) or 3').argParser(integer('--order', 1, 3)));
+}
+
 /** The options object of the values the user gave (unset ones left out, so that the API's defaults apply). */
 export function given<T>(values: Record<string, unknown>): T {
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as T;

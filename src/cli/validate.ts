@@ -1,19 +1,26 @@
 /**
  * `gaussdiff validate`: simulate particles through one scheme with the exact score (--scheme, Pierret &
- * Galerne's VP schemes) or one k-diffusion sampler with the exact denoiser (--sampler, validateSampler: the
- * particles run through the sampler's tape) and say whether the closed form is consistent with the Monte
+ * Galerne's VP schemes) or one sampler with the exact denoiser (--sampler: a k-diffusion name runs validateSampler,
+ * a diffusers one validateDiscreteSampler; the particles run through the sampler's tape) and say whether the closed form is consistent with the Monte
  * Carlo at a stated level. Both print the same JSON contract and the same text.
  */
 import { type Command, Option } from 'commander';
-import { EDM_SAMPLER_NAMES, GaussdiffError, validate, validateSampler, writeNpy, SCHEME_NAMES, type ValidateSamplerOptions } from '../node.js';
+import {
+  DISCRETE_SAMPLER_NAMES, EDM_SAMPLER_NAMES, GaussdiffError, validate, validateDiscreteSampler, validateSampler, writeNpy, SCHEME_NAMES,
+  type ValidateDiscreteSamplerOptions, type ValidateSamplerOptions,
+} from '../node.js';
 import { checkOutputPath } from '../io/files.js';
 import { MAX_PARTICLES } from '../diffusion/montecarlo.js';
-import { choice, given, integer, loadSpectrum, number, scheduleOptions, spectrumOption } from './options.js';
+import { DISCRETE_OPTION_KEYS, choice, discreteOptions, given, integer, loadSpectrum, number, scheduleOptions, spectrumOption } from './options.js';
 import { jsonNumber, write } from './output.js';
 
-/** Options of one path only (commander names): P&G's with --scheme, k-diffusion's with --sampler. */
+/**
+ * Options of one path only (commander names): P&G's with --scheme, the samplers' with --sampler; among those,
+ * the Karras levels are k-diffusion's and the training schedule diffusers' (--eta, --start: both).
+ */
 const SCHEME_ONLY = ['scheme', 'eps', 'init', 'betaMin', 'betaMax', 'horizon', 'variancesOut'] as const;
-const SAMPLER_ONLY = ['sigmaMin', 'sigmaMax', 'rho', 'start'] as const;
+const EDM_ONLY = ['sigmaMin', 'sigmaMax', 'rho'] as const;
+const SAMPLER_ONLY = [...EDM_ONLY, ...DISCRETE_OPTION_KEYS, 'eta', 'start'] as const;
 const flag = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 export function validateCommand(prog: Command): void {
@@ -21,19 +28,20 @@ export function validateCommand(prog: Command): void {
     .description('Monte-Carlo check of a closed form: simulate particles through one scheme with the exact score, compare the empirical per-mode variances and W2 with the exact ones, and give a verdict');
   spectrumOption(cmd)
     .addOption(new Option('--scheme <name>', SCHEME_NAMES.join(', ')).default('em'))
-    .addOption(new Option('--sampler <name>', `a k-diffusion sampler instead of a scheme: ${EDM_SAMPLER_NAMES.join(', ')}`).argParser(choice('--sampler', EDM_SAMPLER_NAMES)))
+    .addOption(new Option('--sampler <name>', `a sampler instead of a scheme: k-diffusion ${EDM_SAMPLER_NAMES.join(', ')}; diffusers ${DISCRETE_SAMPLER_NAMES.join(', ')}`)
+      .argParser(choice('--sampler', [...EDM_SAMPLER_NAMES, ...DISCRETE_SAMPLER_NAMES])))
     .addOption(new Option('--steps <N>', 'number of grid points N (--sampler: noise levels before the appended 0, default 20)').argParser(number('--steps')).default(100))
     .addOption(new Option('--sigma-min <a>', '--sampler: smallest Karras noise level (default 0.002)').argParser(number('--sigma-min')))
     .addOption(new Option('--sigma-max <b>', '--sampler: largest Karras noise level (default 80)').argParser(number('--sigma-max')))
     .addOption(new Option('--rho <r>', '--sampler: Karras rho (default 7)').argParser(number('--rho')))
-    .addOption(new Option('--start <law>', "--sampler: prior N(0, sigma_max^2 I) (k-diffusion's, default) or exact N(0, S + sigma_max^2 I)").argParser(choice('--start', ['prior', 'exact'])))
+    .addOption(new Option('--start <law>', "--sampler: prior (the sampler's own, default) or exact (the true noised law)").argParser(choice('--start', ['prior', 'exact'])))
     .addOption(new Option('--eps <eps>', 'truncation time').argParser(number('--eps')).default(1e-3))
     .addOption(new Option('--init <start>', 'pT or normal').default('pT'))
     .addOption(new Option('--particles <B>', `particles per distinct eigenvalue (2 to ${MAX_PARTICLES})`).argParser(number('--particles')).default(1000))
     .addOption(new Option('--seed <K>', 'random seed (an integer from 0 to 2^53 - 1)').argParser(integer('--seed', 0, Number.MAX_SAFE_INTEGER)).default(0))
     .option('--variances-out <V.npy>', 'write the per-mode Monte-Carlo variances (input order) to a .npy')
     .option('--json', 'print {"closedForm", "monteCarlo": {"w2", "stderr", "bias"}, "maxAbsZ", "zBound", "level", "consistent"} as JSON');
-  scheduleOptions(cmd).action(async (o, command: Command) => {
+  discreteOptions(scheduleOptions(cmd)).action(async (o, command: Command) => {
     // The options the user typed (not defaults) that belong to the other path are refused before any work.
     const typed = (key: string): boolean => command.getOptionValueSource(key) === 'cli';
     const clash = (o.sampler === undefined ? SAMPLER_ONLY : SCHEME_ONLY).filter(typed);
@@ -41,14 +49,27 @@ export function validateCommand(prog: Command): void {
       throw new GaussdiffError('INVALID_OPTION', flag(clash[0]), o.sampler === undefined ? 'given without --sampler' : 'given with --sampler',
         `with --sampler: --steps, ${SAMPLER_ONLY.map(flag).join(', ')}, --particles, --seed, --json; with --scheme: ${SCHEME_ONLY.map(flag).join(', ')}`);
     }
+    // So are the Karras levels with a diffusers name and the training schedule with a k-diffusion one.
+    const discrete = DISCRETE_SAMPLER_NAMES.includes(o.sampler);
+    const foreign = (discrete ? EDM_ONLY : DISCRETE_OPTION_KEYS).filter(typed);
+    if (foreign.length) {
+      throw new GaussdiffError('INVALID_OPTION', flag(foreign[0]), `given with the ${discrete ? 'diffusers' : 'k-diffusion'} sampler ${o.sampler}`,
+        `k-diffusion samplers: ${EDM_ONLY.map(flag).join(', ')}; diffusers samplers: ${DISCRETE_OPTION_KEYS.map(flag).join(', ')}`);
+    }
     if (o.variancesOut !== undefined) checkOutputPath(o.variancesOut, '--variances-out');
     const spectrum = await loadSpectrum(o.spectrum, Boolean(o.json));
-    const r = o.sampler !== undefined
-      ? await validateSampler(spectrum, given<ValidateSamplerOptions>({
-        sampler: o.sampler, steps: typed('steps') ? o.steps : 20, sigmaMin: o.sigmaMin, sigmaMax: o.sigmaMax, rho: o.rho,
-        start: o.start, particles: o.particles, seed: o.seed,
+    const steps = typed('steps') ? o.steps : 20;
+    const r = discrete
+      ? await validateDiscreteSampler(spectrum, given<ValidateDiscreteSamplerOptions>({
+        sampler: o.sampler, steps, betaSchedule: o.betaSchedule, betaStart: o.betaStart, betaEnd: o.betaEnd, trainSteps: o.trainSteps,
+        timestepSpacing: o.timestepSpacing, stepsOffset: o.stepsOffset, eta: o.eta, order: o.order, start: o.start, particles: o.particles, seed: o.seed,
       }))
-      : await validate(spectrum, {
+      : o.sampler !== undefined
+        ? await validateSampler(spectrum, given<ValidateSamplerOptions>({
+          sampler: o.sampler, steps, sigmaMin: o.sigmaMin, sigmaMax: o.sigmaMax, rho: o.rho, eta: o.eta,
+          start: o.start, particles: o.particles, seed: o.seed,
+        }))
+        : await validate(spectrum, {
         scheme: o.scheme, steps: o.steps, eps: o.eps, init: o.init, particles: o.particles, seed: o.seed,
         betaMin: o.betaMin, betaMax: o.betaMax, horizon: o.horizon,
       });

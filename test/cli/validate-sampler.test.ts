@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { validate, validateSampler } from '../../src/node.js';
+import { validate, validateDiscreteSampler, validateSampler } from '../../src/node.js';
 import { ROOT } from '../helpers/shared.js';
 import { npyBytes } from '../helpers/npy.js';
 
@@ -23,7 +23,7 @@ const file = join(dir, 'spec.npy');
 writeFileSync(file, npyBytes(values, { descr: '<f8' }));
 
 /** The scheme path's JSON contract, built from the API's result. */
-const contract = (r: Awaited<ReturnType<typeof validateSampler | typeof validate>>) => ({
+const contract = (r: Awaited<ReturnType<typeof validateSampler | typeof validateDiscreteSampler | typeof validate>>) => ({
   closedForm: r.closedForm, monteCarlo: { w2: r.monteCarlo.w2, stderr: r.monteCarlo.stderr, bias: r.monteCarlo.bias },
   maxAbsZ: r.maxAbsZ, zBound: r.zBound, level: r.level, consistent: r.consistent,
 });
@@ -77,6 +77,63 @@ describe('gaussdiff validate --sampler', () => {
       expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(new RegExp(`^gaussdiff: error \\[INVALID_OPTION\\] ${culprit}:`));
     }
+  });
+
+  it('runs a diffusers name by validateDiscreteSampler: ddim with --eta 0.5, equal JSON; the option reached the API', async () => {
+    const r = run('validate', '--spectrum', file, '--sampler', 'ddim', '--steps', '15', '--eta', '0.5', '--particles', '400', '--seed', '5', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const api = await validateDiscreteSampler(values, { sampler: 'ddim', steps: 15, eta: 0.5, particles: 400, seed: 5 });
+    expect(JSON.parse(r.stdout)).toEqual(contract(api));
+    expect(api.closedForm).not.toBe((await validateDiscreteSampler(values, { sampler: 'ddim', steps: 15, particles: 400, seed: 5 })).closedForm);
+  });
+
+  it('passes the diffusers schedule options through (dpmsolver++ order 3, trailing, squaredcos_cap_v2, exact start; default 20 steps)', async () => {
+    const r = run('validate', '--spectrum', file, '--sampler', 'dpmsolver++', '--order', '3', '--timestep-spacing', 'trailing',
+      '--beta-schedule', 'squaredcos_cap_v2', '--train-steps', '500', '--start', 'exact', '--particles', '300', '--seed', '2', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const api = await validateDiscreteSampler(values, {
+      sampler: 'dpmsolver++', steps: 20, order: 3, timestepSpacing: 'trailing', betaSchedule: 'squaredcos_cap_v2', trainSteps: 500,
+      start: 'exact', particles: 300, seed: 2,
+    });
+    expect(JSON.parse(r.stdout)).toEqual(contract(api));
+    expect(api.closedForm).not.toBe((await validateDiscreteSampler(values, { sampler: 'dpmsolver++', steps: 20, particles: 300, seed: 2 })).closedForm);
+    const linear = run('validate', '--spectrum', file, '--sampler', 'ddpm', '--steps', '10', '--beta-start', '0.0002', '--beta-end', '0.03',
+      '--steps-offset', '1', '--particles', '200', '--json');
+    expect(linear.code, linear.stderr).toBe(0);
+    expect(JSON.parse(linear.stdout)).toEqual(contract(await validateDiscreteSampler(values, {
+      sampler: 'ddpm', steps: 10, betaStart: 0.0002, betaEnd: 0.03, stepsOffset: 1, particles: 200, seed: 0,
+    })));
+  });
+
+  it('refuses Karras options with a diffusers name and diffusers options with a k-diffusion name or without --sampler: exit 2, one line', () => {
+    const cases: [string[], string][] = [
+      [['--sampler', 'ddim', '--sigma-min', '0.01'], '--sigma-min'],
+      [['--sampler', 'dpmsolver++', '--sigma-max', '10'], '--sigma-max'],
+      [['--sampler', 'unipc', '--rho', '5'], '--rho'],
+      [['--sampler', 'euler', '--beta-schedule', 'linear'], '--beta-schedule'],
+      [['--sampler', 'heun', '--beta-start', '0.001'], '--beta-start'],
+      [['--sampler', 'euler', '--beta-end', '0.01'], '--beta-end'],
+      [['--sampler', 'dpmpp_2m', '--train-steps', '100'], '--train-steps'],
+      [['--sampler', 'euler', '--timestep-spacing', 'trailing'], '--timestep-spacing'],
+      [['--sampler', 'euler', '--steps-offset', '1'], '--steps-offset'],
+      [['--sampler', 'dpmpp_2m', '--order', '3'], '--order'],
+      [['--order', '2'], '--order'],
+      [['--eta', '0.5'], '--eta'],
+      [['--sampler', 'ddim', '--scheme', 'em'], '--scheme'],
+      [['--sampler', 'ddim', '--order', '4'], '--order'],
+    ];
+    for (const [args, culprit] of cases) {
+      const r = run('validate', '--spectrum', file, ...args, '--json');
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(new RegExp(`^gaussdiff: error \\[INVALID_OPTION\\] ${culprit}:`));
+    }
+    // An option the sampler does not take is the API's typed error (eta with ddpm), still one line and exit 2.
+    const r = run('validate', '--spectrum', file, '--sampler', 'ddpm', '--eta', '0.5', '--json');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^gaussdiff: error \[INVALID_OPTION\] eta:/);
   });
 
   it('the scheme path keeps its options and defaults (no --sampler: --steps 100 grid points)', async () => {
