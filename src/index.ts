@@ -35,7 +35,7 @@ export {
   validateSampler, validateDiscreteSampler, type ValidateSamplerOptions, type ValidateDiscreteSamplerOptions, type SamplerValidation,
 } from './diffusion/statespace/validate.js';
 export {
-  stepsForNfe, rankSamplers, convergenceOrder,
+  stepsForNfe, rankSamplers, convergenceOrder, SETTINGS_GRID,
   type RankOptions, type RankResult, type RankRow, type RankBest, type ConvergenceOrderOptions, type ConvergenceOrderResult,
 } from './diffusion/rank.js';
 export { optimizeSigmas, MAX_OPTIMIZE_STEPS, type OptimizeSigmasOptions, type OptimizeSigmasResult } from './diffusion/optimize.js';
