@@ -26,7 +26,8 @@ import { type EdmSamplerErrorOptions, edmSamplerError } from './statespace/index
 /** Most steps optimised (each gradient costs 2 (steps - 2) evaluations). */
 export const MAX_OPTIMIZE_STEPS = 1000;
 
-export interface OptimizeSigmasOptions {
+/** Sampler options are edmSamplerError's (which checks them): sChurn, sTmin, sTmax, sNoise, eta, solverType, r. */
+export interface OptimizeSigmasOptions extends Pick<EdmSamplerErrorOptions, 'sChurn' | 'sTmin' | 'sTmax' | 'sNoise' | 'eta' | 'solverType' | 'r'> {
   /** k-diffusion name (EDM_SAMPLER_NAMES). */
   sampler: string;
   /** Budget as a number of noise levels before the appended 0 (k-diffusion's `steps`); or give `nfe`. */
@@ -44,14 +45,6 @@ export interface OptimizeSigmasOptions {
   maxEvaluations?: number;
   /** Stop when an iteration lowers W2 by less than this fraction (default 1e-9). */
   tolerance?: number;
-  /** Sampler options, passed on to edmSamplerError (which checks them). */
-  sChurn?: number;
-  sTmin?: number;
-  sTmax?: number;
-  sNoise?: number;
-  eta?: number;
-  solverType?: 'midpoint' | 'heun';
-  r?: number;
 }
 
 export const OPTIMIZE_SIGMAS_KEYS = optionKeys<OptimizeSigmasOptions>({

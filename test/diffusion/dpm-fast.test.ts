@@ -14,8 +14,9 @@ import { edmSamplerError } from '../../src/diffusion/statespace/index.js';
 import { validateSampler } from '../../src/diffusion/statespace/validate.js';
 import { karrasSigmas } from '../../src/diffusion/edm/sigmas.js';
 import { EDM_SAMPLERS } from '../../src/diffusion/edm/samplers/index.js';
-import { GaussdiffError } from '../../src/core/errors.js';
 import { randomSpectrum } from '../helpers/random.js';
+import { expectError } from '../helpers/errors.js';
+import { type ErrorCode } from '../../src/core/errors.js';
 
 const EPS = Number.EPSILON;
 
@@ -277,14 +278,7 @@ describe('dpm_fast through edmSamplerError', () => {
   ];
   for (const [name, opts, code] of bad) {
     it(`refuses ${name} with ${code}, before reading the spectrum`, async () => {
-      let err: unknown;
-      try {
-        await edmSamplerError('not a spectrum' as never, opts as never);
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(GaussdiffError);
-      expect((err as GaussdiffError).code).toBe(code);
+      await expectError(() => edmSamplerError('not a spectrum' as never, opts as never), code as ErrorCode);
     });
   }
 

@@ -18,10 +18,11 @@ import { runTapeReference } from '../../src/diffusion/statespace/reference.js';
 import { edmSamplerError } from '../../src/diffusion/statespace/index.js';
 import { exponentialSigmas, karrasSigmas, polyexponentialSigmas, vpSigmas } from '../../src/diffusion/edm/sigmas.js';
 import { EDM_SAMPLERS } from '../../src/diffusion/edm/samplers/index.js';
-import { GaussdiffError } from '../../src/core/errors.js';
 import { randomSpectrum } from '../helpers/random.js';
 import { type Vec, Probe, add, axpby, mul, sub, toD, variance } from '../helpers/probe.js';
 import { logSlope } from '../helpers/probe.js';
+import { expectError } from '../helpers/errors.js';
+import { type ErrorCode } from '../../src/core/errors.js';
 
 // --- the probe (test/helpers/probe.ts): linear combinations of [x_start, xi_1, ...] ---
 
@@ -437,14 +438,7 @@ describe('edmSamplerError with the new samplers', () => {
   ];
   for (const [name, opts, code] of bad) {
     it(`refuses ${name} with ${code}, before reading the spectrum`, async () => {
-      let err: unknown;
-      try {
-        await edmSamplerError('not a spectrum' as never, opts as never);
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(GaussdiffError);
-      expect((err as GaussdiffError).code).toBe(code);
+      await expectError(() => edmSamplerError('not a spectrum' as never, opts as never), code as ErrorCode);
     });
   }
 });

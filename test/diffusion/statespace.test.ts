@@ -24,6 +24,8 @@ import { EDM_SAMPLERS } from '../../src/diffusion/edm/samplers/index.js';
 import { GaussdiffError } from '../../src/core/errors.js';
 import { randomSpectrum } from '../helpers/random.js';
 import { type Vec, Probe, axpby, toD, variance } from '../helpers/probe.js';
+import { expectError } from '../helpers/errors.js';
+import { type ErrorCode } from '../../src/core/errors.js';
 
 // --- the probe (test/helpers/probe.ts): linear combinations of [x_start, xi_1, ...] ---
 
@@ -212,14 +214,7 @@ describe('edmSamplerError', () => {
   ];
   for (const [name, opts, code] of bad) {
     it(`refuses ${name} with ${code}`, async () => {
-      let err: unknown;
-      try {
-        await edmSamplerError([1, 2], opts as never);
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(GaussdiffError);
-      expect((err as GaussdiffError).code).toBe(code);
+      await expectError(() => edmSamplerError([1, 2], opts as never), code as ErrorCode);
     });
   }
   it('the Wasm and reference back ends agree to 1e-12 (variances through W2, and the curve)', async () => {
