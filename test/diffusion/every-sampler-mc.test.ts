@@ -37,6 +37,8 @@ const DISCRETE_CASES: Case[] = [
   ...DISCRETE_SAMPLER_NAMES.map((name): Case => [name, {}]),
   ['ddim', { eta: 0.5 }],
   ['dpmsolver++', { order: 3 }],
+  ['unipc', { solverType: 'bh1' }],
+  ['unipc', { solverType: 'bh1', order: 3 }],
   ['ddim', { eta: 0.5, start: 'exact' }],
   ['ddpm', { start: 'exact' }],
   ['dpmsolver++', { start: 'exact' }],

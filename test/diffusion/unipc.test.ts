@@ -1,7 +1,7 @@
 /**
- * diffusers' unipc (UniPCMultistepScheduler: bh2, predict_x0, lower_order_final, corrector on every step but the
+ * diffusers' unipc (UniPCMultistepScheduler: bh2 and bh1, predict_x0, lower_order_final, corrector on every step but the
  * first) against an independent PROBE: diffusers' step() / multistep_uni_p_bh_update / multistep_uni_c_bh_update
- * run literally per mode (Zhao et al. 2023, Algorithms 2-3, B(h) = expm1(hh)), on the coefficient of x_T (the
+ * run literally per mode (Zhao et al. 2023, Algorithms 2-3, B(h) = expm1(hh) (bh2) or hh (bh1)), on the coefficient of x_T (the
  * sampler is deterministic: every quantity is a scalar multiple of x_T), with the exact model's
  * x0_hat = alpha l / (alpha^2 l + sigma^2) x, sigmas from a plain product of the betas, the phi recursion as
  * diffusers writes it and the linear systems solved by Cramer's rule. Nothing here reads a tape. Tolerance 1e-12
@@ -59,7 +59,7 @@ function cramer(A: number[][], y: number[]): number[] {
 }
 
 /** One mode of diffusers' UniPC sampling loop; returns the coefficient of x_T in the output and the model calls. */
-function probeUniPC(l: number, sigmaTable: number[], timesteps: number[], solverOrder: number): { coef: number; calls: number } {
+function probeUniPC(l: number, sigmaTable: number[], timesteps: number[], solverOrder: number, solverType = 'bh2'): { coef: number; calls: number } {
   const sigmas = [...timesteps.map((t) => sigmaTable[t]), 0]; // final_sigmas_type 'zero'
   const alphaSigma = (s: number): [number, number] => [1 / Math.sqrt(s * s + 1), s / Math.sqrt(s * s + 1)];
   const lambda = (s: number) => {
@@ -89,7 +89,7 @@ function probeUniPC(l: number, sigmaTable: number[], timesteps: number[], solver
     const hPhi1 = Math.expm1(hh);
     let hPhiK = hPhi1 / hh - 1;
     let factorialI = 1;
-    const Bh = Math.expm1(hh);
+    const Bh = solverType === 'bh1' ? hh : Math.expm1(hh);
     const R: number[][] = [];
     const b: number[] = [];
     for (let i = 1; i <= order; i++) {
@@ -129,7 +129,8 @@ function probeUniPC(l: number, sigmaTable: number[], timesteps: number[], solver
       const rhosP = thisOrder === 2 ? [0.5] : cramer(s.R.slice(0, -1).map((row) => row.slice(0, -1)), s.b.slice(0, -1));
       predRes = s.D1s.reduce((acc, d, k) => acc + rhosP[k] * d, 0);
     }
-    x = xT_ - s.alphaT * s.Bh * predRes;
+    // Order 1 has no differences: no B(h) term (diffusers writes alpha_t B_h * 0, NaN with bh1's B_h = hh = -inf at sigma 0).
+    x = s.D1s.length > 0 ? xT_ - s.alphaT * s.Bh * predRes : xT_;
     if (lowerOrderNums < solverOrder) lowerOrderNums++;
   }
   return { coef: x, calls };
@@ -141,18 +142,18 @@ describe('unipc against the probe of diffusers\' UniPCMultistepScheduler.step', 
   for (const betaSchedule of ['linear', 'scaled_linear', 'squaredcos_cap_v2'] as const) {
     const sigmaTable = sigmasOf(betas(betaSchedule));
     const schedule = discreteSchedule(betaSchedule);
-    for (const order of [1, 2, 3]) {
-      it(`${betaSchedule} order ${order}: variances and NFE for 1..20 steps, all spacings, both starts`, () => {
+    for (const [order, solverType] of [1, 2, 3].flatMap((o) => [[o, 'bh2'], [o, 'bh1']] as const)) {
+      it(`${betaSchedule} order ${order} ${solverType}: variances and NFE for 1..20 steps, all spacings, both starts`, () => {
         let worst = 0;
         for (const steps of [1, 2, 3, 5, 10, 20]) {
           for (const spacing of ['linspace', 'leading', 'trailing'] as const) {
             const timesteps = unipcTimesteps(spacing, steps);
             for (const start of ['prior', 'exact'] as const) {
-              const tape = DISCRETE_SAMPLERS.unipc.build(schedule, timesteps, { order, start });
+              const tape = DISCRETE_SAMPLERS.unipc.build(schedule, timesteps, { order, solverType, start });
               const got = runTapeReference(values, values, counts, tape);
               const s0 = sigmaTable[timesteps[0]];
               values.forEach((l, i) => {
-                const { coef, calls } = probeUniPC(l, sigmaTable, timesteps, order);
+                const { coef, calls } = probeUniPC(l, sigmaTable, timesteps, order, solverType);
                 // Var x_T: 1 (prior) or ab l + 1 - ab = (l + s0^2) / (1 + s0^2) (exact).
                 const v = coef * coef * (start === 'prior' ? 1 : (l + s0 * s0) / (1 + s0 * s0));
                 const gap = Math.abs(got.variances[i] - v);
@@ -165,13 +166,13 @@ describe('unipc against the probe of diffusers\' UniPCMultistepScheduler.step', 
             }
           }
         }
-        measured.push(`${betaSchedule} unipc order ${order}: worst rel ${worst.toExponential(1)}`);
+        measured.push(`${betaSchedule} unipc order ${order} ${solverType}: worst rel ${worst.toExponential(1)}`);
       });
     }
   }
   it('reports', () => {
     console.log(measured.join('\n'));
-    expect(measured.length).toBe(9);
+    expect(measured.length).toBe(18);
   });
 });
 
@@ -214,8 +215,28 @@ describe('unipc through discreteSamplerError', () => {
     console.log(rows.join('\n'));
   });
 
-  it('order 4 is refused with a typed error before the spectrum is read', async () => {
-    const err = await discreteSamplerError([Number.NaN], { sampler: 'unipc', steps: 10, order: 4 }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'INVALID_OPTION', argument: 'order' });
+  it('order 4, an unknown solverType and solverType with another sampler are refused with typed errors before the spectrum is read', async () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ sampler: 'unipc', steps: 10, order: 4 }, 'order'],
+      [{ sampler: 'unipc', steps: 10, solverType: 'bh3' }, 'solverType'],
+      [{ sampler: 'unipc', steps: 10, solverType: 'midpoint' }, 'solverType'],
+      [{ sampler: 'dpmsolver++', steps: 10, solverType: 'bh1' }, 'solverType'],
+    ];
+    for (const [opts, argument] of cases) {
+      const err = await discreteSamplerError([Number.NaN], opts as never).catch((e: unknown) => e);
+      expect(err, JSON.stringify(opts)).toMatchObject({ code: 'INVALID_OPTION', argument });
+    }
+  });
+
+  it('bh1 and bh2 differ exactly where rho is fixed (order-1 UniC, order-2 UniP) and are the same sampler at order 1 with one step', async () => {
+    const image = imageLikeSpectrum();
+    const run = (solverType: 'bh1' | 'bh2', order: number, steps: number) =>
+      discreteSamplerError(image, { sampler: 'unipc', steps, order, solverType, timestepSpacing: 'linspace', start: 'exact' });
+    for (const order of [1, 2, 3]) {
+      const [a, b] = [await run('bh1', order, 20), await run('bh2', order, 20)];
+      expect(Math.abs(a.w2 - b.w2), `order ${order}: bh1 ${a.w2} bh2 ${b.w2}`).toBeGreaterThan(1e-6 * b.w2);
+    }
+    // One step: the order-1 predictor to sigma 0 only (no corrector, no B(h) term): identical.
+    expect((await run('bh1', 2, 1)).w2).toBe((await run('bh2', 2, 1)).w2);
   });
 });

@@ -20,7 +20,7 @@ export { DISCRETE_SAMPLERS, DISCRETE_SAMPLER_NAMES } from './samplers/index.js';
 export * from './schedule.js';
 
 export interface DiscreteSamplerErrorOptions {
-  /** diffusers name: 'ddim', 'ddpm', 'dpmsolver++'. */
+  /** diffusers name: 'ddim', 'ddpm', 'dpmsolver++', 'unipc'. */
   sampler: string;
   /** num_inference_steps (1..trainSteps). */
   steps: number;
@@ -37,8 +37,10 @@ export interface DiscreteSamplerErrorOptions {
   stepsOffset?: number;
   /** ddim: eta in [0, 1] (default 0). */
   eta?: number;
-  /** dpmsolver++: solver_order 1, 2 (default) or 3. */
+  /** dpmsolver++, unipc: solver_order 1, 2 (default) or 3. */
   order?: number;
+  /** unipc: solver_type 'bh2' (default, diffusers') or 'bh1'. */
+  solverType?: 'bh1' | 'bh2';
   /** 'prior' x_T ~ N(0, I) (default, diffusers') or 'exact' N(0, ab_T S + (1 - ab_T) I). */
   start?: DiscreteStart;
   /** Only false: clip_sample is nonlinear, so no exact Gaussian answer exists with it. */
@@ -54,7 +56,7 @@ export interface DiscreteSamplerErrorOptions {
 
 export const DISCRETE_SAMPLER_ERROR_KEYS = optionKeys<DiscreteSamplerErrorOptions>({
   sampler: true, steps: true, betaSchedule: true, betaStart: true, betaEnd: true, trainSteps: true, timestepSpacing: true,
-  stepsOffset: true, eta: true, order: true, start: true, clipSample: true, backend: true, modelSpectrum: true,
+  stepsOffset: true, eta: true, order: true, solverType: true, start: true, clipSample: true, backend: true, modelSpectrum: true,
 });
 
 export interface DiscreteSamplerErrorResult {
@@ -92,7 +94,7 @@ export function discreteTape(opts: DiscreteSamplerErrorOptions): Tape {
     fail('UNKNOWN_SCHEME', 'sampler', `got ${describe(sampler)}`, DISCRETE_SAMPLER_NAMES.join(', '));
   }
   const definition = DISCRETE_SAMPLERS[sampler];
-  for (const key of ['eta', 'order'] as const) {
+  for (const key of ['eta', 'order', 'solverType'] as const) {
     if (opts[key] !== undefined && !definition.options.includes(key)) {
       fail('INVALID_OPTION', key, `not an option of ${sampler}`, definition.options.length ? `${sampler} takes ${definition.options.join(', ')}` : `${sampler} takes no sampler options`);
     }
@@ -107,7 +109,7 @@ export function discreteTape(opts: DiscreteSamplerErrorOptions): Tape {
   const trainSteps = checkInteger(opts.trainSteps ?? 1000, 'trainSteps', 2, MAX_TRAIN_STEPS, `an integer from 2 to ${MAX_TRAIN_STEPS}`);
   const timesteps = discreteTimesteps(sampler, trainSteps, opts);
   const schedule = discreteSchedule(opts.betaSchedule, trainSteps, opts.betaStart, opts.betaEnd);
-  return definition.build(schedule, timesteps, opts); // checks eta / order before the spectrum is read
+  return definition.build(schedule, timesteps, opts); // checks eta / order / solverType before the spectrum is read
 }
 
 /** Exact W2 between a diffusers sampler's output law and N(0, S), with its NFE and its curve. */

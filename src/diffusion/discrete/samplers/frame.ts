@@ -17,8 +17,10 @@ export interface DiscreteSamplerOptions {
   start?: DiscreteStart;
   /** ddim: eta in [0, 1] (default 0). */
   eta?: number;
-  /** dpmsolver++: solver_order 1, 2 (default) or 3. */
+  /** dpmsolver++, unipc: solver_order 1, 2 (default) or 3. */
   order?: number;
+  /** unipc: solver_type 'bh2' (default, B(h) = expm1(hh)) or 'bh1' (B(h) = hh). */
+  solverType?: 'bh1' | 'bh2';
 }
 
 /** ab_t and 1 - ab_t from log ab_t (1 - ab_t = -expm1(log ab_t): no cancellation as ab_t -> 1). t < 0: final_alpha_cumprod = 1. */

@@ -18,7 +18,7 @@ export interface DiscreteSamplerDefinition {
   /** The scheduler's set_timesteps: (N, n, spacing, steps_offset) -> descending timesteps. */
   readonly timesteps: (N: number, n: number, spacing: TimestepSpacing, stepsOffset: number) => number[];
   /** Its sampler options (keys of DiscreteSamplerOptions besides start). */
-  readonly options: readonly ('eta' | 'order')[];
+  readonly options: readonly ('eta' | 'order' | 'solverType')[];
 }
 
 /** diffusers name -> builder. */
@@ -26,7 +26,7 @@ export const DISCRETE_SAMPLERS: Readonly<Record<string, DiscreteSamplerDefinitio
   ddim: { build: ddim, timesteps: ddimTimesteps, options: ['eta'] },
   ddpm: { build: ddpm, timesteps: ddimTimesteps, options: [] },
   'dpmsolver++': { build: dpmSolverPP, timesteps: dpmSolverTimesteps, options: ['order'] },
-  unipc: { build: uniPC, timesteps: dpmSolverTimesteps, options: ['order'] },
+  unipc: { build: uniPC, timesteps: dpmSolverTimesteps, options: ['order', 'solverType'] },
 });
 
 export const DISCRETE_SAMPLER_NAMES: readonly string[] = Object.freeze(Object.keys(DISCRETE_SAMPLERS));
