@@ -326,6 +326,31 @@ describe('discreteSamplerError', () => {
     }
   });
 
+  it('per-mode results as edmSamplerError\'s: modes of the spectrum, variances equal to the probe\'s, contributions summing to w2Squared', async () => {
+    const { values, counts } = prepareSpectrum(spectrum);
+    const chain = new Chain(betasDirect('linear'));
+    for (const [sampler, opts] of CASES) {
+      for (const backend of ['wasm', 'reference']) {
+        const steps = 12;
+        const r = await discreteSamplerError(spectrum, { sampler, steps, backend, ...opts });
+        const label = `${sampler} ${JSON.stringify(opts)} ${backend}`;
+        expect(Array.from(r.values), label).toEqual(Array.from(values));
+        expect(Array.from(r.modelValues), label).toEqual(Array.from(values));
+        expect(Array.from(r.counts), label).toEqual(Array.from(counts));
+        const timesteps = sampler === 'dpmsolver++' ? dpmTimestepsDirect('leading', steps) : timestepsDirect('leading', steps);
+        values.forEach((l, i) => {
+          const v = variance(PROBES[sampler](new Probe(l, chain), timesteps, opts), 1);
+          expect(Math.abs(r.variances[i] - v), `${label} l=${l}`).toBeLessThanOrEqual(1e-12 * v + 2 * steps * EPS * (l + 1));
+          // w_i (sqrt v_i - sqrt l_i)^2, computed here from the probe's variance.
+          const c = counts[i] * (Math.sqrt(v) - Math.sqrt(l)) ** 2;
+          expect(Math.abs(r.contributions[i] - c), `${label} l=${l}`).toBeLessThanOrEqual(1e-10 * c + 1e-13 * counts[i] * (l + 1));
+        });
+        const sum = r.contributions.reduce((a, b) => a + b, 0);
+        expect(Math.abs(sum - r.w2Squared), label).toBeLessThanOrEqual(1e-12 * r.w2Squared);
+      }
+    }
+  });
+
   it('an exact start (the marginal at the first timestep) beats the N(0, I) prior start', async () => {
     const prior = await discreteSamplerError(spectrum, { sampler: 'ddim', steps: 50 });
     const exact = await discreteSamplerError(spectrum, { sampler: 'ddim', steps: 50, start: 'exact' });

@@ -6,12 +6,9 @@
 import { fail } from '../../core/errors.js';
 import { checkInteger, describe } from '../../core/checks.js';
 import { checkOptions, optionKeys } from '../../core/options.js';
-import { neumaierSum } from '../../core/sums.js';
 import { type SpectrumInput } from '../../spectra/spectrum.js';
-import { STATESPACE_BACKENDS } from '../statespace/index.js';
+import { STATESPACE_BACKENDS, type TapeModesResult, runTapeOnModes } from '../statespace/index.js';
 import { type Tape } from '../statespace/tape.js';
-import { prepareModes } from '../statespace/modes.js';
-import { squaredRootGap } from '../statespace/reference.js';
 import { type BetaSchedule, type TimestepSpacing, MAX_TRAIN_STEPS, TIMESTEP_SPACINGS, checkTimesteps, discreteSchedule } from './schedule.js';
 import { DISCRETE_SAMPLERS, DISCRETE_SAMPLER_NAMES, type DiscreteStart } from './samplers/index.js';
 import { checkStart } from './samplers/frame.js';
@@ -59,10 +56,9 @@ export const DISCRETE_SAMPLER_ERROR_KEYS = optionKeys<DiscreteSamplerErrorOption
   stepsOffset: true, eta: true, order: true, solverType: true, start: true, clipSample: true, backend: true, modelSpectrum: true,
 });
 
-export interface DiscreteSamplerErrorResult {
+/** W2, curve and the per-mode results (values, modelValues, counts, variances, contributions) as edmSamplerError's. */
+export interface DiscreteSamplerErrorResult extends TapeModesResult {
   readonly sampler: string;
-  readonly w2: number;
-  readonly w2Squared: number;
   /** Model evaluations (one per step for these samplers). */
   readonly nfe: number;
   /** W2^2 after each step against the exact marginal N(0, ab S + (1 - ab) I) at the new timestep; the last against N(0, S). */
@@ -112,16 +108,10 @@ export function discreteTape(opts: DiscreteSamplerErrorOptions): Tape {
   return definition.build(schedule, timesteps, opts); // checks eta / order / solverType before the spectrum is read
 }
 
-/** Exact W2 between a diffusers sampler's output law and N(0, S), with its NFE and its curve. */
+/** Exact W2 between a diffusers sampler's output law and N(0, S), with its NFE, its curve and its per-mode results. */
 export async function discreteSamplerError(spectrum: SpectrumInput, opts: DiscreteSamplerErrorOptions): Promise<DiscreteSamplerErrorResult> {
   checkOptions(opts, DISCRETE_SAMPLER_ERROR_KEYS);
   const tape = discreteTape(opts);
   const { sampler, backend = 'wasm' } = opts;
-  const modes = prepareModes(spectrum, opts.modelSpectrum);
-  const { variances, curve } = await STATESPACE_BACKENDS[backend](modes.values, modes.modelValues, modes.counts, tape);
-  // W2^2 = sum_i w_i (sqrt v_i - sqrt l_i)^2 (both laws diagonal in the eigenbasis of S).
-  const terms = new Float64Array(modes.values.length);
-  for (let i = 0; i < terms.length; i++) terms[i] = squaredRootGap(variances[i], modes.values[i], modes.counts[i]);
-  const w2Squared = neumaierSum(terms);
-  return { sampler, w2: Math.sqrt(w2Squared), w2Squared, nfe: tape.nfe, curve };
+  return { sampler, ...(await runTapeOnModes(spectrum, opts.modelSpectrum, tape, backend)) };
 }

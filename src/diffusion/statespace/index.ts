@@ -10,6 +10,7 @@ import { type SpectrumInput } from '../../spectra/spectrum.js';
 import { checkSigmas, exponentialSigmas, karrasSigmas, polyexponentialSigmas, vpSigmas } from '../edm/sigmas.js';
 import { EDM_SAMPLERS, EDM_SAMPLER_NAMES, type EdmStart, checkChurn, checkStart } from '../edm/samplers/index.js';
 import { prepareModes } from './modes.js';
+import { type Tape } from './tape.js';
 import { type StatespaceBackend, runTapeReference, squaredRootGap } from './reference.js';
 import { runTape } from './wasm.js';
 
@@ -60,13 +61,13 @@ export const EDM_SAMPLER_ERROR_KEYS = optionKeys<EdmSamplerErrorOptions>({
   eta: true, solverType: true, r: true, modelSpectrum: true,
 });
 
-export interface EdmSamplerErrorResult {
-  readonly sampler: string;
+/** What running a sampler's tape on the modes gives (both frames; the curve's reference law is the frame's). */
+export interface TapeModesResult {
   readonly w2: number;
   readonly w2Squared: number;
-  /** Denoiser evaluations, counted as k-diffusion does. */
+  /** Model evaluations read from the tape. */
   readonly nfe: number;
-  /** W2^2 between the sample after step k and the exact marginal N(0, S + sigma_{k+1}^2 I). */
+  /** W2^2 after each step against the exact marginal at the step's noise level (the last against N(0, S)). */
   readonly curve: Float64Array;
   /** The modes: distinct pairs (l_i, lhat_i) of data and model eigenvalues (sorted by l, then lhat), multiplicities w_i. */
   readonly values: Float64Array;
@@ -76,6 +77,14 @@ export interface EdmSamplerErrorResult {
   readonly variances: Float64Array;
   /** w_i (sqrt v_i - sqrt l_i)^2 per distinct value: which eigenvalues carry the error; they sum to w2Squared. */
   readonly contributions: Float64Array;
+}
+
+export interface EdmSamplerErrorResult extends TapeModesResult {
+  readonly sampler: string;
+  /** Denoiser evaluations, counted as k-diffusion does. */
+  readonly nfe: number;
+  /** W2^2 between the sample after step k and the exact marginal N(0, S + sigma_{k+1}^2 I). */
+  readonly curve: Float64Array;
 }
 
 const CHURN_KEYS = ['sChurn', 'sTmin', 'sTmax', 'sNoise'] as const;
@@ -135,14 +144,23 @@ export async function edmSamplerError(spectrum: SpectrumInput, opts: EdmSamplerE
   }
   const sigmas = edmSigmas(opts);
   const tape = definition.build(sigmas, opts); // checks the sampler's own options before the spectrum is read
-  const modes = prepareModes(spectrum, opts.modelSpectrum);
+  return { sampler, ...(await runTapeOnModes(spectrum, opts.modelSpectrum, tape, backend)) };
+}
+
+/**
+ * Run a checked tape on the modes of a spectrum (and model spectrum) with the back end `backend` (a key of
+ * STATESPACE_BACKENDS, checked by the caller): W2 to N(0, S), the curve and the per-mode results. Shared by
+ * edmSamplerError and the diffusers frame's discreteSamplerError.
+ */
+export async function runTapeOnModes(spectrum: SpectrumInput, modelSpectrum: ArrayLike<number> | undefined, tape: Tape, backend: string): Promise<TapeModesResult> {
+  const modes = prepareModes(spectrum, modelSpectrum);
   const { variances, curve } = await STATESPACE_BACKENDS[backend](modes.values, modes.modelValues, modes.counts, tape);
   // W2^2 = sum_i w_i (sqrt v_i - sqrt l_i)^2 (both laws diagonal in the eigenbasis of S).
   const terms = new Float64Array(modes.values.length);
   for (let i = 0; i < terms.length; i++) terms[i] = squaredRootGap(variances[i], modes.values[i], modes.counts[i]);
   const w2Squared = neumaierSum(terms);
   return {
-    sampler, w2: Math.sqrt(w2Squared), w2Squared, nfe: tape.nfe, curve,
+    w2: Math.sqrt(w2Squared), w2Squared, nfe: tape.nfe, curve,
     values: modes.values.slice(), modelValues: modes.modelValues.slice(), counts: modes.counts.slice(), variances, contributions: terms,
   };
 }
