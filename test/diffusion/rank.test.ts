@@ -9,6 +9,7 @@ import { edmSamplerError } from '../../src/diffusion/statespace/index.js';
 import { EDM_SAMPLERS } from '../../src/diffusion/edm/samplers/index.js';
 import { karrasSigmas } from '../../src/diffusion/edm/sigmas.js';
 import { convergenceOrder, rankSamplers, stepsForNfe } from '../../src/diffusion/rank.js';
+import { DISCRETE_SAMPLER_NAMES, discreteSamplerError, discreteTape } from '../../src/diffusion/discrete/index.js';
 
 /**
  * k-diffusion's denoiser calls for n steps (k_diffusion/sampling.py): one per step for euler and dpmpp_2m;
@@ -220,5 +221,85 @@ describe('rankSamplers with settings (the grid SETTINGS_GRID of each sampler\'s 
     console.log(`NFE 20, image-like spectrum (Karras defaults, prior start), best setting per sampler:\n${
       r.rows.map((row, i) => `${row.sampler.padEnd(20)}${row.w2!.toPrecision(5).padStart(12)} (default ${plain.rows[i].w2!.toPrecision(5)}) ${JSON.stringify(row.options)} of ${row.tried}`).join('\n')}\nbest: ${JSON.stringify(r.best)}`);
     for (const [i, row] of r.rows.entries()) expect(row.w2!).toBeLessThanOrEqual(plain.rows[i].w2!);
+  });
+});
+
+describe('rankSamplers with diffusers samplers (discrete-time frame, NFE = steps)', () => {
+  const values = [0, 1e-4, 0.003, 0.05, 0.05, 0.4, 1, 2.5, 9];
+  const discrete = { betaSchedule: 'scaled_linear' as const, timestepSpacing: 'linspace' as const };
+  const nfe = [1, 4, 13, 40];
+
+  it('stepsForNfe: NFE = steps for every diffusers sampler, as their tapes count, capped at trainSteps', () => {
+    for (const sampler of DISCRETE_SAMPLER_NAMES) {
+      for (const budget of [1, 2, 7, 50, 999, 1000, 1001, 5000]) {
+        const steps = stepsForNfe(sampler, budget);
+        expect(steps, `${sampler} at ${budget}`).toBe(Math.min(budget, 1000));
+        if (steps! <= 100) expect(discreteTape({ sampler, steps: steps! }).nfe).toBe(steps);
+      }
+      expect(stepsForNfe(sampler, 50, 20)).toBe(20);
+    }
+  });
+
+  it('rows of a mixed ranking are discreteSamplerError / edmSamplerError at the chosen steps, exactly; best is the argmin', async () => {
+    const samplers = ['dpmpp_2m', 'ddim', 'dpmsolver++', 'unipc', 'ddpm', 'heun'];
+    const edm = { sigmaMin: 0.01, sigmaMax: 40 };
+    const r = await rankSamplers(values, { samplers, nfe, ...discrete, ...edm, start: 'exact' });
+    expect(r.rows.map((row) => [row.sampler, row.nfe])).toEqual(samplers.flatMap((s) => nfe.map((b) => [s, b])));
+    for (const row of r.rows) {
+      expect(row.steps).toBe(stepsForNfe(row.sampler, row.nfe));
+      const direct = DISCRETE_SAMPLER_NAMES.includes(row.sampler)
+        ? await discreteSamplerError(values, { sampler: row.sampler, steps: row.steps!, ...discrete, start: 'exact' })
+        : await edmSamplerError(values, { sampler: row.sampler, steps: row.steps!, ...edm, start: 'exact' });
+      expect(row.w2, `${row.sampler} at ${row.nfe}`).toBe(direct.w2);
+      expect(direct.nfe).toBeLessThanOrEqual(row.nfe);
+    }
+    for (const budget of nfe) {
+      const column = r.rows.filter((row) => row.nfe === budget);
+      const min = Math.min(...column.map((row) => row.w2!));
+      expect(r.best.find((b) => b.nfe === budget)).toEqual({ nfe: budget, sampler: column.find((row) => row.w2 === min)!.sampler, steps: column.find((row) => row.w2 === min)!.steps, w2: min });
+    }
+  });
+
+  it('settings: eta {0, 0.5, 1} for ddim, order {1, 2, 3} for dpmsolver++ and unipc (and solverType bh1/bh2 for unipc); rows equal discreteSamplerError with their options', async () => {
+    const samplers = ['ddim', 'dpmsolver++', 'unipc', 'ddpm'];
+    const r = await rankSamplers(values, { samplers, nfe: [13, 40], ...discrete, settings: true });
+    const plain = await rankSamplers(values, { samplers, nfe: [13, 40], ...discrete });
+    for (const [i, row] of r.rows.entries()) {
+      expect(row.w2!).toBeLessThanOrEqual(plain.rows[i].w2!);
+      expect(row.w2).toBe((await discreteSamplerError(values, { sampler: row.sampler, steps: row.steps!, ...discrete, ...row.options })).w2);
+      const grid = row.sampler === 'ddim' ? [{ eta: 0 }, { eta: 0.5 }, { eta: 1 }]
+        : row.sampler === 'ddpm' ? [{}]
+          : [1, 2, 3].flatMap((order) => (row.sampler === 'unipc' ? [{ order, solverType: 'bh1' }, { order, solverType: 'bh2' }] : [{ order }]));
+      for (const o of grid) expect(row.w2!).toBeLessThanOrEqual((await discreteSamplerError(values, { sampler: row.sampler, steps: row.steps!, ...discrete, ...o } as never)).w2);
+    }
+    const tried = (s: string) => r.rows.find((row) => row.sampler === s)!.tried;
+    expect(tried('ddim')).toBe(3); // eta 0 is the default
+    expect(tried('dpmsolver++')).toBe(3); // order 2 is the default
+    expect(tried('unipc')).toBe(6); // order x solverType, (2, bh2) the default
+    expect(tried('ddpm')).toBe(1);
+  });
+
+  const bad: Array<[string, object, string, string]> = [
+    ['k-diffusion levels with diffusers samplers only', { samplers: ['ddim', 'unipc'], nfe: [10], sigmaMin: 0.01 }, 'INVALID_OPTION', 'sigmaMin'],
+    ['k-diffusion schedule with diffusers samplers only', { samplers: ['ddim'], nfe: [10], schedule: 'karras' }, 'INVALID_OPTION', 'schedule'],
+    ['diffusers schedule with k-diffusion samplers only', { samplers: ['euler'], nfe: [10], betaSchedule: 'linear' }, 'INVALID_OPTION', 'betaSchedule'],
+    ['diffusers spacing with k-diffusion samplers only', { samplers: ['euler', 'heun'], nfe: [10], timestepSpacing: 'trailing' }, 'INVALID_OPTION', 'timestepSpacing'],
+    ['bad diffusers option in a mixed ranking', { samplers: ['euler', 'ddim'], nfe: [10], timestepSpacing: 'uniform' }, 'INVALID_OPTION', 'timestepSpacing'],
+    ['trailing spacing with 61 steps (timestep -1)', { samplers: ['ddim'], nfe: [10, 61], timestepSpacing: 'trailing' }, 'INVALID_STEPS', 'steps'],
+    ['unknown sampler', { samplers: ['dim'], nfe: [10] }, 'UNKNOWN_SCHEME', 'samplers[0]'],
+  ];
+  for (const [name, opts, code, argument] of bad) {
+    it(`typed error before any work: ${name}`, async () => {
+      const err = await rankSamplers([], opts as never).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(GaussdiffError);
+      expect((err as GaussdiffError).code).toBe(code);
+      expect((err as GaussdiffError).argument).toBe(argument);
+    });
+  }
+
+  it('image-like spectrum: dpmpp_2m (Karras levels) against dpmsolver++ (diffusers timesteps), both to N(0, S)', async () => {
+    const r = await rankSamplers(imageLikeSpectrum(), { samplers: ['dpmpp_2m', 'dpmsolver++', 'unipc', 'ddim', 'euler'], nfe: [10, 20, 50] });
+    console.log(r.rows.map((row) => `${row.sampler.padEnd(12)} NFE ${String(row.nfe).padStart(3)}: W2 ${row.w2!.toPrecision(5)} (${row.steps} steps)`).join('\n'));
+    for (const row of r.rows) expect(row.w2).toBeGreaterThan(0);
   });
 });
