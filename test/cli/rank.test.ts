@@ -86,6 +86,20 @@ describe('gaussdiff rank', () => {
     for (const [k, v] of Object.entries(row.options)) expect(text.stdout).toContain(`${k}=${v}`);
   });
 
+  it('diffusers samplers beside k-diffusion ones: JSON rows equal rankSamplers with the discrete options passed through', async () => {
+    const r = run('rank', '--spectrum', file, '--samplers', 'dpmpp_2m,dpmsolver++,unipc,ddim', '--nfe', '5,20', '--beta-schedule', 'scaled_linear',
+      '--timestep-spacing', 'trailing', '--train-steps', '500', '--sigma-min', '0.01', '--start', 'exact', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const api = await rankSamplers(values, {
+      samplers: ['dpmpp_2m', 'dpmsolver++', 'unipc', 'ddim'], nfe: [5, 20], betaSchedule: 'scaled_linear', timestepSpacing: 'trailing',
+      trainSteps: 500, sigmaMin: 0.01, start: 'exact',
+    });
+    expect(JSON.parse(r.stdout)).toEqual(api);
+    const settings = run('rank', '--spectrum', file, '--samplers', 'ddim,unipc', '--nfe', '12', '--settings', '--json');
+    expect(settings.code, settings.stderr).toBe(0);
+    expect(JSON.parse(settings.stdout)).toEqual(await rankSamplers(values, { samplers: ['ddim', 'unipc'], nfe: [12], settings: true }));
+  });
+
   it('refuses bad input with one typed line and exit 2', () => {
     const cases: Array<[string[], RegExp]> = [
       [['--samplers', 'euler,dpmpp_2n'], /\[INVALID_OPTION\] --samplers: got "dpmpp_2n" \(did you mean dpmpp_2m\?\)/],
@@ -97,6 +111,10 @@ describe('gaussdiff rank', () => {
       [['--samplers', 'euler', '--schedule', 'cosine'], /\[INVALID_OPTION\] --schedule/],
       [['--samplers', 'euler', '--sigma-min', '-1'], /\[INVALID_SCHEDULE\] sigmaMin/],
       [['--samplers', 'euler', '--s-churn', '1'], /\[UNKNOWN_OPTION\] --s-churn/],
+      [['--samplers', 'ddim,unipc', '--sigma-min', '0.01'], /\[INVALID_OPTION\] sigmaMin: given without a k-diffusion sampler/],
+      [['--samplers', 'euler', '--beta-schedule', 'linear'], /\[INVALID_OPTION\] betaSchedule: given without a diffusers sampler/],
+      [['--samplers', 'ddim', '--order', '2'], /\[UNKNOWN_OPTION\] --order/],
+      [['--samplers', 'ddim', '--timestep-spacing', 'uniform'], /\[INVALID_OPTION\] --timestep-spacing/],
     ];
     for (const [args, message] of cases) {
       const r = run('rank', '--spectrum', file, ...args);
