@@ -1,44 +1,101 @@
-/** `gaussdiff curve`: W2 after every step to the exact law at that time (Figure 1, left, of Pierret & Galerne 2025). */
+/**
+ * `gaussdiff curve`: W2 after every step to the exact law at that time (Figure 1, left, of Pierret & Galerne
+ * 2025) for P&G's schemes, or with --sampler for a k-diffusion or diffusers sampler (samplerCurve,
+ * src/diffusion/reports/samplers.ts).
+ */
 import { type Command, Option } from 'commander';
-import { GaussdiffError, curve, readNpy, type CurveOptions, type CurveResult, type Init, type SchemeName } from '../node.js';
-import { engineOptions, integer, loadSpectrum, number, scheduleOptions, spectrumOption, warm, words } from './options.js';
+import {
+  DISCRETE_SAMPLER_NAMES, EDM_SAMPLER_NAMES, GaussdiffError, curve, readNpy, type CurveOptions, type CurveResult, type Init, type SchemeName,
+} from '../node.js';
+import { type AnySamplerOptions, type SamplerCurveResult, samplerCurve } from '../diffusion/reports/samplers.js';
+import {
+  checkFrameSchedule, choice, churnOptions, discreteOptions, edmLevels, engineOptions, given, integer, loadSpectrum, modelSpectrumOption, number,
+  samplerValues, scheduleOptions, spectrumOption, warm, words,
+} from './options.js';
 import { jsonNumber, progress, write, writeJsonArray } from './output.js';
+
+/** Options of the schemes' curve only, and of the samplers' only (commander names). */
+const SCHEME_ONLY = ['schemes', 'eps', 'grid', 'inits', 'betaMax', 'horizon', 'threads'] as const;
+const SAMPLER_ONLY = ['start', 'sigmaMin', 'sigmaMax', 'rho', 'betaD', 'epsS', 'sChurn', 'sTmin', 'sTmax', 'sNoise', 'eta', 'modelSpectrum',
+  'betaSchedule', 'betaStart', 'betaEnd', 'trainSteps', 'timestepSpacing', 'stepsOffset', 'order'] as const;
+const flag = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 export function curveCommand(prog: Command): void {
   const cmd = prog.command('curve')
-    .description('W2 after every step to the exact law at that time (Figure 1, left, of Pierret & Galerne 2025)');
+    .description('W2 after every step to the exact law at that time (Figure 1, left, of Pierret & Galerne 2025), for schemes or one --sampler');
   spectrumOption(cmd)
     .addOption(new Option('--schemes <list>', 'schemes: em, ei, euler, heun').default('em,ei,euler,heun'))
-    .addOption(new Option('--steps <N>', 'number of grid points N').argParser(number('--steps')).default(1000))
+    .addOption(new Option('--sampler <name>', 'a k-diffusion or diffusers sampler instead of schemes (names as in gaussdiff error)')
+      .argParser(choice('--sampler', [...EDM_SAMPLER_NAMES, ...DISCRETE_SAMPLER_NAMES])))
+    .addOption(new Option('--steps <N>', 'number of grid points N; --sampler: number of steps (default 20)').argParser(number('--steps')).default(1000))
     .addOption(new Option('--eps <eps>', 'truncation time').argParser(number('--eps')).default(0))
     .option('--grid <file.npy>', 'a user grid of increasing reverse times in [0, T] (.npy) instead of --steps/--eps')
     .addOption(new Option('--inits <list>', 'starts: pT, normal').default('pT,normal'))
+    .addOption(new Option('--start <law>', '--sampler: prior (default) or exact').argParser(choice('--start', ['prior', 'exact'])))
     .addOption(new Option('--every <k>', 'print every k-th step and the last (default: about 20 rows in text, every step in JSON)')
       .argParser(integer('--every', 1, Number.MAX_SAFE_INTEGER, 'an integer >= 1')))
-    .option('--json', 'print {steps, times, forwardTimes, series: [{scheme, init, start, w2}]} as JSON ("Infinity" where W2 is infinite)');
-  engineOptions(scheduleOptions(cmd)).action(async (o) => {
+    .option('--json', 'print {steps, times, forwardTimes, series: [{scheme, init, start, w2}]} as JSON ("Infinity" where W2 is infinite); --sampler: {sampler, nfe, steps, sigmas or timesteps, w2}');
+  modelSpectrumOption(churnOptions(discreteOptions(edmLevels(engineOptions(scheduleOptions(cmd, true))))));
+  cmd.action(async (o, command: Command) => {
+    const typed = (key: string): boolean => command.getOptionValueSource(key) === 'cli';
+    const sampler = o.sampler !== undefined;
+    const clash = (sampler ? SCHEME_ONLY : SAMPLER_ONLY).filter(typed);
+    if (clash.length) {
+      throw new GaussdiffError('INVALID_OPTION', flag(clash[0]), sampler ? 'given with --sampler' : 'given without --sampler',
+        `with --sampler: ${SAMPLER_ONLY.map(flag).join(', ')}; with --schemes: ${SCHEME_ONLY.map(flag).join(', ')}`);
+    }
+    checkFrameSchedule(o.schedule, sampler);
+    if (sampler) return samplerRows(o, typed('steps') ? o.steps : 20);
     if (o.grid !== undefined) {
-      const clash = ['steps', 'eps'].filter((k) => cmd.getOptionValueSource(k) === 'cli');
-      if (clash.length) throw new GaussdiffError('INVALID_OPTION', '--grid', `given with ${clash.map((k) => `--${k}`).join(' and ')}`, 'either --grid or --steps/--eps');
+      const both = ['steps', 'eps'].filter(typed);
+      if (both.length) throw new GaussdiffError('INVALID_OPTION', '--grid', `given with ${both.map((k) => `--${k}`).join(' and ')}`, 'either --grid or --steps/--eps');
     }
     warm(o);
     const spectrum = await loadSpectrum(o.spectrum, Boolean(o.json));
-    const opts: CurveOptions = {
-      schemes: words(o.schemes) as SchemeName[], inits: words(o.inits) as Init[],
+    const opts = given<CurveOptions>({
+      schemes: words(o.schemes) as SchemeName[], inits: words(o.inits) as Init[], schedule: o.schedule,
       betaMin: o.betaMin, betaMax: o.betaMax, horizon: o.horizon, backend: o.backend, threads: o.threads,
-    };
+    });
     if (o.grid !== undefined) opts.grid = await readNpy(o.grid);
     else { opts.steps = o.steps; opts.eps = o.eps; }
     const bar = await progress('curve');
     const result = await curve(spectrum, { ...opts, onProgress: bar.onProgress });
     bar.stop();
-    const K = result.times.length;
-    // Rows printed: every k-th step (1-based) and the last.
-    const stride = o.every ?? (o.json ? 1 : Math.max(1, Math.ceil(K / 20)));
-    const shown: number[] = [];
-    for (let k = 0; k < K; k++) if ((k + 1) % stride === 0 || k === K - 1) shown.push(k);
+    const shown = rowsShown(result.times.length, o.every, Boolean(o.json));
     await (o.json ? printJson(result, shown) : printText(result, shown));
   });
+}
+
+/** Rows printed: every k-th step (1-based) and the last; by default every step in JSON, about 20 in text. */
+function rowsShown(K: number, every: number | undefined, json: boolean): number[] {
+  const stride = every ?? (json ? 1 : Math.max(1, Math.ceil(K / 20)));
+  const shown: number[] = [];
+  for (let k = 0; k < K; k++) if ((k + 1) % stride === 0 || k === K - 1) shown.push(k);
+  return shown;
+}
+
+/** curve --sampler: {"sampler", "nfe", "steps", "sigmas" | "timesteps", "w2"} (JSON, streamed) or aligned text. */
+async function samplerRows(o: Record<string, unknown>, steps: number): Promise<void> {
+  const opts = { sampler: o.sampler, steps, ...(await samplerValues(o)) } as AnySamplerOptions;
+  const spectrum = await loadSpectrum(o.spectrum as string | undefined, Boolean(o.json));
+  const r: SamplerCurveResult = await samplerCurve(spectrum, opts);
+  const shown = rowsShown(r.w2.length, o.every as number | undefined, Boolean(o.json));
+  const [levelKey, levels] = r.sigmas ? ['sigmas', r.sigmas] : ['timesteps', r.timesteps!];
+  if (o.json) {
+    await write(`{"sampler":${JSON.stringify(r.sampler)},"nfe":${r.nfe},"steps":`);
+    await writeJsonArray(shown.length, (i) => String(shown[i] + 1));
+    await write(`,"${levelKey}":`);
+    await writeJsonArray(shown.length, (i) => jsonNumber(levels[shown[i]]));
+    await write(',"w2":');
+    await writeJsonArray(shown.length, (i) => jsonNumber(r.w2[shown[i]]));
+    await write('}\n');
+    return;
+  }
+  const header = ['step', r.sigmas ? 'sigma after' : 'timestep t', `${r.sampler} W2`];
+  const rows = shown.map((k) => [String(k + 1), r.sigmas ? levels[k].toPrecision(6) : String(levels[k]), r.w2[k].toPrecision(5)]);
+  const widths = header.map((h, j) => Math.max(h.length, ...rows.map((c) => c[j].length)));
+  const line = (cells: string[]) => `${cells.map((c, j) => c.padStart(widths[j])).join('  ')}\n`;
+  await write(line(header) + rows.map(line).join('') + `NFE ${r.nfe}\n`);
 }
 
 /** JSON streamed in pieces: a curve has one value per step and series (130000 steps is fine). */

@@ -5,34 +5,73 @@
  * {"sampler": NAME, "w2": number, "w2Squared": number, "nfe": integer} with --json.
  */
 import { type Command, Option } from 'commander';
-import { DISCRETE_SAMPLER_NAMES, EDM_SAMPLER_NAMES, samplerError, type EdmSamplerErrorOptions } from '../node.js';
-import { choice, discreteOptions, edmLevelOptions, given, integer, loadSpectrum, number, spectrumOption } from './options.js';
-import { jsonNumber, write } from './output.js';
+import { DISCRETE_SAMPLER_NAMES, EDM_SAMPLER_NAMES, GaussdiffError, samplerError, writeNpy, type EdmSamplerErrorOptions, type EdmSamplerErrorResult } from '../node.js';
+import { checkOutputPath } from '../io/files.js';
+import { choice, churnOptions, discreteOptions, edmLevelOptions, integer, loadSpectrum, modelSpectrumOption, samplerValues, spectrumOption } from './options.js';
+import { jsonNumber, significant, write, writeJsonArray } from './output.js';
+
+/** Modes listed in the text output of --contributions (the largest contributions). */
+const TOP = 10;
 
 export function errorCommand(prog: Command): void {
   const cmd = prog.command('error')
     .description('Exact W2 of a k-diffusion sampler (euler, heun, dpmpp_2m, ...) or a diffusers one (ddim, ddpm, dpmsolver++) on N(0, S), with the exact denoiser');
-  discreteOptions(edmLevelOptions(spectrumOption(cmd))
+  modelSpectrumOption(churnOptions(discreteOptions(edmLevelOptions(spectrumOption(cmd))
     .addOption(new Option('--sampler <name>', `k-diffusion: ${EDM_SAMPLER_NAMES.join(', ')}; diffusers: ${DISCRETE_SAMPLER_NAMES.join(', ')}`)
       .argParser(choice('--sampler', [...EDM_SAMPLER_NAMES, ...DISCRETE_SAMPLER_NAMES])).makeOptionMandatory())
-    .addOption(new Option('--steps <N>', 'number of noise levels before the appended 0').argParser(integer('--steps', 1, 1e7)).default(20))
-    .addOption(new Option('--s-churn <x>', 'EDM churn (euler, heun, dpm_2)').argParser(number('--s-churn')))
-    .addOption(new Option('--s-tmin <x>', 'EDM churn: lowest level churned').argParser(number('--s-tmin')))
-    .addOption(new Option('--s-tmax <x>', 'EDM churn: highest level churned').argParser(number('--s-tmax')))
-    .addOption(new Option('--s-noise <x>', 'noise scale of churn or ancestral steps').argParser(number('--s-noise'))))
-    .option('--json', 'print {"sampler", "w2", "w2Squared", "nfe"} as JSON');
+    .addOption(new Option('--steps <N>', 'number of noise levels before the appended 0').argParser(integer('--steps', 1, 1e7)).default(20)))))
+    .option('--contributions', `per mode: value, multiplicity, output variance and share of W2^2 (text: the ${TOP} largest and the total)`)
+    .option('--contributions-out <F.npy>', 'write the per-mode table (rows: value, model value, multiplicity, variance, contribution) to a .npy')
+    .option('--json', 'print {"sampler", "w2", "w2Squared", "nfe"} as JSON (with --contributions, also the per-mode arrays)');
   cmd.action(async (o) => {
+    if (o.contributionsOut !== undefined) checkOutputPath(o.contributionsOut, '--contributions-out');
     // Options the user did not give are left out, so that each sampler sees only what it takes.
-    const opts = given<EdmSamplerErrorOptions>({
-      sampler: o.sampler, schedule: o.schedule, steps: o.steps, sigmaMin: o.sigmaMin, sigmaMax: o.sigmaMax, rho: o.rho,
-      betaD: o.betaD, betaMin: o.betaMin, epsS: o.epsS, betaSchedule: o.betaSchedule, betaStart: o.betaStart,
-      betaEnd: o.betaEnd, trainSteps: o.trainSteps, timestepSpacing: o.timestepSpacing, stepsOffset: o.stepsOffset, order: o.order,
-      start: o.start, sChurn: o.sChurn, sTmin: o.sTmin, sTmax: o.sTmax, sNoise: o.sNoise, eta: o.eta, backend: o.backend,
-    });
+    const opts = { sampler: o.sampler, steps: o.steps, ...(await samplerValues(o)) } as EdmSamplerErrorOptions;
     const spectrum = await loadSpectrum(o.spectrum, Boolean(o.json));
     const r = await samplerError(spectrum, opts);
-    await write(o.json
-      ? `{"sampler":${JSON.stringify(r.sampler)},"w2":${jsonNumber(r.w2)},"w2Squared":${jsonNumber(r.w2Squared)},"nfe":${r.nfe}}\n`
-      : `sampler  ${r.sampler} (${o.steps} steps, ${o.start} start)\nW2       ${r.w2}\nW2^2     ${r.w2Squared}\nNFE      ${r.nfe}\n`);
+    const modes = perMode(r, o.contributions || o.contributionsOut !== undefined);
+    if (modes && o.contributionsOut !== undefined) {
+      const n = modes.values.length;
+      const table = new Float64Array(5 * n);
+      [modes.values, modes.modelValues, modes.counts, modes.variances, modes.contributions].forEach((column, j) => column.forEach((x, i) => { table[5 * i + j] = x; }));
+      await writeNpy(o.contributionsOut, table, [n, 5]);
+    }
+    if (o.json) {
+      await write(`{"sampler":${JSON.stringify(r.sampler)},"w2":${jsonNumber(r.w2)},"w2Squared":${jsonNumber(r.w2Squared)},"nfe":${r.nfe}`);
+      if (modes && o.contributions) {
+        for (const key of ['values', 'modelValues', 'counts', 'variances', 'contributions'] as const) {
+          await write(`,"${key}":`);
+          await writeJsonArray(modes[key].length, (i) => jsonNumber(modes[key][i]));
+        }
+      }
+      await write('}\n');
+      return;
+    }
+    await write(`sampler  ${r.sampler} (${o.steps} steps, ${o.start} start)\nW2       ${r.w2}\nW2^2     ${r.w2Squared}\nNFE      ${r.nfe}\n`);
+    if (modes && o.contributions) await write(contributionText(modes, r.w2Squared));
   });
+}
+
+type Modes = Pick<EdmSamplerErrorResult, 'values' | 'modelValues' | 'counts' | 'variances' | 'contributions'>;
+
+/** The per-mode arrays of a result, when asked for (a typed error if this sampler's result has none). */
+function perMode(r: Partial<Modes> & { sampler: string }, wanted: boolean): Modes | null {
+  if (!wanted) return null;
+  if (r.contributions === undefined) throw new GaussdiffError('INVALID_OPTION', '--contributions', `per-mode output is not available for ${r.sampler} yet`, `k-diffusion samplers: ${EDM_SAMPLER_NAMES.join(', ')}`);
+  return r as Modes;
+}
+
+/** The TOP modes by contribution to W2^2, then the total (= W2^2). */
+function contributionText(m: Modes, w2Squared: number): string {
+  const order = [...m.contributions.keys()].sort((a, b) => m.contributions[b] - m.contributions[a]).slice(0, TOP);
+  const model = m.modelValues.some((x, i) => x !== m.values[i]);
+  const header = ['eigenvalue', ...(model ? ['model'] : []), 'count', 'variance', 'contribution', 'share'];
+  const share = (x: number) => (w2Squared > 0 ? `${(100 * x / w2Squared).toFixed(1)}%` : '-');
+  const rows = order.map((i) => [significant(m.values[i], 6), ...(model ? [significant(m.modelValues[i], 6)] : []), String(m.counts[i]),
+    significant(m.variances[i], 6), significant(m.contributions[i], 6), share(m.contributions[i])]);
+  const total = m.contributions.reduce((s, x) => s + x, 0);
+  rows.push(['total', ...(model ? [''] : []), String(m.counts.reduce((s, x) => s + x, 0)), '', significant(total, 6), share(total)]);
+  const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
+  const line = (cells: string[]) => `${cells.map((c, j) => c.padStart(widths[j])).join('  ')}\n`;
+  return `\ntop ${order.length} of ${m.values.length} distinct modes by contribution to W2^2:\n${line(header)}${rows.map(line).join('')}`;
 }

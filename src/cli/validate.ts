@@ -7,20 +7,20 @@
 import { type Command, Option } from 'commander';
 import {
   DISCRETE_SAMPLER_NAMES, EDM_SAMPLER_NAMES, GaussdiffError, validate, validateDiscreteSampler, validateSampler, writeNpy, SCHEME_NAMES,
-  type ValidateDiscreteSamplerOptions, type ValidateSamplerOptions,
+  type ValidateDiscreteSamplerOptions, type ValidateOptions, type ValidateSamplerOptions,
 } from '../node.js';
 import { checkOutputPath } from '../io/files.js';
 import { MAX_PARTICLES } from '../diffusion/montecarlo.js';
-import { DISCRETE_OPTION_KEYS, choice, discreteOptions, given, integer, loadSpectrum, number, scheduleOptions, spectrumOption } from './options.js';
+import { DISCRETE_OPTION_KEYS, checkFrameSchedule, choice, discreteOptions, given, integer, loadSpectrum, number, scheduleOptions, spectrumOption } from './options.js';
 import { jsonNumber, write } from './output.js';
 
 /**
  * Options of one path only (commander names): P&G's with --scheme, the samplers' with --sampler; among those,
  * the Karras levels are k-diffusion's and the training schedule diffusers' (--eta, --start: both).
  */
-const SCHEME_ONLY = ['scheme', 'eps', 'init', 'betaMin', 'betaMax', 'horizon', 'variancesOut'] as const;
-const EDM_ONLY = ['sigmaMin', 'sigmaMax', 'rho'] as const;
-const SAMPLER_ONLY = [...EDM_ONLY, ...DISCRETE_OPTION_KEYS, 'eta', 'start'] as const;
+const SCHEME_ONLY = ['scheme', 'eps', 'init', 'betaMax', 'horizon', 'variancesOut'] as const;
+const EDM_ONLY = ['sigmaMin', 'sigmaMax', 'rho', 'betaD', 'epsS'] as const;
+const SAMPLER_ONLY = [...EDM_ONLY, ...DISCRETE_OPTION_KEYS, 'eta', 'start', 'backend'] as const;
 const flag = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 export function validateCommand(prog: Command): void {
@@ -34,6 +34,9 @@ export function validateCommand(prog: Command): void {
     .addOption(new Option('--sigma-min <a>', '--sampler: smallest Karras noise level (default 0.002)').argParser(number('--sigma-min')))
     .addOption(new Option('--sigma-max <b>', '--sampler: largest Karras noise level (default 80)').argParser(number('--sigma-max')))
     .addOption(new Option('--rho <r>', '--sampler: Karras rho (default 7)').argParser(number('--rho')))
+    .addOption(new Option('--beta-d <x>', '--sampler --schedule vp: beta_d (default 19.9)').argParser(number('--beta-d')))
+    .addOption(new Option('--eps-s <x>', '--sampler --schedule vp: eps_s (default 1e-3)').argParser(number('--eps-s')))
+    .addOption(new Option('--backend <name>', '--sampler: the exact W2 by wasm (default) or reference (plain TypeScript)').argParser(choice('--backend', ['wasm', 'reference'])))
     .addOption(new Option('--start <law>', "--sampler: prior (the sampler's own, default) or exact (the true noised law)").argParser(choice('--start', ['prior', 'exact'])))
     .addOption(new Option('--eps <eps>', 'truncation time').argParser(number('--eps')).default(1e-3))
     .addOption(new Option('--init <start>', 'pT or normal').default('pT'))
@@ -41,7 +44,7 @@ export function validateCommand(prog: Command): void {
     .addOption(new Option('--seed <K>', 'random seed (an integer from 0 to 2^53 - 1)').argParser(integer('--seed', 0, Number.MAX_SAFE_INTEGER)).default(0))
     .option('--variances-out <V.npy>', 'write the per-mode Monte-Carlo variances (input order) to a .npy')
     .option('--json', 'print {"closedForm", "monteCarlo": {"w2", "stderr", "bias"}, "maxAbsZ", "zBound", "level", "consistent"} as JSON');
-  discreteOptions(scheduleOptions(cmd)).action(async (o, command: Command) => {
+  discreteOptions(scheduleOptions(cmd, true)).action(async (o, command: Command) => {
     // The options the user typed (not defaults) that belong to the other path are refused before any work.
     const typed = (key: string): boolean => command.getOptionValueSource(key) === 'cli';
     const clash = (o.sampler === undefined ? SAMPLER_ONLY : SCHEME_ONLY).filter(typed);
@@ -49,9 +52,10 @@ export function validateCommand(prog: Command): void {
       throw new GaussdiffError('INVALID_OPTION', flag(clash[0]), o.sampler === undefined ? 'given without --sampler' : 'given with --sampler',
         `with --sampler: --steps, ${SAMPLER_ONLY.map(flag).join(', ')}, --particles, --seed, --json; with --scheme: ${SCHEME_ONLY.map(flag).join(', ')}`);
     }
-    // So are the Karras levels with a diffusers name and the training schedule with a k-diffusion one.
+    checkFrameSchedule(o.schedule, o.sampler !== undefined);
+    // So are the noise levels with a diffusers name and the training schedule with a k-diffusion one.
     const discrete = DISCRETE_SAMPLER_NAMES.includes(o.sampler);
-    const foreign = (discrete ? EDM_ONLY : DISCRETE_OPTION_KEYS).filter(typed);
+    const foreign = (discrete ? [...EDM_ONLY, 'schedule', 'betaMin'] : DISCRETE_OPTION_KEYS).filter(typed);
     if (foreign.length) {
       throw new GaussdiffError('INVALID_OPTION', flag(foreign[0]), `given with the ${discrete ? 'diffusers' : 'k-diffusion'} sampler ${o.sampler}`,
         `k-diffusion samplers: ${EDM_ONLY.map(flag).join(', ')}; diffusers samplers: ${DISCRETE_OPTION_KEYS.map(flag).join(', ')}`);
@@ -62,17 +66,17 @@ export function validateCommand(prog: Command): void {
     const r = discrete
       ? await validateDiscreteSampler(spectrum, given<ValidateDiscreteSamplerOptions>({
         sampler: o.sampler, steps, betaSchedule: o.betaSchedule, betaStart: o.betaStart, betaEnd: o.betaEnd, trainSteps: o.trainSteps,
-        timestepSpacing: o.timestepSpacing, stepsOffset: o.stepsOffset, eta: o.eta, order: o.order, start: o.start, particles: o.particles, seed: o.seed,
+        timestepSpacing: o.timestepSpacing, stepsOffset: o.stepsOffset, eta: o.eta, order: o.order, start: o.start, backend: o.backend, particles: o.particles, seed: o.seed,
       }))
       : o.sampler !== undefined
         ? await validateSampler(spectrum, given<ValidateSamplerOptions>({
-          sampler: o.sampler, steps, sigmaMin: o.sigmaMin, sigmaMax: o.sigmaMax, rho: o.rho, eta: o.eta,
-          start: o.start, particles: o.particles, seed: o.seed,
+          sampler: o.sampler, steps, schedule: o.schedule, sigmaMin: o.sigmaMin, sigmaMax: o.sigmaMax, rho: o.rho, betaD: o.betaD, betaMin: o.betaMin, epsS: o.epsS,
+          eta: o.eta, start: o.start, backend: o.backend, particles: o.particles, seed: o.seed,
         }))
-        : await validate(spectrum, {
-        scheme: o.scheme, steps: o.steps, eps: o.eps, init: o.init, particles: o.particles, seed: o.seed,
-        betaMin: o.betaMin, betaMax: o.betaMax, horizon: o.horizon,
-      });
+        : await validate(spectrum, given<ValidateOptions>({
+          scheme: o.scheme, steps: o.steps, eps: o.eps, init: o.init, particles: o.particles, seed: o.seed,
+          schedule: o.schedule, betaMin: o.betaMin, betaMax: o.betaMax, horizon: o.horizon,
+        }));
     if (o.variancesOut !== undefined) await writeNpy(o.variancesOut, r.variances);
     const { zBound: bound, level, consistent } = r;
     if (o.json) {

@@ -42,9 +42,9 @@ describe('parse errors: one typed line on stderr, exit 2 (defect 5)', () => {
     [['spectrum', '--power-law'], /\[MISSING_OPTION\] --out: is required by spectrum/],
     [['tabel'], /\[UNKNOWN_COMMAND\] tabel: unknown command \(did you mean table\?\)/],
     [[], /\[MISSING_OPTION\] command: none given .*\(allowed: table, curve, error, rank, spectrum, validate, synth\)/],
-    // validate takes no engine options: it would ignore them.
+    // validate takes no engine options (--backend only with --sampler): it would ignore them.
     [['validate', '--threads', '2'], /\[UNKNOWN_OPTION\] --threads: unknown option for validate/],
-    [['validate', '--backend', 'wasm'], /\[UNKNOWN_OPTION\] --backend: unknown option for validate/],
+    [['validate', '--backend', 'wasm'], /\[INVALID_OPTION\] --backend: given without --sampler/],
     [['curve', '--grid', spectrumFile, '--steps', '10'], /\[INVALID_OPTION\] --grid: given with --steps/],
     [['synth', '--adsn', 'x.png', '--out', 'y.png', '--seed', '1.5'], /\[INVALID_OPTION\] --seed: got 1.5/],
   ];

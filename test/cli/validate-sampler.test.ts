@@ -63,7 +63,7 @@ describe('gaussdiff validate --sampler', () => {
       [['--sampler', 'euler', '--scheme', 'em'], '--scheme'],
       [['--sampler', 'euler', '--eps', '0.01'], '--eps'],
       [['--sampler', 'euler', '--init', 'normal'], '--init'],
-      [['--sampler', 'euler', '--beta-min', '0.1'], '--beta-min'],
+      [['--sampler', 'euler', '--beta-min', '0.1'], 'betaMin'], // vp levels' beta_min, refused with karras
       [['--sampler', 'euler', '--beta-max', '20'], '--beta-max'],
       [['--sampler', 'euler', '--horizon', '2'], '--horizon'],
       [['--scheme', 'ei', '--sigma-max', '10'], '--sigma-max'],

@@ -133,13 +133,25 @@ function formatSignificant(x: number | 'Infinity', digits: number): string {
   return Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5 ? x.toExponential(digits - 1) : x.toPrecision(digits);
 }
 
+/** A formatter of W2 cells: 'paper' (the paper's rounding) or a number of significant digits (checked). */
+export function cellFormat(digits: number | 'paper'): (x: number | 'Infinity') => string {
+  if (digits !== 'paper') checkInteger(digits, 'digits', 1, 17, "an integer number of significant digits from 1 to 17 (f64), or 'paper'");
+  return (x) => (digits === 'paper' ? formatPaper(x) : formatSignificant(x, digits));
+}
+
+/** Header, a rule of dashes, then the rows; the first `left` columns left-aligned, the others right-aligned. */
+export function alignedLines(header: string[], body: string[][], left: number): string[] {
+  const widths = header.map((h, j) => Math.max(h.length, ...body.map((r) => r[j].length)));
+  const render = (cells: string[]) => cells.map((c, j) => (j < left ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  ');
+  return [render(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(render)];
+}
+
 /**
  * Aligned text in the layout of Table 2: one line per (scheme, eps), columns continuous then each N, each
  * with both starts. `digits`: significant digits, or 'paper' for the paper's rounding.
  */
 export function formatTable(result: TableResult, digits: number | 'paper' = 'paper'): string {
-  if (digits !== 'paper') checkInteger(digits, 'digits', 1, 17, "an integer number of significant digits from 1 to 17 (f64), or 'paper'");
-  const fmt = (x: number | 'Infinity') => (digits === 'paper' ? formatPaper(x) : formatSignificant(x, digits));
+  const fmt = cellFormat(digits);
   const initLabel = (i: Init) => (i === 'pT' ? 'p_T' : 'N(0,I)');
   const keys: string[] = [];
   const columns: string[] = [];
@@ -159,9 +171,7 @@ export function formatTable(result: TableResult, digits: number | 'paper' = 'pap
     const cells = lines.get(k)!;
     return [scheme, formatEps(Number(eps)), ...columns.map((c) => cells.get(c) ?? '')];
   });
-  const widths = header.map((h, j) => Math.max(h.length, ...body.map((r) => r[j].length)));
-  const render = (cells: string[]) => cells.map((c, j) => (j < 2 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  ');
-  const out = [render(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(render)];
+  const out = alignedLines(header, body, 2);
   // One line per cause (scheme, eps, message), naming the cells it makes infinite: N x start when they form a product.
   const causes = new Map<string, { scheme: string; eps: number; message: string; steps: string[]; inits: string[]; cells: string[] }>();
   for (const d of result.diagnostics ?? []) {
