@@ -13,7 +13,7 @@
  *   spectral radius rho(M) < 1; the continuous equation is first mapped to a Stein equation by the Cayley
  *   transform M = (pI + A)^{-1}(pI - A), Q' = 2p (pI + A)^{-1} Q (pI + A)^{-T}, p > 0, which has rho < 1
  *   iff every eigenvalue of A has a positive real part (the condition for a stationary law to exist).
- *   p = sqrt(h_min h_max) over the eigenvalues h of the symmetric part (optimal for a symmetric A).
+ *   p = sqrt(h_min h_max) over the eigenvalues h of the symmetric part (optimal for a symmetric A), h_max if h_min <= 0.
  *   Doubling stops when |M_k|_F^2 < 2^-60; an unstable A (no stationary law) is refused with a typed error.
  * Dense products use the Wasm GEMM (src/linalg/blas.ts); the inverse is a plain-TS Gauss-Jordan, O(d^3).
  */
@@ -151,7 +151,7 @@ export async function langevinCovariance(a: ArrayLike<number>, d: number): Promi
   const h = (await eigh(sym, D, { vectors: false })).values;
   const hMax = h[D - 1];
   if (!(hMax > 0)) refuse(`tr A = ${neumaierSum(h)} <= 0`);
-  const p = Math.sqrt(Math.max(h[0], 1e-8 * hMax) * hMax);
+  const p = h[0] > 0 ? Math.sqrt(h[0] * hMax) : hMax;
   const inv = shiftedInverse(A, D, p);
   if (inv === null) return refuse(`pI + A is singular at p = ${p}`);
   // Cayley: M = (pI + A)^{-1}(pI - A) = 2p (pI + A)^{-1} - I, Q' = 2p (pI + A)^{-1} (2I) (pI + A)^{-T}.
