@@ -14,3 +14,4 @@ export { svdValues } from "./linalg/svd";
 export * from "./fft/fft";
 export * from "./random/random";
 export * from "./diffusion/particles";
+export { kernelPairSums } from "./learning/kernels";

@@ -1,0 +1,468 @@
+/**
+ * First-order kernels of the score-matching -> sampling pipeline (docs/math.md §3.4, after
+ * ../shared/score-matching.md §4): E W2^2 ~ sum_{i,j} [K_gen/N + K_opt](l_i, l_j) + sum_i K_bias(l_i), each
+ * kernel written as an off-diagonal function K(l, l') plus a diagonal (i = j) extra Kd(l) = K_ii - K(l_i, l_i).
+ *
+ * Every pair kernel here has the form (p_k q_m + q_k p_m) / (2 s (s + e)^power), s = l_k + l_m, summed over a
+ * rank of terms (one per VE level for the discrete diffusion kernel): the per-mode features p, q are computed
+ * in TypeScript, and the O(D^2) sum over distinct values runs in Wasm (assembly/learning/kernels.ts). On the
+ * diagonal the forms are replaced by their limits, finite at l = 0.
+ */
+import { fail } from '../core/errors.js';
+import { describe } from '../core/checks.js';
+import { checkOptions, optionKeys } from '../core/options.js';
+import { neumaierSum } from '../core/sums.js';
+import { prepareSpectrum, type SpectrumInput } from '../spectra/spectrum.js';
+import { checkWasmBytes, withWasm } from '../wasm/kernel.js';
+import { exactScore, langevinVariance, modeW2Squared, tweedieVariance, ulaVariance, veEmVariance, veGrid } from './modes.js';
+
+export type KernelSampler = 'langevin' | 'ula' | 'diffusion';
+export type KernelSource = 'generalization' | 'optimization' | 'bias';
+
+/** Parameters of the kernels (score-matching.md §2-§4 conventions). */
+export interface KernelParams {
+  /** N, number of training samples (required): K_gen / N. */
+  samples: number;
+  /** DSM noise amplitude sigma > 0 (Langevin, ULA; required there). Not with 'diffusion' (its levels are the grid). */
+  sigma?: number;
+  /** SGD step tau >= 0 (default 0: no optimization error). */
+  tau?: number;
+  /** SGD batch B >= 1 (default 1). */
+  batch?: number;
+  /** Sampler driven by the learned score (default 'langevin', continuous time). */
+  sampler?: KernelSampler;
+  /** ULA step gamma (required for 'ula'; 0 < gamma a < 2 on every mode, a = 1 / (l + sigma^2)). */
+  gamma?: number;
+  /** Final Tweedie denoising step (default false). */
+  denoise?: boolean;
+  /** Mean estimated (affine score): adds tr S / N (default false). */
+  meanEstimated?: boolean;
+  /** Symmetric parameterization A = A^T (Langevin, ULA; default false). */
+  symmetric?: boolean;
+  /** Diffusion: sigma_min > 0 (u_min = sigma_min^2, the last level), sigma_max > sigma_min, levels K >= 1. */
+  sigmaMin?: number;
+  sigmaMax?: number;
+  levels?: number;
+  /** Diffusion grid in u = sigma^2 (default 'uniform'). */
+  spacing?: 'uniform' | 'geometric';
+  /** Diffusion optimization kernel: the discrete per-level sum (default) or its continuous limit (uniform grid). */
+  limit?: 'discrete' | 'continuous';
+  /** Bias per mode: 'exact' (sqrt v - sqrt l)^2 (default) or 'first-order' b^2 / (4 l), b = v - l. */
+  bias?: 'exact' | 'first-order';
+}
+
+export const KERNEL_PARAM_KEYS = optionKeys<KernelParams>({
+  samples: true, sigma: true, tau: true, batch: true, sampler: true, gamma: true, denoise: true, meanEstimated: true,
+  symmetric: true, sigmaMin: true, sigmaMax: true, levels: true, spacing: true, limit: true, bias: true,
+});
+
+/** Checked parameters with defaults filled in. */
+export interface ResolvedKernelParams {
+  samples: number; sigma: number; tau: number; batch: number; sampler: KernelSampler; gamma: number; denoise: boolean;
+  meanEstimated: boolean; symmetric: boolean; sigmaMin: number; sigmaMax: number; levels: number;
+  spacing: 'uniform' | 'geometric'; limit: 'discrete' | 'continuous'; bias: 'exact' | 'first-order';
+}
+
+/** Most VE levels (the discrete diffusion kernel costs O(D^2 levels)). */
+export const MAX_KERNEL_LEVELS = 1_000_000;
+/** Most distinct values for which `matrix: true` returns the D x D matrices (3 x 8 D^2 bytes: 100 MiB). */
+export const MAX_KERNEL_MATRIX = 2048;
+/** Most grid points per side of a heat map. */
+export const MAX_HEATMAP_SIDE = 4096;
+
+const SAMPLER_NAMES: readonly KernelSampler[] = ['langevin', 'ula', 'diffusion'];
+
+function positive(x: unknown, argument: string, code: 'INVALID_OPTION' = 'INVALID_OPTION'): number {
+  if (typeof x !== 'number' || !(x > 0) || !Number.isFinite(x)) fail(code, argument, `got ${describe(x)}`, 'a finite number > 0');
+  return x;
+}
+
+function integerIn(x: unknown, argument: string, lo: number, hi: number): number {
+  if (typeof x !== 'number' || !Number.isInteger(x) || x < lo || x > hi) fail('INVALID_OPTION', argument, `got ${describe(x)}`, `an integer from ${lo} to ${hi}`);
+  return x;
+}
+
+function oneOf<T extends string>(x: unknown, argument: string, names: readonly T[], fallback: T): T {
+  if (x === undefined) return fallback;
+  if (!names.includes(x as T)) fail('INVALID_OPTION', argument, `got ${describe(x)}`, names.map((s) => `'${s}'`).join(', '));
+  return x as T;
+}
+
+function flag(x: unknown, argument: string): boolean {
+  if (x === undefined) return false;
+  if (typeof x !== 'boolean') fail('INVALID_OPTION', argument, `got ${describe(x)}`, 'true or false');
+  return x;
+}
+
+/**
+ * Check the parameters (before any work): unknown keys, types, ranges, options that belong to another
+ * sampler. The spectrum-dependent check (ULA stability) is `checkUlaStability`.
+ */
+export function resolveKernelParams(params: unknown, argument = 'params'): ResolvedKernelParams {
+  if (params === undefined) fail('MISSING_OPTION', `${argument}.samples`, 'the number of samples is required', 'an integer N >= 1');
+  checkOptions(params, KERNEL_PARAM_KEYS, argument);
+  const p = params as KernelParams;
+  const arg = (k: string) => `${argument}.${k}`;
+  if (p.samples === undefined) fail('MISSING_OPTION', arg('samples'), 'the number of samples is required', 'an integer N >= 1');
+  const samples = integerIn(p.samples, arg('samples'), 1, Number.MAX_SAFE_INTEGER);
+  const sampler = oneOf(p.sampler, arg('sampler'), SAMPLER_NAMES, 'langevin');
+  const diffusion = sampler === 'diffusion';
+  const refuse = (key: keyof KernelParams, why: string) => {
+    if (p[key] !== undefined) fail('INVALID_OPTION', arg(key), `${key} ${why} (sampler '${sampler}')`, `leave ${key} out with sampler '${sampler}'`);
+  };
+  let tau = 0;
+  if (p.tau !== undefined) {
+    if (typeof p.tau !== 'number' || !(p.tau >= 0) || !Number.isFinite(p.tau)) fail('INVALID_OPTION', arg('tau'), `got ${describe(p.tau)}`, 'a finite number >= 0');
+    tau = p.tau;
+  }
+  const batch = p.batch === undefined ? 1 : integerIn(p.batch, arg('batch'), 1, Number.MAX_SAFE_INTEGER);
+  const denoise = flag(p.denoise, arg('denoise'));
+  const meanEstimated = flag(p.meanEstimated, arg('meanEstimated'));
+  const bias = oneOf(p.bias, arg('bias'), ['exact', 'first-order'] as const, 'exact');
+  let sigma = 0, gamma = 0, sigmaMin = 0, sigmaMax = 0, levels = 0;
+  let spacing: 'uniform' | 'geometric' = 'uniform';
+  let limit: 'discrete' | 'continuous' = 'discrete';
+  let symmetric = false;
+  if (diffusion) {
+    refuse('sigma', 'is the DSM noise of Langevin and ULA: the diffusion levels come from sigmaMin, sigmaMax, levels');
+    refuse('gamma', 'is the ULA step');
+    refuse('symmetric', 'has no diffusion kernel in the conventions');
+    for (const k of ['sigmaMin', 'sigmaMax', 'levels'] as const) {
+      if (p[k] === undefined) fail('MISSING_OPTION', arg(k), `${k} is required with sampler 'diffusion'`, k === 'levels' ? 'an integer >= 1' : 'a finite number > 0');
+    }
+    sigmaMin = positive(p.sigmaMin, arg('sigmaMin'));
+    sigmaMax = positive(p.sigmaMax, arg('sigmaMax'));
+    if (!(sigmaMax > sigmaMin)) fail('INVALID_OPTION', arg('sigmaMax'), `sigmaMax ${sigmaMax} is not above sigmaMin ${sigmaMin}`, 'sigmaMax > sigmaMin');
+    levels = integerIn(p.levels, arg('levels'), 1, MAX_KERNEL_LEVELS);
+    spacing = oneOf(p.spacing, arg('spacing'), ['uniform', 'geometric'] as const, 'uniform');
+    limit = oneOf(p.limit, arg('limit'), ['discrete', 'continuous'] as const, 'discrete');
+    if (limit === 'continuous' && spacing !== 'uniform') {
+      fail('INVALID_OPTION', arg('limit'), "the continuous limit is that of a uniform grid in u", "limit 'continuous' with spacing 'uniform'");
+    }
+  } else {
+    for (const k of ['sigmaMin', 'sigmaMax', 'levels', 'spacing', 'limit'] as const) refuse(k, "is an option of sampler 'diffusion'");
+    if (p.sigma === undefined) fail('MISSING_OPTION', arg('sigma'), `sigma is required with sampler '${sampler}'`, 'a finite number > 0');
+    sigma = positive(p.sigma, arg('sigma'));
+    symmetric = flag(p.symmetric, arg('symmetric'));
+    if (sampler === 'ula') {
+      if (p.gamma === undefined) fail('MISSING_OPTION', arg('gamma'), "gamma is required with sampler 'ula'", 'a finite number > 0');
+      gamma = positive(p.gamma, arg('gamma'));
+    } else refuse('gamma', "is the step of sampler 'ula'");
+  }
+  return { samples, sigma, tau, batch, sampler, gamma, denoise, meanEstimated, symmetric, sigmaMin, sigmaMax, levels, spacing, limit, bias };
+}
+
+/** ULA is stable on every mode iff 0 < gamma a < 2 with a = 1 / (l + sigma^2), i.e. gamma < 2 (l_min + sigma^2). */
+export function checkUlaStability(p: ResolvedKernelParams, lMin: number, argument = 'params'): void {
+  if (p.sampler !== 'ula') return;
+  const bound = 2 * (lMin + p.sigma ** 2);
+  if (!(p.gamma < bound)) {
+    fail('INVALID_OPTION', `${argument}.gamma`, `ULA diverges on the smallest mode (l = ${lMin}): gamma a = ${p.gamma / (lMin + p.sigma ** 2)} >= 2`,
+      `gamma < 2 (l_min + sigma^2) = ${bound}`);
+  }
+}
+
+/**
+ * Per-mode features of the pair kernels for a list of eigenvalues (any order, repeats allowed):
+ *   K_gen(l_k, l_m)/N = (pa_k qa_m + qa_k pa_m) / (2 s)
+ *   K_opt(l_k, l_m)   = sum_t (pb_tk qb_tm + qb_tk pb_tm) / (2 s (s + e)^power)       (s = l_k + l_m)
+ * and, per mode, the diagonal values K(l, l) of both (limits, finite at l = 0) and the extras Kd.
+ */
+export interface KernelFeatures {
+  n: number;
+  pa: Float64Array; qa: Float64Array;
+  rank: number; pb: Float64Array; qb: Float64Array; // rank rows of n (row t = level t)
+  e: number; power: 0 | 1 | 2;
+  genSelf: Float64Array; genExtra: Float64Array; optSelf: Float64Array; optExtra: Float64Array;
+}
+
+export function kernelFeatures(values: ArrayLike<number>, p: ResolvedKernelParams): KernelFeatures {
+  const n = values.length;
+  const pa = new Float64Array(n), qa = new Float64Array(n), genSelf = new Float64Array(n), genExtra = new Float64Array(n);
+  const N = p.samples;
+  for (let k = 0; k < n; k++) {
+    const l = values[k];
+    // K_gen = l l' / (2 N (l + l')) + delta (l / (4N) [+ l / N, mean estimated])       (score-matching.md §4 K1)
+    pa[k] = l / (2 * N);
+    qa[k] = l;
+    genSelf[k] = l / (4 * N);
+    genExtra[k] = l / (4 * N) + (p.meanEstimated ? l / N : 0);
+  }
+  const { tau, batch: B } = p;
+  if (p.sampler !== 'diffusion') {
+    const u = p.sigma ** 2;
+    const pb = new Float64Array(n), qb = new Float64Array(n), optSelf = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      const l = values[k];
+      const c = l + u;
+      if (p.symmetric) {
+        // K_opt^sym = c_k^2 c_m^2 tau (s_k c_m + s_m c_k) / (4B (c_k + c_m)) / (2 (l_k + l_m)), s = l / (u c)   (§2, §4 K2)
+        pb[k] = (c * c * tau * l) / (4 * B * u * c);
+        qb[k] = c ** 3;
+      } else {
+        // K_opt = c_k^2 c_m^2 (c_m^2 v_k + c_k^2 v_m) / ((c_k + c_m)^2 2 (l_k + l_m)), v = tau l / (2 B u c)   (§4 K2)
+        pb[k] = (c * c * tau * l) / (2 * B * u * c);
+        qb[k] = c ** 4;
+      }
+      // Both forms on the diagonal: K(l, l) = Kd(l) = c^3 tau / (16 B u) (v / l finite at l = 0).
+      optSelf[k] = (c ** 3 * tau) / (16 * B * u);
+    }
+    return { n, pa, qa, rank: 1, pb, qb, e: 2 * u, power: p.symmetric ? 1 : 2, genSelf, genExtra, optSelf, optExtra: optSelf };
+  }
+  const uMax = p.sigmaMax ** 2, uMin = p.sigmaMin ** 2;
+  if (p.limit === 'continuous') {
+    // E dS_ij^2 = (h tau / 2B) (c_i c_j)^2_{u_min} (F(l_i) + F(l_j)), doubled for i = j; K = E / (2 (l_i + l_j))  (§3d, §4 K4)
+    const h = (uMax - uMin) / p.levels;
+    const pb = new Float64Array(n), qb = new Float64Array(n), optSelf = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      const l = values[k];
+      const cm2 = (l + uMin) ** 2;
+      const phi = fOverL(l, uMin, uMax);
+      pb[k] = ((h * tau) / (2 * B)) * cm2 * l * phi;
+      qb[k] = cm2;
+      optSelf[k] = ((h * tau) / (2 * B)) * cm2 * cm2 * phi / 2;
+    }
+    return { n, pa, qa, rank: 1, pb, qb, e: 0, power: 0, genSelf, genExtra, optSelf, optExtra: optSelf };
+  }
+  // Discrete per-level formula (§3d): E dS_ij^2 = sum_k (alpha_ki beta_kj + alpha_kj beta_ki), with
+  // alpha_ki = h_k Q_ki^2 v_ki, beta_ki = h_k Q_ki^2 (sbar_ki m_ki)^2, Q_ki = prod_{l>k} m_li; 4 sum alpha beta for i = j.
+  const u = veGrid(uMax, uMin, p.levels, p.spacing);
+  const T = p.levels;
+  const pb = new Float64Array(T * n), qb = new Float64Array(T * n), optSelf = new Float64Array(n);
+  const m = new Float64Array(T), a = new Float64Array(T);
+  for (let i = 0; i < n; i++) {
+    const l = values[i];
+    let sbar = l + u[0]; // exact initialisation N(0, S + u_max)
+    for (let k = 0; k < T; k++) {
+      const h = u[k] - u[k + 1];
+      m[k] = 1 - h / (l + u[k]);
+      a[k] = sbar * m[k];
+      sbar = m[k] ** 2 * sbar + h;
+    }
+    let Q2 = 1; // Q_ki^2, built backwards
+    let self = 0;
+    for (let k = T - 1; k >= 0; k--) {
+      const h = u[k] - u[k + 1];
+      const vOverL = tau / (2 * B * u[k] * (l + u[k])); // v_ki / l (§3d per-level SGD variance)
+      const beta = h * Q2 * a[k] ** 2;
+      pb[k * n + i] = h * Q2 * vOverL * l;
+      qb[k * n + i] = beta;
+      self += h * Q2 * vOverL * beta;
+      Q2 *= m[k] ** 2;
+    }
+    optSelf[i] = self / 2; // K(l, l) = Kd(l) = sum_k alpha beta / (2 l)
+  }
+  return { n, pa, qa, rank: T, pb, qb, e: 0, power: 0, genSelf, genExtra, optSelf, optExtra: optSelf };
+}
+
+/**
+ * F(l) / l with F(l) = int_{u_min}^{u_max} l du / (u (l + u)^3) = l^-2 [g(x)]_{u_min}^{u_max}, x = l / (l + u),
+ * g(x) = ln(1 - x) + x + x^2 / 2 = -sum_{n>=3} x^n / n (score-matching.md §3d). g is summed as its series for
+ * x < 1/2 (no cancellation), so F / l stays accurate down to l = 0, where it is (u_min^-3 - u_max^-3) / 3.
+ */
+export function fOverL(l: number, uMin: number, uMax: number): number {
+  // g(x) / l^3 = -(1/(l+u))^3 sum_{n>=3} x^(n-3) / n
+  const gOverL3 = (uu: number): number => {
+    const x = l / (l + uu);
+    if (x >= 0.5) return (Math.log1p(-x) + x + (x * x) / 2) / l ** 3;
+    let sum = 0, xn = 1;
+    for (let j = 3; j < 80 && xn > 1e-18 * j; j++) { sum += xn / j; xn *= x; }
+    return -sum / (l + uu) ** 3;
+  };
+  return gOverL3(uMax) - gOverL3(uMin);
+}
+
+/** The output variance of one mode under the exact score (modes.ts), by sampler, for the bias. */
+export function exactOutputVariance(l: number, p: ResolvedKernelParams, grid?: Float64Array): number {
+  if (p.sampler === 'diffusion') {
+    const u = grid ?? veGrid(p.sigmaMax ** 2, p.sigmaMin ** 2, p.levels, p.spacing);
+    const v = veEmVariance(u, (k) => exactScore(l, u[k]), l + u[0]);
+    const uMin = u[u.length - 1];
+    return p.denoise ? tweedieVariance(exactScore(l, uMin), uMin, v) : v;
+  }
+  const u = p.sigma ** 2;
+  const a = exactScore(l, u);
+  const v = p.sampler === 'ula' ? ulaVariance(a, p.gamma) : langevinVariance(a);
+  return p.denoise ? tweedieVariance(a, u, v) : v;
+}
+
+/** K_bias per mode: (sqrt v - sqrt l)^2 exactly, or b^2 / (4 l) with b = v - l (score-matching.md §4 K3). */
+export function biasTerm(l: number, v: number, form: 'exact' | 'first-order'): number {
+  if (form === 'exact') return modeW2Squared(l, v);
+  const b = v - l;
+  return b === 0 ? 0 : (b * b) / (4 * l); // Infinity at l = 0 with b != 0 (reported by a diagnostic)
+}
+
+/** The two pair kernels of `f` between modes k and m of `f` and `g` (any modes, s > 0 or k = m on one list). */
+function pairValues(f: KernelFeatures, k: number, g: KernelFeatures, m: number, lk: number, lm: number): [number, number] {
+  const s = lk + lm;
+  const gen = (f.pa[k] * g.qa[m] + f.qa[k] * g.pa[m]) / (2 * s);
+  let num = 0;
+  for (let t = 0; t < f.rank; t++) num += f.pb[t * f.n + k] * g.qb[t * g.n + m] + f.qb[t * f.n + k] * g.pb[t * g.n + m];
+  return [gen, num / (2 * s * (s + f.e) ** f.power)];
+}
+
+export interface KernelDiagnostic {
+  code: 'zero-eigenvalue-bias';
+  message: string;
+}
+
+export interface PipelineKernelResult {
+  /** Distinct eigenvalues (ascending) and their multiplicities. */
+  values: Float64Array;
+  counts: Float64Array;
+  /** sum over sources: the first-order E W2^2. */
+  total: number;
+  /** sum_{k,m} w_k w_m K(l_k, l_m) + sum_k w_k Kd(l_k), per source. */
+  sources: Record<KernelSource, number>;
+  /** Per distinct value k: w_k [sum_m w_m K(l_k, l_m) + Kd(l_k)], per source (they add up to `sources`). */
+  perMode: Record<KernelSource, Float64Array>;
+  /** With `matrix: true`: per source, D x D row-major, entry (k, m) = w_k w_m K(l_k, l_m) + [k = m] w_k Kd(l_k). */
+  matrix?: Record<KernelSource, Float64Array>;
+  diagnostics: KernelDiagnostic[];
+}
+
+export interface PipelineKernelOptions {
+  /** Also return the D x D matrices over distinct values (D <= MAX_KERNEL_MATRIX). */
+  matrix?: boolean;
+}
+
+export const PIPELINE_KERNEL_KEYS = optionKeys<PipelineKernelOptions>({ matrix: true });
+
+/**
+ * The first-order pipeline error as kernel sums over the spectrum, by source and per distinct value
+ * (docs/math.md §3.4). The off-diagonal O(D^2) sums run in Wasm (f64x2, each pair once, compensated sums).
+ */
+export async function pipelineKernel(spectrum: SpectrumInput, params: KernelParams, opts?: PipelineKernelOptions): Promise<PipelineKernelResult> {
+  const p = resolveKernelParams(params);
+  checkOptions(opts, PIPELINE_KERNEL_KEYS, 'opts');
+  const wantMatrix = flag(opts?.matrix, 'opts.matrix');
+  const { values, counts } = prepareSpectrum(spectrum);
+  const D = values.length;
+  checkUlaStability(p, values[0]);
+  if (wantMatrix && D > MAX_KERNEL_MATRIX) {
+    fail('TOO_LARGE', 'opts.matrix', `the spectrum has ${D} distinct values`, `matrix: true with at most ${MAX_KERNEL_MATRIX} distinct values`);
+  }
+  const rank = p.sampler === 'diffusion' && p.limit === 'discrete' ? p.levels : 1;
+  checkWasmBytes(8 * ((D + 2) * (12 + 2 * rank)), 'spectrum');
+  checkWasmBytes(8 * D * (rank + 1) * 2, 'params.levels'); // the features in JS memory
+
+  const f = kernelFeatures(values, p);
+  const grid = p.sampler === 'diffusion' ? veGrid(p.sigmaMax ** 2, p.sigmaMin ** 2, p.levels, p.spacing) : undefined;
+  const diagnostics: KernelDiagnostic[] = [];
+  const bias = new Float64Array(D);
+  for (let k = 0; k < D; k++) {
+    bias[k] = counts[k] * biasTerm(values[k], exactOutputVariance(values[k], p, grid), p.bias);
+    if (bias[k] === Infinity) {
+      diagnostics.push({ code: 'zero-eigenvalue-bias', message: `first-order bias b^2 / (4 l) is Infinity at eigenvalue 0 (multiplicity ${counts[k]}): use bias: 'exact'` });
+    }
+  }
+  const [rowsA, rowsB] = await offDiagonalRows(values, counts, f);
+  const gen = new Float64Array(D), opt = new Float64Array(D);
+  for (let k = 0; k < D; k++) {
+    const w = counts[k];
+    gen[k] = w * (rowsA[k] + w * f.genSelf[k] + f.genExtra[k]);
+    opt[k] = w * (rowsB[k] + w * f.optSelf[k] + f.optExtra[k]);
+  }
+  const sources = { generalization: neumaierSum(gen), optimization: neumaierSum(opt), bias: neumaierSum(bias) };
+  const result: PipelineKernelResult = {
+    values: values.slice(), counts: counts.slice(),
+    total: sources.generalization + sources.optimization + sources.bias,
+    sources, perMode: { generalization: gen, optimization: opt, bias }, diagnostics,
+  };
+  if (wantMatrix) result.matrix = kernelMatrices(values, counts, f, bias);
+  return result;
+}
+
+/** rows[k] = sum_{m != k} w_m K(l_k, l_m) for both pair kernels, in Wasm. */
+async function offDiagonalRows(values: Float64Array, counts: Float64Array, f: KernelFeatures): Promise<[Float64Array, Float64Array]> {
+  const D = values.length;
+  const stride = D + 1;
+  // Slot D: the padding mode (l = 1, w = 0, features 0) that the kernel's last pair of lanes may read.
+  const padded = (x: Float64Array, pad: number) => { const y = new Float64Array(stride); y.set(x); y[D] = pad; return y; };
+  const rows = (x: Float64Array) => {
+    const y = new Float64Array(f.rank * stride);
+    for (let t = 0; t < f.rank; t++) y.set(x.subarray(t * D, (t + 1) * D), t * stride);
+    return y;
+  };
+  return withWasm((scope) => {
+    const lam = scope.f64(stride, padded(values, 1));
+    const w = scope.f64(stride, padded(counts, 0));
+    const pa = scope.f64(stride, padded(f.pa, 0));
+    const qa = scope.f64(stride, padded(f.qa, 0));
+    const pb = scope.f64(f.rank * stride, rows(f.pb));
+    const qb = scope.f64(f.rank * stride, rows(f.qb));
+    const outA = scope.f64(D);
+    const outB = scope.f64(D);
+    scope.kernel.kernelPairSums(D, lam, w, pa, qa, f.rank, pb, qb, stride, f.e, f.power, outA, outB);
+    return [scope.read(outA, D), scope.read(outB, D)];
+  });
+}
+
+function kernelMatrices(values: Float64Array, counts: Float64Array, f: KernelFeatures, bias: Float64Array): Record<KernelSource, Float64Array> {
+  const D = values.length;
+  const gen = new Float64Array(D * D), opt = new Float64Array(D * D), b = new Float64Array(D * D);
+  for (let k = 0; k < D; k++) {
+    const wk = counts[k];
+    for (let m = k + 1; m < D; m++) {
+      const [g, o] = pairValues(f, k, f, m, values[k], values[m]);
+      gen[k * D + m] = gen[m * D + k] = wk * counts[m] * g;
+      opt[k * D + m] = opt[m * D + k] = wk * counts[m] * o;
+    }
+    gen[k * D + k] = wk * (wk * f.genSelf[k] + f.genExtra[k]);
+    opt[k * D + k] = wk * (wk * f.optSelf[k] + f.optExtra[k]);
+    b[k * D + k] = bias[k];
+  }
+  return { generalization: gen, optimization: opt, bias: b };
+}
+
+/** A heat-map grid: K(rows[a], cols[b]) at entry a * cols.length + b. */
+export interface KernelGrid {
+  rows: ArrayLike<number>;
+  cols: ArrayLike<number>;
+}
+
+/**
+ * A source's kernel on a (l, l') grid, row-major: K(l, l') + [l = l'] Kd(l) (the kernel as a function,
+ * including its diagonal term where the two values are equal; 'bias' is diagonal only: K_bias(l) where
+ * l = l', 0 elsewhere). Values >= 0; plain TypeScript (a plot's worth of points).
+ */
+export function kernelHeatmap(kind: KernelSource, grid: KernelGrid, params: KernelParams): Float64Array {
+  if (kind === undefined) fail('MISSING_OPTION', 'kind', 'the kernel is required', "'generalization', 'optimization', 'bias'");
+  oneOf(kind, 'kind', ['generalization', 'optimization', 'bias'] as const, 'generalization');
+  const p = resolveKernelParams(params);
+  if (grid === null || typeof grid !== 'object') fail('INVALID_OPTION', 'grid', `got ${describe(grid)}`, 'an object { rows, cols } of eigenvalues');
+  checkOptions(grid, ['rows', 'cols'], 'grid');
+  const rows = prepareAxis(grid.rows, 'grid.rows');
+  const cols = prepareAxis(grid.cols, 'grid.cols');
+  checkUlaStability(p, Math.min(...rows, ...cols));
+  const fr = kernelFeatures(rows, p);
+  const fc = kernelFeatures(cols, p);
+  const out = new Float64Array(rows.length * cols.length);
+  for (let a = 0; a < rows.length; a++) {
+    for (let b = 0; b < cols.length; b++) {
+      const l = rows[a], lp = cols[b];
+      let v: number;
+      if (l === lp) {
+        v = kind === 'generalization' ? fr.genSelf[a] + fr.genExtra[a]
+          : kind === 'optimization' ? fr.optSelf[a] + fr.optExtra[a]
+            : biasTerm(l, exactOutputVariance(l, p), p.bias);
+      } else if (kind === 'bias') v = 0;
+      else v = pairValues(fr, a, fc, b, l, lp)[kind === 'generalization' ? 0 : 1];
+      out[a * cols.length + b] = v;
+    }
+  }
+  return out;
+}
+
+function prepareAxis(x: unknown, argument: string): Float64Array {
+  const len = (x as { length?: unknown } | null)?.length;
+  if (x === null || typeof x !== 'object' || typeof len !== 'number' || len < 1 || len > MAX_HEATMAP_SIDE) {
+    fail('INVALID_SHAPE', argument, `expected 1 to ${MAX_HEATMAP_SIDE} eigenvalues, got ${describe(x)}`, `an array of 1 to ${MAX_HEATMAP_SIDE} finite numbers >= 0`);
+  }
+  const y = Float64Array.from(x as ArrayLike<number>);
+  for (let i = 0; i < y.length; i++) {
+    if (!(y[i] >= 0) || !Number.isFinite(y[i])) fail('INVALID_OPTION', argument, `entry ${i} is ${describe((x as ArrayLike<unknown>)[i])}`, 'finite eigenvalues >= 0');
+  }
+  return y;
+}
