@@ -124,7 +124,7 @@ async function stationaryRun(symmetric: boolean) {
   const x = await gaussianSamples(lam, 200000, 3);
   const fit = await dsmFit(x, d, sigma, { dense: true });
   const chains = 6;
-  const steps = 400000;
+  const steps = 600000;
   const every = 100;
   const burn = 40; // snapshots: 4000 steps, e^-9.6 of the start's deficit left at the slowest mode
   const sgd = await dsmSgd(x, d, sigma, { tau, batch, steps, seed: symmetric ? 5 : 4, chains, symmetric, initial: fit.matrix!, every });
