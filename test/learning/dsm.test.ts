@@ -123,7 +123,7 @@ async function stationaryRun(symmetric: boolean) {
   const batch = 4;
   const x = await gaussianSamples(lam, 200000, 3);
   const fit = await dsmFit(x, d, sigma, { dense: true });
-  const chains = 6;
+  const chains = 8;
   const steps = 600000;
   const every = 100;
   const burn = 40; // snapshots: 4000 steps, e^-9.6 of the start's deficit left at the slowest mode
