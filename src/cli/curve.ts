@@ -27,7 +27,7 @@ export function curveCommand(prog: Command): void {
     .addOption(new Option('--schemes <list>', 'schemes: em, ei, euler, heun').default('em,ei,euler,heun'))
     .addOption(new Option('--sampler <name>', 'a k-diffusion or diffusers sampler instead of schemes (names as in gaussdiff error)')
       .argParser(choice('--sampler', [...EDM_SAMPLER_NAMES, ...DISCRETE_SAMPLER_NAMES])))
-    .addOption(new Option('--steps <N>', 'number of grid points N; --sampler: number of steps (default 20)').argParser(number('--steps')).default(1000))
+    .addOption(new Option('--steps <N>', 'schemes: number of grid points N (default 1000); --sampler: number of steps (default 20)').argParser(number('--steps')))
     .addOption(new Option('--eps <eps>', 'truncation time').argParser(number('--eps')).default(0))
     .option('--grid <file.npy>', 'a user grid of increasing reverse times in [0, T] (.npy) instead of --steps/--eps')
     .addOption(new Option('--inits <list>', 'starts: pT, normal').default('pT,normal'))
@@ -45,7 +45,7 @@ export function curveCommand(prog: Command): void {
         `with --sampler: ${SAMPLER_ONLY.map(flag).join(', ')}; with --schemes: ${SCHEME_ONLY.map(flag).join(', ')}`);
     }
     checkFrameSchedule(o.schedule, sampler);
-    if (sampler) return samplerRows(o, typed('steps') ? o.steps : 20);
+    if (sampler) return samplerRows(o, o.steps ?? 20);
     if (o.grid !== undefined) {
       const both = ['steps', 'eps'].filter(typed);
       if (both.length) throw new GaussdiffError('INVALID_OPTION', '--grid', `given with ${both.map((k) => `--${k}`).join(' and ')}`, 'either --grid or --steps/--eps');

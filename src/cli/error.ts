@@ -2,10 +2,11 @@
  * `gaussdiff error`: the exact W2 of one sampler on Gaussian data, by the state-space engine: a k-diffusion
  * sampler (EDM frame, noise levels sigma: src/diffusion/edm/) or a diffusers one (ddim, ddpm, dpmsolver++:
  * discrete-time frame, src/diffusion/discrete/), told apart by name. Prints
- * {"sampler": NAME, "w2": number, "w2Squared": number, "nfe": integer} with --json.
+ * {"sampler": NAME, "w2": number, "w2Squared": number, "nfe": integer} with --json; --contributions adds the
+ * per-mode arrays of the result (which eigenvalues carry the error), --model-spectrum the model's lhat.
  */
 import { type Command, Option } from 'commander';
-import { DISCRETE_SAMPLER_NAMES, EDM_SAMPLER_NAMES, GaussdiffError, samplerError, writeNpy, type EdmSamplerErrorOptions, type EdmSamplerErrorResult } from '../node.js';
+import { DISCRETE_SAMPLER_NAMES, EDM_SAMPLER_NAMES, samplerError, writeNpy, type EdmSamplerErrorOptions, type EdmSamplerErrorResult } from '../node.js';
 import { checkOutputPath } from '../io/files.js';
 import { choice, churnOptions, discreteOptions, edmLevelOptions, integer, loadSpectrum, modelSpectrumOption, samplerValues, spectrumOption } from './options.js';
 import { jsonNumber, significant, write, writeJsonArray } from './output.js';
@@ -29,37 +30,29 @@ export function errorCommand(prog: Command): void {
     const opts = { sampler: o.sampler, steps: o.steps, ...(await samplerValues(o)) } as EdmSamplerErrorOptions;
     const spectrum = await loadSpectrum(o.spectrum, Boolean(o.json));
     const r = await samplerError(spectrum, opts);
-    const modes = perMode(r, o.contributions || o.contributionsOut !== undefined);
-    if (modes && o.contributionsOut !== undefined) {
-      const n = modes.values.length;
+    if (o.contributionsOut !== undefined) {
+      const n = r.values.length;
       const table = new Float64Array(5 * n);
-      [modes.values, modes.modelValues, modes.counts, modes.variances, modes.contributions].forEach((column, j) => column.forEach((x, i) => { table[5 * i + j] = x; }));
+      [r.values, r.modelValues, r.counts, r.variances, r.contributions].forEach((column, j) => column.forEach((x, i) => { table[5 * i + j] = x; }));
       await writeNpy(o.contributionsOut, table, [n, 5]);
     }
     if (o.json) {
       await write(`{"sampler":${JSON.stringify(r.sampler)},"w2":${jsonNumber(r.w2)},"w2Squared":${jsonNumber(r.w2Squared)},"nfe":${r.nfe}`);
-      if (modes && o.contributions) {
+      if (o.contributions) {
         for (const key of ['values', 'modelValues', 'counts', 'variances', 'contributions'] as const) {
           await write(`,"${key}":`);
-          await writeJsonArray(modes[key].length, (i) => jsonNumber(modes[key][i]));
+          await writeJsonArray(r[key].length, (i) => jsonNumber(r[key][i]));
         }
       }
       await write('}\n');
       return;
     }
     await write(`sampler  ${r.sampler} (${o.steps} steps, ${o.start} start)\nW2       ${r.w2}\nW2^2     ${r.w2Squared}\nNFE      ${r.nfe}\n`);
-    if (modes && o.contributions) await write(contributionText(modes, r.w2Squared));
+    if (o.contributions) await write(contributionText(r, r.w2Squared));
   });
 }
 
 type Modes = Pick<EdmSamplerErrorResult, 'values' | 'modelValues' | 'counts' | 'variances' | 'contributions'>;
-
-/** The per-mode arrays of a result, when asked for (a typed error if this sampler's result has none). */
-function perMode(r: Partial<Modes> & { sampler: string }, wanted: boolean): Modes | null {
-  if (!wanted) return null;
-  if (r.contributions === undefined) throw new GaussdiffError('INVALID_OPTION', '--contributions', `per-mode output is not available for ${r.sampler} yet`, `k-diffusion samplers: ${EDM_SAMPLER_NAMES.join(', ')}`);
-  return r as Modes;
-}
 
 /** The TOP modes by contribution to W2^2, then the total (= W2^2). */
 function contributionText(m: Modes, w2Squared: number): string {

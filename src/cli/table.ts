@@ -26,8 +26,8 @@ export function tableCommand(prog: Command): void {
     .addOption(new Option('--schemes <list>', 'schemes: em, ei, euler, heun').default(TABLE_DEFAULTS.schemes.join(',')))
     .addOption(new Option('--samplers <list>', 'k-diffusion / diffusers samplers instead of schemes, comma-separated (e.g. euler,heun,dpmpp_2m,ddim)')
       .argParser((text) => words(text).map(choice('--samplers', [...EDM_SAMPLER_NAMES, ...DISCRETE_SAMPLER_NAMES]))))
-    .addOption(new Option('--steps <list>', `numbers of grid points N (N - 1 steps); --samplers: numbers of steps (default ${SAMPLER_TABLE_DEFAULTS.steps.join(',')})`)
-      .argParser(numberList('--steps')).default(TABLE_DEFAULTS.steps, TABLE_DEFAULTS.steps.join(',')))
+    .addOption(new Option('--steps <list>', `schemes: numbers of grid points N, N - 1 steps (default ${TABLE_DEFAULTS.steps.join(',')}); --samplers: numbers of steps (default ${SAMPLER_TABLE_DEFAULTS.steps.join(',')})`)
+      .argParser(numberList('--steps')))
     .addOption(new Option('--eps <list>', 'truncation times').argParser(numberList('--eps')).default(TABLE_DEFAULTS.eps, TABLE_DEFAULTS.eps.map(formatEps).join(',')))
     .addOption(new Option('--inits <list>', 'starts: pT (p_T), normal (N(0, I))').default('pT,normal'))
     .addOption(new Option('--starts <list>', '--samplers: starts prior, exact (default prior)').argParser((text) => words(text).map(choice('--starts', ['prior', 'exact']))))
@@ -44,7 +44,7 @@ export function tableCommand(prog: Command): void {
         `with --samplers: ${SAMPLER_ONLY.map(flag).join(', ')}; with --schemes: ${SCHEME_ONLY.map(flag).join(', ')}`);
     }
     checkFrameSchedule(o.schedule, samplers);
-    if (samplers) return samplerRows(o, typed('steps'));
+    if (samplers) return samplerRows(o);
     warm(o);
     const spectrum = await loadSpectrum(o.spectrum, Boolean(o.json));
     const bar = await progress('table');
@@ -59,10 +59,8 @@ export function tableCommand(prog: Command): void {
 }
 
 /** table --samplers: samplerTable's rows as JSON ({"rows": [{sampler, start, steps, nfe, w2}]}) or aligned text. */
-async function samplerRows(o: Record<string, unknown>, stepsGiven: boolean): Promise<void> {
-  const opts = given<SamplerTableOptions>({
-    ...(await samplerValues(o)), samplers: o.samplers, starts: o.starts, steps: stepsGiven ? o.steps : undefined,
-  });
+async function samplerRows(o: Record<string, unknown>): Promise<void> {
+  const opts = given<SamplerTableOptions>({ ...(await samplerValues(o)), samplers: o.samplers, starts: o.starts, steps: o.steps });
   const spectrum = await loadSpectrum(o.spectrum as string | undefined, Boolean(o.json));
   const result = await samplerTable(spectrum, opts);
   await write(o.json
