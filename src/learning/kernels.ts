@@ -362,7 +362,7 @@ export async function pipelineKernel(spectrum: SpectrumInput, params: KernelPara
     gen[k] = w * (rowsA[k] + w * f.genSelf[k] + f.genExtra[k]);
     opt[k] = w * (rowsB[k] + w * f.optSelf[k] + f.optExtra[k]);
   }
-  const sources = { generalization: neumaierSum(gen), optimization: neumaierSum(opt), bias: neumaierSum(bias) };
+  const sources = { generalization: neumaierSum(gen), optimization: neumaierSum(opt), bias: diagnostics.length ? Infinity : neumaierSum(bias) };
   const result: PipelineKernelResult = {
     values: values.slice(), counts: counts.slice(),
     total: sources.generalization + sources.optimization + sources.bias,
