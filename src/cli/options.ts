@@ -74,9 +74,9 @@ export function spectrumOption(cmd: Command): Command {
 export function scheduleOptions(cmd: Command, samplers = false): Command {
   const names = samplers ? [...SCHEDULE_NAMES, ...EDM_SCHEDULES] : SCHEDULE_NAMES;
   return cmd
-    .addOption(new Option('--schedule <name>', samplers ? `schemes: ${SCHEDULE_NAMES.join(', ')} (default vp-linear); --sampler: k-diffusion levels ${EDM_SCHEDULES.join(', ')} (default karras)`
+    .addOption(new Option('--schedule <name>', samplers ? `schemes: ${SCHEDULE_NAMES.join(', ')} (default vp-linear); samplers: k-diffusion levels ${EDM_SCHEDULES.join(', ')} (default karras)`
       : `VP schedule: ${SCHEDULE_NAMES.join(', ')} (default vp-linear)`).argParser(choice('--schedule', names)))
-    .addOption(new Option('--beta-min <b>', `b(0) of the vp-linear schedule (default 0.05)${samplers ? '; --sampler --schedule vp: beta_min (default 0.1)' : ''}`).argParser(number('--beta-min')))
+    .addOption(new Option('--beta-min <b>', `b(0) of the vp-linear schedule (default 0.05)${samplers ? '; samplers with --schedule vp: beta_min (default 0.1)' : ''}`).argParser(number('--beta-min')))
     .addOption(new Option('--beta-max <b>', 'b(T) of the vp-linear schedule (default 10)').argParser(number('--beta-max')))
     .addOption(new Option('--horizon <T>', 'horizon T (default 1)').argParser(number('--horizon')));
 }

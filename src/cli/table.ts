@@ -33,7 +33,7 @@ export function tableCommand(prog: Command): void {
     .addOption(new Option('--starts <list>', '--samplers: starts prior, exact (default prior)').argParser((text) => words(text).map(choice('--starts', ['prior', 'exact']))))
     .addOption(new Option('--digits <n>', "significant digits in text output (1 to 17), or 'paper' for the paper's rounding")
       .argParser((text) => (text === 'paper' ? text : integer('--digits', 1, 17, "an integer from 1 to 17, or 'paper'")(text))).default('paper'))
-    .option('--json', 'print {"rows": [...], "diagnostics": [...]} as JSON');
+    .option('--json', 'print {"rows": [...], "diagnostics": [...]} as JSON (--samplers: rows {sampler, start, steps, nfe, w2})');
   modelSpectrumOption(churnOptions(discreteOptions(edmLevels(engineOptions(scheduleOptions(cmd, true))))));
   cmd.action(async (o, command: Command) => {
     const typed = (key: string): boolean => command.getOptionValueSource(key) === 'cli';
