@@ -16,9 +16,11 @@
 //     (10^4 draws of a d = 3072 Gaussian from its eigendecomposition against numpy).
 //  5. The state-space engine (issue 9): bench/statespace.js (20-step DPM-Solver++(2M) on the ADSN spectrum;
 //     the tape kernel per state against the one-state propagation kernel).
+//  6. First-order kernels of the score-matching pipeline (issue 10): bench/kernels.js (the O(D^2) kernel sum
+//     on the ADSN spectrum, target < 2 s; Wasm against a plain-JS double loop on a subsample).
 //
 // Options: --no-numpy (skip the numpy baselines), --runs N (gaussdiff runs per configuration, default 5),
-// --only table|linalg|sampling|statespace (one part). Results: printed, and written to bench/results/latest.json.
+// --only table|linalg|sampling|statespace|kernels (one part). Results: printed, and written to bench/results/latest.json.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -143,11 +145,11 @@ for (const [k, v] of Object.entries(results.wasmVsReference)) console.log(`    $
 }
 
 // 3. Dense linear algebra, each benchmark in its own process.
-const parts = [['linalg', 'eigh', withNumpy ? [] : ['--no-numpy']], ['linalg', 'gemm', []], ['sampling', 'normals', []], ['sampling', 'sampling', []], ['statespace', 'statespace', []]];
+const parts = [['linalg', 'eigh', withNumpy ? [] : ['--no-numpy']], ['linalg', 'gemm', []], ['sampling', 'normals', []], ['sampling', 'sampling', []], ['statespace', 'statespace', []], ['kernels', 'kernels', []]];
 if (only !== 'table') {
   for (const [part, name, extra] of parts) {
     if (only && only !== part) continue;
-    console.log(`\n[${{ linalg: 3, sampling: 4, statespace: 5 }[part]}] ${name}: node bench/${name}.js ${extra.join(' ')}`);
+    console.log(`\n[${{ linalg: 3, sampling: 4, statespace: 5, kernels: 6 }[part]}] ${name}: node bench/${name}.js ${extra.join(' ')}`);
     const r = spawnSync(process.execPath, [join('bench', `${name}.js`), ...extra], { cwd: ROOT, stdio: 'inherit' });
     if (r.status === 0) results[name] = JSON.parse(readFileSync(join(ROOT, 'bench', 'results', `${name}.json`), 'utf8'));
     else console.log(`    bench/${name}.js failed (exit ${r.status})`);
