@@ -60,3 +60,23 @@ export { spectrumOfSamples, spectrumOfDataset, type Dataset } from './spectra/sa
 export { normals, normalsInto, uniforms, uniformsInto, generator, philox4x32, type StreamOptions } from './random/random.js';
 export { sampleSpectrum, sampleCovariance, sampleStationary, type SeedOptions, type CovarianceSampleOptions } from './random/sampling.js';
 export { validate, validateDense, type ValidateOptions, type ValidateResult } from './diffusion/montecarlo.js';
+// Score matching -> sampling (Hurault, Terris, Moreau & Peyre; docs/math.md §3).
+export { exactScore, langevinVariance, ulaVariance, tweedieVariance, veEmVariance, veGrid, modeW2Squared } from './learning/modes.js';
+export {
+  dsmFit, populationScore, dsmSgd, sgdEntryVariances, sgdStationary, toParameterization, fromParameterization,
+  type DsmFit, type DsmFitOptions, type DsmSgdOptions, type DsmSgdResult, type Parameterization, type SgdStationaryOptions,
+} from './learning/dsm.js';
+export {
+  langevinCovariance, ulaCovariance, tweedieCovariance, langevinSamplerCovariance, diffusionSamplerCovariance,
+  learnedSamplerCovariance, targetW2Squared, modesW2Squared,
+  type LinearScore, type LangevinSpec, type DiffusionSpec, type SamplerCovariance, type LearnedSamplerOptions,
+} from './learning/samplers.js';
+export {
+  pipelineKernel, kernelHeatmap, MAX_KERNEL_MATRIX, MAX_KERNEL_LEVELS, MAX_HEATMAP_SIDE,
+  type KernelParams, type KernelSource, type KernelSampler, type PipelineKernelResult, type PipelineKernelOptions, type KernelGrid, type KernelDiagnostic,
+} from './learning/kernels.js';
+export { refinedPrediction, type RefinedParams, type RefinedResult } from './learning/refined.js';
+export {
+  pipelineError, MAX_MC_DIMENSION, MAX_REFINED_VALUES,
+  type PipelineOptions, type PipelineResult, type PipelineDiagnostic,
+} from './learning/pipeline.js';

@@ -103,6 +103,15 @@ function nuclearNormIn(scope: WasmScope, A: Float64Array, B: Float64Array, d: nu
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) vbT[j * d + i] = vb[i * d + j];
   const x = gemmIn(scope, vbT, ea.vectors!, d, d, d);
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) x[i * d + j] *= rb[i] * ra[j];
+  return factorNuclearNormIn(scope, x, d);
+}
+
+/**
+ * sum_i sigma_i(X), X d x d row-major (overwritten), by the preconditioned one-sided Jacobi SVD: the nuclear
+ * norm tr (A^{1/2} B A^{1/2})^{1/2} when X = B^{1/2} A^{1/2} up to orthogonal factors (callers that know such
+ * a factor, e.g. the score-matching Monte Carlo, skip the two eigendecompositions of nuclearNormIn).
+ */
+export function factorNuclearNormIn(scope: WasmScope, x: Float64Array, d: number): number {
   // Preconditioning: with X X^T = U L U^T (eigh), the rows of U^T X are orthogonal up to eigh's errors, so
   // the Jacobi SVD starts near convergence (a few sweeps instead of ~14). U is orthogonal to eps, so the
   // singular values move by ~eps ||X|| at most, the Jacobi method's own accuracy.
