@@ -14,6 +14,7 @@ import { checkOptions, optionKeys } from '../core/options.js';
 import { neumaierSum } from '../core/sums.js';
 import { prepareSpectrum, type SpectrumInput } from '../spectra/spectrum.js';
 import { checkWasmBytes, withWasm, type WasmScope } from '../wasm/kernel.js';
+import { validateThreads } from '../runtime/threads.js';
 import { exactScore, langevinVariance, modeW2Squared, tweedieVariance, ulaVariance, veEmVariance, veGrid } from './modes.js';
 
 export type KernelSampler = 'langevin' | 'ula' | 'diffusion';
@@ -323,18 +324,25 @@ export interface PipelineKernelResult {
 export interface PipelineKernelOptions {
   /** Also return the D x D matrices over distinct values (D <= MAX_KERNEL_MATRIX). */
   matrix?: boolean;
+  /**
+   * Worker threads for the pair sums (node only), an integer from 1 to MAX_THREADS (64); default: up to 2
+   * above PAIR_PARALLEL_THRESHOLD pairs x levels, 1 otherwise. The sums do not depend on it.
+   */
+  threads?: number;
 }
 
-export const PIPELINE_KERNEL_KEYS = optionKeys<PipelineKernelOptions>({ matrix: true });
+export const PIPELINE_KERNEL_KEYS = optionKeys<PipelineKernelOptions>({ matrix: true, threads: true });
 
 /**
  * The first-order pipeline error as kernel sums over the spectrum, by source and per distinct value
- * (docs/math.md §3.4). The off-diagonal O(D^2) sums run in Wasm (f64x2, each pair once, compensated sums).
+ * (docs/math.md §3.4). The off-diagonal O(D^2) sums run in Wasm (f64x2, each pair once, compensated sums),
+ * over row ranges, split across worker threads in node for large spectra.
  */
 export async function pipelineKernel(spectrum: SpectrumInput, params: KernelParams, opts?: PipelineKernelOptions): Promise<PipelineKernelResult> {
   const p = resolveKernelParams(params);
   checkOptions(opts, PIPELINE_KERNEL_KEYS, 'opts');
   const wantMatrix = flag(opts?.matrix, 'opts.matrix');
+  if (opts?.threads !== undefined) validateThreads(opts.threads, 'opts.threads');
   const { values, counts } = prepareSpectrum(spectrum);
   const D = values.length;
   checkUlaStability(p, values[0]);
@@ -342,7 +350,7 @@ export async function pipelineKernel(spectrum: SpectrumInput, params: KernelPara
     fail('TOO_LARGE', 'opts.matrix', `the spectrum has ${D} distinct values`, `matrix: true with at most ${MAX_KERNEL_MATRIX} distinct values`);
   }
   const rank = p.sampler === 'diffusion' && p.limit === 'discrete' ? p.levels : 1;
-  checkWasmBytes(8 * ((D + 2) * (10 + 2 * rank)), 'spectrum');
+  checkWasmBytes(8 * ((D + 4) * (27 + 2 * rank)), 'spectrum');
   checkWasmBytes(8 * D * (rank + 1) * 2, 'params.levels'); // the features in JS memory
 
   const f = kernelFeatures(values, p);
@@ -355,7 +363,9 @@ export async function pipelineKernel(spectrum: SpectrumInput, params: KernelPara
       diagnostics.push({ code: 'zero-eigenvalue-bias', message: `first-order bias b^2 / (4 l) is Infinity at eigenvalue 0 (multiplicity ${counts[k]}): use bias: 'exact'` });
     }
   }
-  const [rowsA, rowsB] = await offDiagonalRows(values, counts, f);
+  const work = ((D * (D - 1)) / 2) * rank;
+  const threads = opts?.threads ?? (work >= PAIR_PARALLEL_THRESHOLD ? pairThreads : 1);
+  const [rowsA, rowsB] = await offDiagonalRows(values, counts, f, threads);
   const gen = new Float64Array(D), opt = new Float64Array(D);
   for (let k = 0; k < D; k++) {
     const w = counts[k];
@@ -372,8 +382,76 @@ export async function pipelineKernel(spectrum: SpectrumInput, params: KernelPara
   return result;
 }
 
-/** rows[k] = sum_{m != k} w_m K(l_k, l_m) for both pair kernels, in Wasm. */
-async function offDiagonalRows(values: Float64Array, counts: Float64Array, f: KernelFeatures): Promise<[Float64Array, Float64Array]> {
+/** The pair sums' input over D distinct values (padded to stride = D + 1, see assembly/learning/kernels.ts). */
+export interface PairSumInput {
+  n: number; lam: Float64Array; w: Float64Array; genScale: number;
+  rank: number; pb: Float64Array; qb: Float64Array; stride: number; e: number; power: number;
+}
+
+/** One row range's sums: row parts for rows [from, to), column parts for columns [from, n). */
+export interface PairSumPart { rowsA: Float64Array; rowsB: Float64Array; colsA: Float64Array; colsB: Float64Array }
+
+/** Runs row ranges of the pair sums on worker threads (installed by the node entry); parts in range order. */
+export type PairSumExecutor = (input: PairSumInput, ranges: [number, number][], threads: number) => Promise<PairSumPart[]>;
+
+let pairExecutor: PairSumExecutor | null = null;
+let pairThreads = 1;
+
+export function setPairSumExecutor(fn: PairSumExecutor | null, threads: number): void {
+  pairExecutor = fn;
+  pairThreads = threads;
+}
+
+/** Pairs x rank below which worker threads cost more than they save (about 0.1 s of kernel time). */
+export const PAIR_PARALLEL_THRESHOLD = 1e8;
+/** Row ranges: one per SEGMENT_ROWS distinct values, at most MAX_SEGMENTS (a function of D only). */
+const SEGMENT_ROWS = 512;
+const MAX_SEGMENTS = 16;
+
+/**
+ * The row ranges [from, to) of the pair sums, of about equal pair counts (row k has D - k - 1 pairs). They
+ * depend on D only, and their parts are combined in range order, so that the sums are the same bit for
+ * bit whatever the number of threads.
+ */
+export function pairRanges(D: number): [number, number][] {
+  const count = Math.min(MAX_SEGMENTS, Math.max(1, Math.ceil(D / SEGMENT_ROWS)));
+  const before = (r: number) => r * (D - 1) - (r * (r - 1)) / 2; // pairs in rows < r
+  const total = before(D);
+  const cuts = [0];
+  for (let i = 1; i < count; i++) {
+    let lo = cuts[i - 1], hi = D;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (before(mid) < (i * total) / count) lo = mid + 1; else hi = mid; }
+    cuts.push(lo);
+  }
+  cuts.push(D);
+  const ranges: [number, number][] = [];
+  for (let i = 0; i < count; i++) if (cuts[i + 1] > cuts[i]) ranges.push([cuts[i], cuts[i + 1]]);
+  return ranges;
+}
+
+/** The Wasm pair sums of some row ranges, in one scope (the calling thread, or a worker's task). */
+export function runPairRanges(scope: WasmScope, input: PairSumInput, ranges: [number, number][]): PairSumPart[] {
+  const { n, stride } = input;
+  if (n > WARM_SIZE) warmPairSums(scope);
+  const lam = scope.f64(stride, input.lam), w = scope.f64(stride, input.w);
+  const pb = scope.f64(input.rank * stride, input.pb), qb = scope.f64(input.rank * stride, input.qb);
+  const out = scope.f64(4 * n);
+  const [rA, rB, cA, cB] = [0, 1, 2, 3].map((i) => out + 8 * i * n);
+  return ranges.map(([from, to]) => {
+    scope.kernel.kernelPairSums(n, lam, w, input.genScale, input.rank, pb, qb, stride, input.e, input.power, from, to, rA, rB, cA, cB);
+    return {
+      rowsA: scope.read(rA + 8 * from, to - from), rowsB: scope.read(rB + 8 * from, to - from),
+      colsA: scope.read(cA + 8 * from, n - from), colsB: scope.read(cB + 8 * from, n - from),
+    };
+  });
+}
+
+/**
+ * rows[k] = sum_{m != k} w_m K(l_k, l_m) for both pair kernels: the Wasm sums over row ranges (on `threads`
+ * worker threads when an executor is installed), each row's part plus the column parts of every range
+ * before it, added in range order by Neumaier's sum.
+ */
+async function offDiagonalRows(values: Float64Array, counts: Float64Array, f: KernelFeatures, threads: number): Promise<[Float64Array, Float64Array]> {
   const D = values.length;
   const stride = D + 1;
   // Slot D: the padding mode (l = 1, w = 0, features 0) that the kernel's last pair of lanes may read.
@@ -383,17 +461,30 @@ async function offDiagonalRows(values: Float64Array, counts: Float64Array, f: Ke
     for (let t = 0; t < f.rank; t++) y.set(x.subarray(t * D, (t + 1) * D), t * stride);
     return y;
   };
-  return withWasm((scope) => {
-    if (D > WARM_SIZE) warmPairSums(scope);
-    const lam = scope.f64(stride, padded(values, 1));
-    const w = scope.f64(stride, padded(counts, 0));
-    const pb = scope.f64(f.rank * stride, rows(f.pb));
-    const qb = scope.f64(f.rank * stride, rows(f.qb));
-    const outA = scope.f64(D);
-    const outB = scope.f64(D);
-    scope.kernel.kernelPairSums(D, lam, w, f.genScale, f.rank, pb, qb, stride, f.e, f.power, outA, outB);
-    return [scope.read(outA, D), scope.read(outB, D)];
-  });
+  const input: PairSumInput = {
+    n: D, lam: padded(values, 1), w: padded(counts, 0), genScale: f.genScale,
+    rank: f.rank, pb: rows(f.pb), qb: rows(f.qb), stride, e: f.e, power: f.power,
+  };
+  const ranges = pairRanges(D);
+  const parts = threads > 1 && pairExecutor && ranges.length > 1
+    ? await pairExecutor(input, ranges, threads)
+    : await withWasm((scope) => runPairRanges(scope, input, ranges));
+  const combine = (row: (p: PairSumPart) => Float64Array, col: (p: PairSumPart) => Float64Array) => {
+    const sum = new Float64Array(D), comp = new Float64Array(D), out = new Float64Array(D);
+    parts.forEach((part, i) => {
+      const from = ranges[i][0];
+      const c = col(part);
+      for (let m = from; m < D; m++) {
+        const s = sum[m], x = c[m - from], t = s + x;
+        comp[m] += Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s;
+        sum[m] = t;
+      }
+      out.set(row(part), from);
+    });
+    for (let k = 0; k < D; k++) out[k] += sum[k] + comp[k];
+    return out;
+  };
+  return [combine((p) => p.rowsA, (p) => p.colsA), combine((p) => p.rowsB, (p) => p.colsB)];
 }
 
 const WARM_SIZE = 1024;
@@ -410,12 +501,12 @@ function warmPairSums(scope: WasmScope): void {
   const n = WARM_SIZE;
   const x = new Float64Array(n + 1).map((_, i) => 1 + i);
   const lam = scope.f64(n + 1, x), w = scope.f64(n + 1, x), pb = scope.f64(n + 1, x), qb = scope.f64(n + 1, x);
-  const out = scope.f64(2 * n);
+  const out = scope.f64(4 * n);
   const start = performance.now();
   let first = Infinity;
   while (performance.now() - start < 50) {
     const t = performance.now();
-    scope.kernel.kernelPairSums(n, lam, w, 1, 1, pb, qb, n + 1, 1, 2, out, out + 8 * n);
+    scope.kernel.kernelPairSums(n, lam, w, 1, 1, pb, qb, n + 1, 1, 2, 0, n, out, out + 8 * n, out + 16 * n, out + 24 * n);
     const dt = performance.now() - t;
     if (first === Infinity) first = dt;
     else if (dt < 0.55 * first) break;

@@ -75,7 +75,7 @@ export interface Kernel {
   // assembly/learning/
   kernelPairSums(
     n: number, lam: number, w: number, genScale: number, rank: number, pb: number, qb: number, stride: number,
-    e: number, power: number, rowsA: number, rowsB: number,
+    e: number, power: number, from: number, to: number, rowsA: number, rowsB: number, colsA: number, colsB: number,
   ): void;
 }
 
@@ -89,7 +89,7 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernel]: Parameters<Kernel[K]>
   blasCholeskyWorkspace: 1, blasCholesky: 3, svdValues: 4,
   fftPlanSize: 1, fftPlan: 2, fft1: 5, fftRows: 6, fftColWorkSize: 1, fftCols: 7, boundaryJumps: 5, periodicSpectrum: 9,
   addPower: 4, addCross: 7, fillNormals: 6, fillUniforms: 6, blockWordsOut: 7, philoxBlocks: 8, zigguratTables: 1,
-  kernelPairSums: 12,
+  kernelPairSums: 16,
 };
 
 /** The loaded module: the kernel table, its memory, and the plan layout it was built for. */
