@@ -19,9 +19,11 @@ import { checkInteger, checkSeed, describe } from '../core/checks.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 import { neumaierSum } from '../core/sums.js';
 import { factorNuclearNormIn } from '../linalg/bures.js';
-import { normals } from '../random/random.js';
+import { eighIn } from '../linalg/eigh.js';
+import { clipPsd } from '../linalg/functions.js';
+import { normals, normalsIn } from '../random/random.js';
 import { prepareSpectrum, type SpectrumInput } from '../spectra/spectrum.js';
-import { withWasm } from '../wasm/kernel.js';
+import { withWasm, type WasmScope } from '../wasm/kernel.js';
 import { EDM_SAMPLERS } from '../diffusion/edm/samplers/index.js';
 import { edmSamplerError } from '../diffusion/statespace/index.js';
 import { dsmFit, dsmSgd, sgdStationary, type DsmFit } from './dsm.js';
@@ -29,7 +31,7 @@ import {
   KERNEL_PARAM_KEYS, biasTerm, pipelineKernel, resolveKernelParams,
   type KernelParams, type ResolvedKernelParams,
 } from './kernels.js';
-import { exactScore, veGrid } from './modes.js';
+import { exactScore, langevinVariance, tweedieVariance, ulaVariance, veGrid } from './modes.js';
 import { refinedPrediction } from './refined.js';
 import { diffusionSamplerCovariance, langevinSamplerCovariance, learnedSamplerCovariance, targetW2Squared, type LinearScore } from './samplers.js';
 
@@ -226,7 +228,13 @@ async function monteCarloError(l: Float64Array, r: Resolved, draws: number): Pro
   const rootL = l.map(Math.sqrt);
   const traceL = neumaierSum(l);
   const w = new Float64Array(draws);
+  // An exact fit driving Langevin or ULA has a per-mode output: the whole draw stays in one Wasm scope.
+  const perMode = r.fit === 'exact' && !r.edm && p.sampler !== 'diffusion';
   for (let m = 0; m < draws; m++) {
+    if (perMode) {
+      w[m] = await withWasm((scope) => perModeDrawIn(scope, l, rootL, traceL, r, m));
+      continue;
+    }
     // x_j ~ N(0, diag(l)): one stream, data set m at offset m N d.
     const x = await normals(n * d, { seed: r.seed, offset: m * n * d });
     for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) x[i * d + j] *= rootL[j];
@@ -240,6 +248,50 @@ async function monteCarloError(l: Float64Array, r: Resolved, draws: number): Pro
   return { mean, stderr: Math.sqrt(varSum / (draws - 1) / draws), draws };
 }
 
+/** W2^2 = tr S + sum v - 2 ||diag(sqrt l) U diag(sqrt v)||_* of a per-mode output U diag(v) U^T (Bures, the nuclear
+ *  norm of a factor of S^{1/2} C^{1/2}), U the eigenvectors of S_N (row-major, columns). */
+function perModeW2In(scope: WasmScope, rootL: Float64Array, traceL: number, vectors: Float64Array, v: Float64Array): number {
+  const d = rootL.length;
+  const x = new Float64Array(d * d);
+  const rootV = v.map((t) => Math.sqrt(Math.max(t, 0)));
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) x[i * d + j] = rootL[i] * vectors[i * d + j] * rootV[j];
+  return Math.max(traceL + neumaierSum(v) - 2 * factorNuclearNormIn(scope, x, d), 0);
+}
+
+/**
+ * W2^2 (with the mean term) of draw m for an exact DSM fit and Langevin or ULA (+- Tweedie), in one Wasm scope:
+ * the samples are drawn, scaled and reduced in Wasm memory (no copies out), S_N is eigendecomposed once, and
+ * the output variances come per mode (no dense U diag(v) U^T). Same data set and same numbers, to rounding, as
+ * dsmFit + langevinSamplerCovariance on normals(N d, { seed, offset: m N d }).
+ */
+function perModeDrawIn(scope: WasmScope, l: Float64Array, rootL: Float64Array, traceL: number, r: Resolved, m: number): number {
+  const d = l.length;
+  const p = r.kernel;
+  const n = p.samples;
+  const u = p.sigma ** 2;
+  // x_j ~ N(0, diag(l)): one stream, data set m at offset m N d.
+  const px = scope.f64(n * d);
+  normalsIn(scope, px, n * d, r.seed, m * n * d);
+  const x = scope.view(px, n * d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) x[i * d + j] *= rootL[j];
+  // S_N = X^T X / N, or sum (x - xbar)(x - xbar)^T / N with the mean estimated (score-matching.md §1).
+  const pc = scope.f64(d * d);
+  const pm = scope.f64(d);
+  const pt = scope.f64(d);
+  const pw = scope.f64(scope.kernel.blasGemmWorkspace(d, n, d));
+  if (p.meanEstimated) scope.kernel.blasCenter(px, n, d, pm, pt);
+  scope.kernel.blasSyrk(px, n, d, pc, 1 / n, pw);
+  const meanTerm = p.meanEstimated ? neumaierSum(scope.read(pm, d).map((t) => t * t)) : 0;
+  const eig = eighIn(scope, scope.read(pc, d * d), d, { vectors: true });
+  // A*_N = U diag(1 / (mu + u)) U^T (§2); per mode Langevin 1/a or ULA 2 / (a (2 - gamma a)), then Tweedie (§3a-§3c).
+  const v = clipPsd(eig.values, 'samples').map((mu) => {
+    const a = exactScore(mu, u);
+    const out = p.sampler === 'ula' ? ulaVariance(a, p.gamma) : langevinVariance(a);
+    return p.denoise ? tweedieVariance(a, u, out) : out;
+  });
+  return meanTerm + perModeW2In(scope, rootL, traceL, eig.vectors!, v);
+}
+
 /** W2^2 (without the mean term) of the sampler's output for one fitted data set. */
 async function drawError(l: Float64Array, rootL: Float64Array, traceL: number, x: Float64Array, fit: DsmFit, r: Resolved, m: number): Promise<number> {
   const d = l.length;
@@ -247,15 +299,7 @@ async function drawError(l: Float64Array, rootL: Float64Array, traceL: number, x
   const sgdSeed = (r.seed + 1 + m) % 2 ** 53;
   // A per-mode output U diag(v) U^T: W2^2 = tr S + sum v - 2 ||diag(sqrt l) U diag(sqrt v)||_* (Bures, the
   // nuclear norm of a factor of S^{1/2} C^{1/2}).
-  const perMode = async (v: Float64Array) => {
-    const nuclear = await withWasm((scope) => {
-      const x = new Float64Array(d * d);
-      const rootV = v.map((t) => Math.sqrt(Math.max(t, 0)));
-      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) x[i * d + j] = rootL[i] * fit.vectors[i * d + j] * rootV[j];
-      return factorNuclearNormIn(scope, x, d);
-    });
-    return Math.max(traceL + neumaierSum(v) - 2 * nuclear, 0);
-  };
+  const perMode = (v: Float64Array) => withWasm((scope) => perModeW2In(scope, rootL, traceL, fit.vectors, v));
   if (r.edm) return perMode((await learnedSamplerCovariance(fit, { sampler: r.edm, steps: r.steps })).variances!);
   // The learned score at noise variance u: exact fit (U diag(1 / (mu + u)) U^T), or SGD around it.
   const score = async (u: number, level: number): Promise<LinearScore> => {
