@@ -5,11 +5,13 @@
 import { availableParallelism } from 'node:os';
 import { setWasmSource } from './wasm/kernel.js';
 import { setParallelExecutor } from './diffusion/engine.js';
-import { parallelPropagate } from './runtime/pool.js';
+import { parallelPairSums, parallelPropagate } from './runtime/pool.js';
+import { setPairSumExecutor } from './learning/kernels.js';
 import { compiledKernel } from './wasm/node.js';
 
 setWasmSource(compiledKernel);
 setParallelExecutor(parallelPropagate, Math.max(1, Math.min(2, availableParallelism())));
+setPairSumExecutor(parallelPairSums, Math.max(1, Math.min(2, availableParallelism())));
 
 export * from './index.js';
 export { closeThreads, warmThreads, adoptWorker } from './runtime/pool.js';

@@ -13,10 +13,11 @@ import { Worker } from 'node:worker_threads';
 import { GaussdiffError } from '../core/errors.js';
 import { type GridJob, type GridOutput } from '../diffusion/engine.js';
 import { mergeSummaries } from '../diffusion/w2.js';
+import { type PairSumInput, type PairSumPart } from '../learning/kernels.js';
 import { validateThreads, workerExecArgv } from './threads.js';
 
 /** A worker's answer to a request (`task` or `held`). */
-interface Reply { id: number; out?: GridOutput; held?: number; error?: { message: string; code?: string } }
+interface Reply { id: number; out?: GridOutput; part?: PairSumPart; held?: number; error?: { message: string; code?: string } }
 
 let nextId = 0;
 
@@ -212,6 +213,41 @@ export async function parallelPropagate(
     }
     return { variances, curve, summary: mergeSummaries(chunks.map((c) => c.out.summary), chunks.map((c) => c.task.from)) };
   });
+}
+
+/**
+ * The pipeline's kernel pair sums (src/learning/kernels.ts) over row ranges on `threads` workers: the input
+ * is sent once per worker, the ranges handed out in order to whichever worker is free (two in flight per
+ * worker); the parts come back in range order, so the caller's combination does not depend on `threads`.
+ */
+export async function parallelPairSums(input: PairSumInput, ranges: [number, number][], threads: number): Promise<PairSumPart[]> {
+  const slots = pool.ensure(threads);
+  const key = nextKey++;
+  for (const slot of slots) slot.post({ type: 'pairs', key, input });
+  const parts: PairSumPart[] = [];
+  let next = 0;
+  let failure: unknown = null;
+  // As parallelPropagate: after a failure no new range is sent, and those in flight are awaited.
+  const feed = async (slot: Slot) => {
+    while (failure === null && next < ranges.length) {
+      const i = next;
+      const reply = slot.request({ type: 'pairTask', key, from: ranges[i][0], to: ranges[i][1] });
+      if (!reply) return;
+      next++;
+      try {
+        parts[i] = (await reply).part!;
+      } catch (err) {
+        if (failure === null) failure = err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 2 * slots.length }, (_, i) => feed(slots[i % slots.length])));
+  for (const slot of slots) slot.post({ type: 'end', key });
+  if (failure === null && parts.filter(Boolean).length < ranges.length) {
+    failure = new GaussdiffError('WORKER_FAILED', 'threads', 'every worker thread of this call stopped', 'the same call again: the pool replaces the workers');
+  }
+  if (failure !== null) throw failure;
+  return parts;
 }
 
 /** Use a worker thread (running worker.js or its bundle) that the caller started early. */
