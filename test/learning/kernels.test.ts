@@ -3,9 +3,10 @@
  * over all modes written here from ../shared/score-matching.md §2-§4 (not from the library), the figures of
  * §6, small-sigma limits, a Monte-Carlo check of K_gen, heat maps and typed errors.
  */
-import { describe, expect, it } from 'vitest';
-import { normals, buresW2 } from '../../src/node.js';
-import { pipelineKernel, kernelHeatmap, type KernelParams } from '../../src/learning/kernels.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { normals, buresW2, closeThreads } from '../../src/node.js';
+import { pipelineKernel, kernelHeatmap, pairRanges, type KernelParams } from '../../src/learning/kernels.js';
+import { poolState } from '../../src/runtime/pool.js';
 import { expectError } from '../helpers/errors.js';
 
 /** A seeded random spectrum with repeated values (and optionally zeros). */
@@ -306,5 +307,62 @@ describe('typed errors, before any work', () => {
     expect(() => kernelHeatmap('noise' as never, { rows: [1], cols: [1] }, p)).toThrow(/kind/);
     expect(() => kernelHeatmap('bias', { rows: [], cols: [1] }, p)).toThrow(/grid.rows/);
     expect(() => kernelHeatmap('bias', { rows: [1], cols: [NaN] }, p)).toThrow(/grid.cols/);
+  });
+});
+
+describe('row ranges and worker threads (the ADSN kernel sum)', () => {
+  afterAll(async () => {
+    await closeThreads();
+  });
+  const rank1: KernelParams = { samples: 500, sigma: 0.1, tau: 1e-4, batch: 3, sampler: 'ula', gamma: 0.005 };
+  const diffusion: KernelParams = { samples: 80, tau: 1e-5, sampler: 'diffusion', sigmaMin: 0.05, sigmaMax: 3, levels: 6 };
+
+  it('several row ranges add up to the plain double loop to 1e-12 (rank 1, and the discrete diffusion kernel)', async () => {
+    for (const [lam, params] of [[randomSpectrum(1500, 11), rank1], [randomSpectrum(600, 12), diffusion]] as const) {
+      const D = new Set(lam).size;
+      const ranges = pairRanges(D);
+      expect(ranges.length).toBeGreaterThan(1);
+      expect(ranges[0][0]).toBe(0);
+      expect(ranges.at(-1)![1]).toBe(D);
+      ranges.slice(1).forEach(([from], i) => expect(from).toBe(ranges[i][1]));
+      const r = await pipelineKernel(lam, params, { threads: 1 });
+      const ref = reference(lam, params);
+      for (const s of ['generalization', 'optimization'] as const) expect(rel(r.sources[s], ref[s]), s).toBeLessThan(1e-12);
+    }
+  });
+
+  it('row ranges have about equal pair counts (row k has D - k - 1 pairs)', () => {
+    const D = 65511;
+    const ranges = pairRanges(D);
+    const pairs = ranges.map(([a, b]) => (b - a) * (D - 1) - (b * (b - 1) - a * (a - 1)) / 2);
+    expect(pairs.reduce((x, y) => x + y, 0)).toBe((D * (D - 1)) / 2);
+    for (const p of pairs) expect(Math.abs(p / ((D * (D - 1)) / 2 / ranges.length) - 1)).toBeLessThan(1e-3);
+  });
+
+  it('1, 2 and 3 threads give the same sums bit for bit, and the workers did the work', async () => {
+    await closeThreads();
+    for (const [lam, params] of [[randomSpectrum(1500, 13), rank1], [randomSpectrum(700, 14), diffusion]] as const) {
+      const one = await pipelineKernel(lam, params, { threads: 1 });
+      for (const threads of [2, 3]) {
+        const many = await pipelineKernel(lam, params, { threads });
+        expect(many.sources).toEqual(one.sources);
+        for (const s of ['generalization', 'optimization'] as const) expect(many.perMode[s]).toEqual(one.perMode[s]);
+      }
+    }
+    expect(await poolState()).toEqual({ workers: 3, held: 0 });
+  });
+
+  it('eigenvalues so small that two pairs cannot share a division: the general path, still to 1e-12', async () => {
+    // d = s (s + 2 sigma^2)^2 ~ 1e-164 at s = 3e-160: d^2 is below 1e-300, so every pair divides on its own.
+    const lam = [1e-160, 2e-160, ...randomSpectrum(300, 15)];
+    const r = await pipelineKernel(lam, rank1);
+    const ref = reference(lam, rank1);
+    for (const s of ['generalization', 'optimization'] as const) expect(rel(r.sources[s], ref[s]), s).toBeLessThan(1e-12);
+  });
+
+  it('refuses a bad thread count before any work', async () => {
+    for (const threads of [0, 1.5, 65, '2']) {
+      await expectError(() => pipelineKernel([1, 2], rank1, { threads: threads as number }), 'INVALID_OPTION', 'opts.threads');
+    }
   });
 });
