@@ -6,7 +6,9 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
 import { table, curve, contributions, closeThreads, warmThreads, adoptWorker, type TableResult } from '../../src/node.js';
-import { poolState } from '../../src/runtime/pool.js';
+import { parallelPairSums, poolState } from '../../src/runtime/pool.js';
+import { pairRanges, runPairRanges, type PairSumInput } from '../../src/learning/kernels.js';
+import { withWasm } from '../../src/wasm/kernel.js';
 import { randomSpectrum } from '../helpers/random.js';
 import { expectError } from '../helpers/errors.js';
 
@@ -87,5 +89,34 @@ describe('failures', () => {
     await expectError(running, 'WORKER_FAILED', 'threads', /closeThreads/);
     expect(await poolState()).toEqual({ workers: 0, held: 0 });
     expect(await table(spectra[2], { ...OPTS, threads: 2 })).toEqual(expected);
+  });
+});
+
+describe('kernel pair sums (issue 10): pairs and pairTask', () => {
+  /** A rank-1 input over n sorted distinct values with positive features (slot n: the padding mode). */
+  function pairInput(n: number, seed: number): PairSumInput {
+    const lam = Float64Array.from([...new Set(randomSpectrum(seed, 2 * n))].sort((a, b) => a - b).slice(0, n));
+    const pad = (x: Float64Array, v: number) => { const y = new Float64Array(n + 1); y.set(x); y[n] = v; return y; };
+    const f = (g: (l: number) => number) => pad(lam.map(g), 0);
+    return { n, lam: pad(lam, 1), w: f((l) => 1 + Math.floor(l) % 3), genScale: 1e-3, rank: 1, pb: f((l) => l / (l + 0.01)), qb: f((l) => (l + 0.01) ** 4), stride: n + 1, e: 0.02, power: 2 };
+  }
+
+  it('overlapping calls on the workers return the calling thread\'s parts bit for bit, in range order, and leave no data', async () => {
+    const inputs = [pairInput(1200, 1), pairInput(1700, 2), pairInput(900, 3)];
+    const local = await Promise.all(inputs.map((x) => withWasm((scope) => runPairRanges(scope, x, pairRanges(x.n)))));
+    const remote = await Promise.all(inputs.map((x, i) => parallelPairSums(x, pairRanges(x.n), 2 + (i % 2))));
+    expect(remote).toEqual(local);
+    expect(remote[0].length).toBeGreaterThan(1);
+    expect(await poolState()).toEqual({ workers: 3, held: 0 });
+  });
+
+  it('closeThreads() during a call rejects it, typed; the next call works', async () => {
+    const x = pairInput(1500, 4);
+    const running = parallelPairSums(x, pairRanges(x.n), 2);
+    await closeThreads();
+    await expectError(running, 'WORKER_FAILED', 'threads', /closeThreads/);
+    const parts = await parallelPairSums(x, pairRanges(x.n), 2);
+    expect(parts).toEqual(await withWasm((scope) => runPairRanges(scope, x, pairRanges(x.n))));
+    expect(await poolState()).toEqual({ workers: 2, held: 0 });
   });
 });
