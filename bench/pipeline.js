@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+// One Monte-Carlo draw of the score-matching pipeline at d = 784 (issue 10), side by side with numpy in one
+// run (run `npm run build` first: this imports dist/), and by `npm run bench` (--only pipeline).
+// Spectrum: MNIST (mnistSpectrum, 784 modes, 120 of them 0). Draw: N samples of N(0, diag(l)) -> S_N = X^T X / N
+// -> eigh -> exact DSM score at sigma = 0.1 -> ULA (gamma = 1e-3) variances per mode -> W2^2 by the nuclear
+// norm of diag(sqrt l) U diag(sqrt v). N = 1000 and N = 5000.
+//   gaussdiff  pipelineError(mnist, { samples, sigma, sampler: 'ula', gamma, draws }) on one thread: the time
+//              per draw is (t(draws: 2) - t(draws: 0)) / 2, median of --runs runs; and the split of one
+//              draw (normals, covariance, eigh, Bures SVD) from the same building blocks, timed step by step.
+//   numpy      bench/numpy_pipeline.py, the same algorithm step for step (default_rng normals, X.T @ X / N,
+//              eigh, per-mode variances, svd(compute_uv=False)), OPENBLAS/OMP/MKL_NUM_THREADS=1, timed inside
+//              python, median of --runs draws.
+// Check: numpy's W2^2 on gaussdiff's own samples of draw 0 (through a .npy file) against gaussdiff's.
+// Options: --runs N (default 5), --no-numpy. Results: printed, and bench/results/pipeline.json.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { mnistSpectrum, prepareSpectrum } from '../dist/node.js';
+import { pipelineError } from '../dist/learning/pipeline.js';
+import { exactScore, ulaVariance } from '../dist/learning/modes.js';
+import { eighIn } from '../dist/linalg/eigh.js';
+import { factorNuclearNormIn } from '../dist/linalg/bures.js';
+import { normalsIn } from '../dist/random/random.js';
+import { withWasm } from '../dist/wasm/kernel.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const runsAt = args.indexOf('--runs');
+const RUNS = runsAt >= 0 ? Number(args[runsAt + 1]) : 5;
+const withNumpy = !args.includes('--no-numpy');
+const PY_ENV = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', VECLIB_MAXIMUM_THREADS: '1' };
+const SIGMA = 0.1;
+const GAMMA = 1e-3;
+const SEED = 1;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function npy(values, shape) {
+  const header0 = `{'descr': '<f8', 'fortran_order': False, 'shape': (${shape.join(', ')},), }`;
+  const pad = 64 - ((10 + header0.length + 1) % 64);
+  const header = `${header0}${' '.repeat(pad % 64)}\n`;
+  const out = Buffer.alloc(10 + header.length + 8 * values.length);
+  out.write('\x93NUMPY', 0, 'latin1');
+  out[6] = 1;
+  out.writeUInt16LE(header.length, 8);
+  out.write(header, 10, 'latin1');
+  Buffer.from(Float64Array.from(values).buffer).copy(out, 10 + header.length);
+  return out;
+}
+
+// The modes in the pipeline's order: distinct values ascending, each repeated by its multiplicity.
+const spec = prepareSpectrum(await mnistSpectrum());
+const l = new Float64Array(spec.dimension);
+for (let k = 0, i = 0; k < spec.values.length; k++) for (let c = 0; c < spec.counts[k]; c++) l[i++] = spec.values[k];
+const d = l.length;
+const rootL = l.map(Math.sqrt);
+const traceL = l.reduce((a, b) => a + b, 0);
+const dir = mkdtempSync(join(tmpdir(), 'gaussdiff-pipeline-'));
+writeFileSync(join(dir, 'l.npy'), npy(l, [d]));
+
+/** Draw m of the pipeline's Monte Carlo, step by step with the library's building blocks: W2^2, the samples, times. */
+function splitDraw(n, m) {
+  return withWasm((scope) => {
+    const t = [performance.now()];
+    const px = scope.f64(n * d);
+    normalsIn(scope, px, n * d, SEED, m * n * d);
+    const x = scope.view(px, n * d);
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) x[i * d + j] *= rootL[j];
+    t.push(performance.now());
+    const pc = scope.f64(d * d);
+    scope.kernel.blasSyrk(px, n, d, pc, 1 / n, scope.f64(scope.kernel.blasGemmWorkspace(d, n, d)));
+    t.push(performance.now());
+    const eig = eighIn(scope, scope.read(pc, d * d), d, { vectors: true });
+    t.push(performance.now());
+    const v = eig.values.map((mu) => ulaVariance(exactScore(Math.max(mu, 0), SIGMA ** 2), GAMMA));
+    const f = new Float64Array(d * d);
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) f[i * d + j] = rootL[i] * eig.vectors[i * d + j] * Math.sqrt(v[j]);
+    const nuclear = factorNuclearNormIn(scope, f, d);
+    t.push(performance.now());
+    const w2sq = traceL + v.reduce((a, b) => a + b, 0) - 2 * nuclear;
+    const seconds = t.slice(1).map((s, k) => (s - t[k]) / 1000);
+    return { w2sq, samples: m === 0 ? scope.read(px, n * d) : null, seconds };
+  });
+}
+
+const results = { machine: `${cpus()[0].model} (${cpus().length} cores)`, loadavg: loadavg(), date: new Date().toISOString(), d, runs: RUNS, sigma: SIGMA, gamma: GAMMA, rows: [] };
+console.log(`pipeline draw at d = ${d} (MNIST), ULA sigma ${SIGMA} gamma ${GAMMA}; ${results.machine}, load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+for (const n of [1000, 5000]) {
+  const opts = { samples: n, sigma: SIGMA, sampler: 'ula', gamma: GAMMA, seed: SEED };
+  const base = [];
+  for (let k = 0; k < 3; k++) {
+    const t = performance.now();
+    await pipelineError(spec, { ...opts, draws: 0 });
+    base.push(performance.now() - t);
+  }
+  const api = [];
+  let apiMean;
+  for (let k = 0; k < RUNS; k++) {
+    const t = performance.now();
+    apiMean = (await pipelineError(spec, { ...opts, draws: 2 })).w2sq.monteCarlo.mean;
+    api.push((performance.now() - t - median(base)) / 2 / 1000);
+  }
+  const split = [];
+  for (let m = 0; m < Math.max(RUNS, 2); m++) split.push(await splitDraw(n, m));
+  const row = {
+    samples: n,
+    gaussdiff: {
+      secondsPerDraw: median(api),
+      split: Object.fromEntries(['normals', 'covariance', 'eigh', 'svd'].map((k, i) => [k, median(split.map((s) => s.seconds[i]))])),
+      // The step-by-step draw is the library's: its draws 0 and 1 average to pipelineError's draws: 2.
+      splitMatchesApi: Math.abs((split[0].w2sq + split[1].w2sq) / 2 - apiMean) / apiMean,
+    },
+  };
+  const splitText = Object.entries(row.gaussdiff.split).map(([k, s]) => `${k} ${(1000 * s).toFixed(0)}`).join(', ');
+  console.log(`  N = ${n}: gaussdiff ${(1000 * row.gaussdiff.secondsPerDraw).toFixed(0)} ms per draw (split, ms: ${splitText}; `
+    + `step-by-step vs API W2^2 ${row.gaussdiff.splitMatchesApi.toExponential(1)})`);
+  if (withNumpy) {
+    const data = join(dir, 'x.npy');
+    writeFileSync(data, npy(split[0].samples, [n, d]));
+    const py = spawnSync('python3', [join(ROOT, 'bench', 'numpy_pipeline.py'), join(dir, 'l.npy'), String(n), String(SIGMA), String(GAMMA), String(RUNS), String(SEED), data],
+      { env: PY_ENV, encoding: 'utf8', maxBuffer: 1 << 26 });
+    if (py.status !== 0) throw new Error(`numpy_pipeline.py failed: ${py.stderr || py.error}`);
+    const out = JSON.parse(py.stdout);
+    row.numpy = {
+      version: out.numpy,
+      secondsPerDraw: median(out.seconds.total),
+      split: { normals: median(out.seconds.normals), covariance: median(out.seconds.covariance), eigh: median(out.seconds.eigh), svd: median(out.seconds.svd) },
+    };
+    row.sameData = { gaussdiff: split[0].w2sq, numpy: out.w2sqOnData, relativeDifference: Math.abs(out.w2sqOnData - split[0].w2sq) / out.w2sqOnData };
+    row.ratio = row.gaussdiff.secondsPerDraw / row.numpy.secondsPerDraw;
+    const np = Object.entries(row.numpy.split).map(([k, s]) => `${k} ${(1000 * s).toFixed(0)}`).join(', ');
+    console.log(`           numpy ${(1000 * row.numpy.secondsPerDraw).toFixed(0)} ms per draw (${np}); gaussdiff / numpy = ${row.ratio.toFixed(2)}`
+      + ` (target <= 1: ${row.ratio <= 1 ? 'met' : 'NOT met'}); same samples: W2^2 ${split[0].w2sq.toPrecision(10)} vs ${out.w2sqOnData.toPrecision(10)}`
+      + ` (rel. diff ${row.sameData.relativeDifference.toExponential(1)})`);
+  }
+  results.rows.push(row);
+}
+rmSync(dir, { recursive: true, force: true });
+mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+writeFileSync(join(ROOT, 'bench', 'results', 'pipeline.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log('written: bench/results/pipeline.json');
