@@ -80,3 +80,7 @@ export {
   pipelineError, MAX_MC_DIMENSION, MAX_REFINED_VALUES,
   type PipelineOptions, type PipelineResult, type PipelineDiagnostic,
 } from './learning/pipeline.js';
+export {
+  optimizeNoise, scalingCurve, CURVE_AXES, MAX_CURVE_POINTS,
+  type OptimizeNoiseOptions, type NoiseOptimum, type ScalingCurveOptions, type ScalingRow, type CurveAxis,
+} from './learning/tradeoff.js';

@@ -16,6 +16,8 @@ import { validateCommand } from './validate.js';
 import { synthCommand } from './synth.js';
 import { errorCommand } from './error.js';
 import { rankCommand } from './rank.js';
+import { pipelineCommand } from './pipeline.js';
+import { tradeoffCommand } from './tradeoff.js';
 
 const VERSION = '0.1.0';
 
@@ -27,7 +29,7 @@ export function program(): Command {
     // are added, so that they inherit it.
     .exitOverride()
     .configureOutput({ writeErr: () => {}, outputError: () => {} });
-  for (const add of [tableCommand, curveCommand, errorCommand, rankCommand, spectrumCommand, validateCommand, synthCommand]) add(prog);
+  for (const add of [tableCommand, curveCommand, errorCommand, rankCommand, spectrumCommand, validateCommand, synthCommand, pipelineCommand, tradeoffCommand]) add(prog);
   return prog;
 }
 

@@ -232,8 +232,11 @@ export async function scalingCurve(spectrum: SpectrumInput, opts: PipelineOption
   for (let i = 0; i < xs.length; i++) {
     const r = await pipelineError(spec, rowOpts[i]);
     const mc = r.w2sq.monteCarlo;
+    // pipelineError's refined prediction is NaN on a spectrum with a zero eigenvalue (reported): null here, with a diagnostic.
+    const refined = Number.isNaN(r.w2sq.refined) ? null : r.w2sq.refined;
+    if (refined === null && r.w2sq.refined !== null) r.diagnostics.push({ code: 'no-refined', message: 'the refined prediction is undefined here (a zero eigenvalue)' });
     rows.push({
-      x: xs[i], firstOrder: r.w2sq.firstOrder, refined: r.w2sq.refined, monteCarlo: mc, decomposition: r.decomposition,
+      x: xs[i], firstOrder: r.w2sq.firstOrder, refined, monteCarlo: mc, decomposition: r.decomposition,
       ratio: mc && r.w2sq.firstOrder > 0 && Number.isFinite(r.w2sq.firstOrder) ? mc.mean / r.w2sq.firstOrder : null,
       diagnostics: r.diagnostics,
     });

@@ -163,6 +163,15 @@ describe('scalingCurve', () => {
     expect(c.rows[0].ratio).toBeNull();
   });
 
+  it('a zero eigenvalue: refined null with a diagnostic, never NaN (pipelineError returns NaN there)', async () => {
+    const c = await scalingCurve([0, 0.5, 1], { samples: 100 }, { over: 'sigma', values: [0.1, 0.2], draws: 0 });
+    for (const r of c.rows) {
+      expect(r.refined).toBeNull();
+      expect(r.diagnostics.some((g) => g.code === 'no-refined')).toBe(true);
+      expect(Number.isFinite(r.firstOrder)).toBe(true);
+    }
+  });
+
   it('bad input is refused with typed errors, every row checked before the first runs', async () => {
     const base = { samples: 100, sigma: 0.1 };
     await expectError(() => scalingCurve(L4, base, { over: 'beta' as 'tau', values: [1] }), 'INVALID_OPTION', 'curve.over');
