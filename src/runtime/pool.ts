@@ -6,8 +6,9 @@
  * per call under the call's key, and then tasks (the key, a job index and a range of modes); any number of
  * calls may overlap, and each call's data is dropped when its last task is done. Each chunk returns the error
  * sums of its modes (merged with Neumaier sums), curve sums (added), and variances only when asked
- * (stitched). Workers are created once, booted ahead with `warmThreads()`, kept idle without holding the
- * process open, replaced if one stops, and stopped with `closeThreads()`.
+ * (stitched). The pipeline's kernel pair sums (`parallelPairSums`) go the same way: input once per call,
+ * then row ranges. Workers are created once, booted ahead with `warmThreads()`, kept idle without holding
+ * the process open, replaced if one stops, and stopped with `closeThreads()`.
  */
 import { Worker } from 'node:worker_threads';
 import { GaussdiffError } from '../core/errors.js';
