@@ -1,6 +1,6 @@
 /**
  * The gaussdiff command line (bin/gaussdiff.js): one module per command (table, curve, error, rank, spectrum,
- * validate, synth). Human output on stdout, aligned; `--json` for machines; progress on stderr when it is a terminal
+ * validate, synth, pipeline, tradeoff). Human output on stdout, aligned; `--json` for machines; progress on stderr when it is a terminal
  * and the job is long. Every error, a parse error included, is one line on stderr,
  * `gaussdiff: error [CODE] argument: what (allowed: ...)`, with exit code 2; `--help` and `--version`
  * exit 0.

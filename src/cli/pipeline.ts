@@ -84,6 +84,7 @@ export const resultJson = (w: PipelineResult['w2sq'], d: PipelineResult['decompo
 
 /** Whether the Monte Carlo and the first order agree within 3 standard errors, in words. */
 export function verdict(firstOrder: number, mc: { mean: number; stderr: number }): string {
+  if (!Number.isFinite(mc.mean)) return 'the Monte Carlo is Infinity (a draw without a stationary law): the first-order expansion does not hold here';
   const z = mc.stderr > 0 ? Math.abs(mc.mean - firstOrder) / mc.stderr : Infinity;
   return z <= 3 ? `Monte Carlo and first order agree within 3 SE (|difference| = ${z.toFixed(1)} SE)`
     : `Monte Carlo and first order differ by ${z.toFixed(1)} SE: the first-order expansion does not hold here (ratio ${significant(mc.mean / firstOrder, 3)})`;

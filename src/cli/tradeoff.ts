@@ -81,8 +81,8 @@ function tradeoffText(flag: string, rows: ScalingRow[], optimum: NoiseOptimum | 
   const table = [[flag, 'first order', 'refined', 'Monte Carlo', '+- SE', 'MC / first', 'z'], ...rows.map((r) => {
     const mc = r.monteCarlo;
     return [significant(r.x, 5), significant(r.firstOrder, 5), r.refined === null ? '-' : significant(r.refined, 5),
-      mc ? significant(mc.mean, 5) : '-', mc ? significant(mc.stderr, 2) : '-', r.ratio === null ? '-' : r.ratio.toFixed(3),
-      mc && mc.stderr > 0 ? ((mc.mean - r.firstOrder) / mc.stderr).toFixed(1) : '-'];
+      mc ? significant(mc.mean, 5) : '-', mc ? significant(mc.stderr, 2) : '-', r.ratio === null ? '-' : significant(r.ratio, 4),
+      mc && mc.stderr > 0 && Number.isFinite(mc.stderr) ? ((mc.mean - r.firstOrder) / mc.stderr).toFixed(1) : '-'];
   })];
   const widths = table[0].map((_, j) => Math.max(...table.map((row) => row[j].length)));
   const lines = table.map((row) => row.map((c, j) => c.padStart(widths[j])).join('  '));

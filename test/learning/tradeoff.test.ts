@@ -163,6 +163,18 @@ describe('scalingCurve', () => {
     expect(c.rows[0].ratio).toBeNull();
   });
 
+  it('a draw whose learned score has no stationary law (tau / sigma^2 = 0.05): Monte Carlo Infinity with a diagnostic, closed forms kept', async () => {
+    const base = { samples: 1600, sigma: 0.14, seed: 1 };
+    // pipelineError itself refuses this draw (NOT_POSITIVE_DEFINITE); the curve keeps the row.
+    await expectError(() => pipelineError(L4, { ...base, tau: 1e-3, draws: 2000 }), 'NOT_POSITIVE_DEFINITE');
+    const c = await scalingCurve(L4, base, { over: 'tau', values: [1e-3], draws: 2000 });
+    const [row] = c.rows;
+    expect(row.monteCarlo).toEqual({ mean: Infinity, stderr: Infinity, draws: 2000 });
+    expect(row.ratio).toBe(Infinity);
+    expect(row.diagnostics.map((g) => g.code)).toEqual(['unstable-draw']);
+    expect(row.firstOrder).toBe((await pipelineError(L4, { ...base, tau: 1e-3, draws: 0 })).w2sq.firstOrder);
+  });
+
   it('a zero eigenvalue: refined null with a diagnostic, never NaN (pipelineError returns NaN there)', async () => {
     const c = await scalingCurve([0, 0.5, 1], { samples: 100 }, { over: 'sigma', values: [0.1, 0.2], draws: 0 });
     for (const r of c.rows) {
