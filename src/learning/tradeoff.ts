@@ -243,7 +243,7 @@ export async function scalingCurve(spectrum: SpectrumInput, opts: PipelineOption
       if (!(e instanceof GaussdiffError && e.code === 'NOT_POSITIVE_DEFINITE')) throw e;
       r = await pipelineError(spec, { ...rowOpts[i], draws: 0 });
       mc = { mean: Infinity, stderr: Infinity, draws: rowOpts[i].draws ?? 100 }; // pipelineError's default draws
-      diagnostics.push({ code: 'unstable-draw', message: `a Monte-Carlo draw's learned score has no stationary law (${e.message}): E W2^2 is Infinity` });
+      diagnostics.push({ code: 'unstable-draw', message: "a Monte-Carlo draw's learned score gives a sampler without a stationary law: E W2^2 is Infinity" });
     }
     diagnostics.push(...r.diagnostics);
     // pipelineError's refined prediction is NaN on a spectrum with a zero eigenvalue (reported): null here, with a diagnostic.
