@@ -269,27 +269,37 @@ function perModeDrawIn(scope: WasmScope, l: Float64Array, rootL: Float64Array, t
   const p = r.kernel;
   const n = p.samples;
   const u = p.sigma ** 2;
-  // x_j ~ N(0, diag(l)): one stream, data set m at offset m N d.
-  const px = scope.f64(n * d);
-  normalsIn(scope, px, n * d, r.seed, m * n * d);
-  const x = scope.view(px, n * d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) x[i * d + j] *= rootL[j];
-  // S_N = X^T X / N, or sum (x - xbar)(x - xbar)^T / N with the mean estimated (score-matching.md §1).
-  const pc = scope.f64(d * d);
-  const pm = scope.f64(d);
-  const pt = scope.f64(d);
-  const pw = scope.f64(scope.kernel.blasGemmWorkspace(d, n, d));
-  if (p.meanEstimated) scope.kernel.blasCenter(px, n, d, pm, pt);
-  scope.kernel.blasSyrk(px, n, d, pc, 1 / n, pw);
-  const meanTerm = p.meanEstimated ? neumaierSum(scope.read(pm, d).map((t) => t * t)) : 0;
-  const eig = eighIn(scope, scope.read(pc, d * d), d, { vectors: true });
   // A*_N = U diag(1 / (mu + u)) U^T (§2); per mode Langevin 1/a or ULA 2 / (a (2 - gamma a)), then Tweedie (§3a-§3c).
-  const v = clipPsd(eig.values, 'samples').map((mu) => {
+  const variance = (mu: number) => {
     const a = exactScore(mu, u);
     const out = p.sampler === 'ula' ? ulaVariance(a, p.gamma) : langevinVariance(a);
     return p.denoise ? tweedieVariance(a, u, out) : out;
-  });
-  return meanTerm + perModeW2In(scope, rootL, traceL, eig.vectors!, v);
+  };
+  // Modes with l = 0 (first in ascending order) have samples exactly 0: S_N (centred or not) is block diagonal,
+  // they keep mu = 0, output variance(0) and zero rows of the Bures factor. The work is on the q others.
+  let zeros = 0;
+  while (zeros < d && l[zeros] === 0) zeros++;
+  const q = d - zeros;
+  // x_j ~ N(0, diag(l)): one stream, data set m at offset m N d; row i keeps its q positive modes, packed.
+  const px = scope.f64(n * d);
+  normalsIn(scope, px, n * d, r.seed, m * n * d);
+  const x = scope.view(px, n * d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < q; j++) x[i * q + j] = x[i * d + zeros + j] * rootL[zeros + j];
+  let w2 = zeros > 0 ? zeros * variance(0) : 0;
+  let meanTerm = 0;
+  if (q > 0) {
+    // S_N = X^T X / N, or sum (x - xbar)(x - xbar)^T / N with the mean estimated (score-matching.md §1).
+    const pc = scope.f64(q * q);
+    const pm = scope.f64(q);
+    const pt = scope.f64(q);
+    const pw = scope.f64(scope.kernel.blasGemmWorkspace(q, n, q));
+    if (p.meanEstimated) scope.kernel.blasCenter(px, n, q, pm, pt);
+    scope.kernel.blasSyrk(px, n, q, pc, 1 / n, pw);
+    if (p.meanEstimated) meanTerm = neumaierSum(scope.read(pm, q).map((t) => t * t));
+    const eig = eighIn(scope, scope.read(pc, q * q), q, { vectors: true });
+    w2 += perModeW2In(scope, rootL.subarray(zeros), traceL, eig.vectors!, clipPsd(eig.values, 'samples').map(variance));
+  }
+  return meanTerm + w2;
 }
 
 /** W2^2 (without the mean term) of the sampler's output for one fitted data set. */
