@@ -104,11 +104,6 @@ export function pipelineCommand(prog: Command): void {
     } finally {
       tick.stop();
     }
-    // pipelineError's refined prediction is NaN on a spectrum with a zero eigenvalue (reported): shown as absent.
-    if (Number.isNaN(r.w2sq.refined)) {
-      r.w2sq.refined = null;
-      r.diagnostics.push({ code: 'no-refined', message: 'the refined prediction is undefined here (a zero eigenvalue)' });
-    }
     if (o.json) {
       const diagnostics = r.diagnostics.length ? `,"diagnostics":${JSON.stringify(r.diagnostics)}` : '';
       await write(`{${resultJson(r.w2sq, r.decomposition)}${diagnostics}}\n`);

@@ -14,7 +14,7 @@
  * A k-diffusion sampler (edmSamplerError's names) is driven per level by the exact fit of the same samples
  * (samplers.ts learnedSamplerCovariance); its exact-score error is all counted as discretization.
  */
-import { fail } from '../core/errors.js';
+import { GaussdiffError, fail } from '../core/errors.js';
 import { checkInteger, checkSeed, describe } from '../core/checks.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 import { neumaierSum } from '../core/sums.js';
@@ -65,7 +65,7 @@ export const MAX_REFINED_VALUES = 4096;
 export const MAX_SGD_STEPS = 10_000_000;
 
 export interface PipelineDiagnostic {
-  code: 'no-monte-carlo' | 'no-refined' | 'kernel';
+  code: 'no-monte-carlo' | 'no-refined' | 'kernel' | 'unstable-draw';
   message: string;
 }
 
@@ -75,7 +75,8 @@ export interface PipelineResult {
     firstOrder: number;
     /** Exact bias + Hessian at the biased point + exact Jacobian; null where not derived (see diagnostics). */
     refined: number | null;
-    /** Mean of W2^2 over `draws` data sets, its standard error; null without Monte Carlo. */
+    /** Mean of W2^2 over `draws` data sets, its standard error; null without Monte Carlo; Infinity (both) with an
+     *  'unstable-draw' diagnostic when a draw's sampler diverges. */
     monteCarlo: { mean: number; stderr: number; draws: number } | null;
   };
   /** The first-order error by source; they add up to firstOrder. */
@@ -211,6 +212,9 @@ export async function pipelineError(spectrum: SpectrumInput, opts: PipelineOptio
     const l = new Float64Array(d);
     for (let k = 0, i = 0; k < values.length; k++) for (let c = 0; c < counts[k]; c++) l[i++] = values[k];
     monteCarlo = await monteCarloError(l, r, draws);
+    if (monteCarlo.mean === Infinity) {
+      diagnostics.push({ code: 'unstable-draw', message: "a Monte-Carlo draw's learned score gives a sampler without a stationary law (SGD error too large for tau / sigma^2): E W2^2 is Infinity" });
+    }
   }
   return {
     w2sq: { firstOrder, refined, monteCarlo },
@@ -243,6 +247,8 @@ async function monteCarloError(l: Float64Array, r: Resolved, draws: number): Pro
     const meanTerm = fit.mean ? neumaierSum(fit.mean.map((v) => v * v)) : 0;
     w[m] = meanTerm + await drawError(l, rootL, traceL, x, fit, r, m);
   }
+  // A diverging draw (see drawError) makes E W2^2 infinite: mean and standard error are Infinity (diagnosed).
+  if (w.some((v) => v === Infinity)) return { mean: Infinity, stderr: Infinity, draws };
   const mean = neumaierSum(w) / draws;
   const varSum = neumaierSum(w.map((v) => (v - mean) ** 2));
   return { mean, stderr: Math.sqrt(varSum / (draws - 1) / draws), draws };
@@ -333,8 +339,18 @@ async function drawError(l: Float64Array, rootL: Float64Array, traceL: number, x
     return targetW2Squared(l, out.covariance, d);
   }
   const u = p.sigma ** 2;
-  const out = await langevinSamplerCovariance(await score(u, 0), d, {
-    sampler: p.sampler as 'langevin' | 'ula', ...(p.sampler === 'ula' ? { gamma: p.gamma } : {}), ...(p.denoise ? { denoise: u } : {}),
-  });
+  const learned = await score(u, 0);
+  let out;
+  try {
+    out = await langevinSamplerCovariance(learned, d, {
+      sampler: p.sampler as 'langevin' | 'ula', ...(p.sampler === 'ula' ? { gamma: p.gamma } : {}), ...(p.denoise ? { denoise: u } : {}),
+    });
+  } catch (e) {
+    // An SGD draw whose A has no stationary law under this sampler (an eigenvalue with real part <= 0, or
+    // |1 - gamma a| >= 1): the sampler diverges, its W2 is infinite. (The Gaussian stationary law of SGD has
+    // unbounded support, so this has positive probability, negligible while tau / sigma^2 is small.)
+    if (e instanceof GaussdiffError && (e.code === 'NOT_POSITIVE_DEFINITE' || (e.code === 'INVALID_OPTION' && e.argument === 'gamma'))) return Infinity;
+    throw e;
+  }
   return out.variances ? perMode(out.variances) : targetW2Squared(l, out.covariance, d);
 }

@@ -134,7 +134,9 @@ export function refinedPrediction(l: Float64Array, w: Float64Array, p: RefinedPa
   let opt = 0;
   const pairTerms = (i: number, j: number, diagonal: boolean): [number, number] => {
     lin.pair(i, j, alpha, beta);
-    const h = (l[i] * l[j]) / (2 * rootN[i] * rootN[j] * (rootN[i] + rootN[j]));
+    // A mode of the target with l = 0: W2 does not depend on the output entries coupled to it beyond its own
+    // variance (S^1/2 O S^1/2 has a zero row and column there), so H_ij = 0, also the limit of (3.5.1).
+    const h = rootN[i] === 0 || rootN[j] === 0 ? 0 : (l[i] * l[j]) / (2 * rootN[i] * rootN[j] * (rootN[i] + rootN[j]));
     // Generalization: Delta_k = -E / (c_k,i c_k,j), E symmetric with Var E_ij = l_i l_j (1 + delta_ij) / N.
     let g = 0;
     for (let k = 0; k < L; k++) g += (alpha[k] + beta[k]) / ((l[i] + levels[k]) * (l[j] + levels[k]));

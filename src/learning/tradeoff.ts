@@ -8,7 +8,7 @@
  * - scalingCurve: pipelineError along one parameter (first order, refined, Monte Carlo, decomposition), and
  *   the ratio Monte Carlo / first order, which shows where the expansion stops holding.
  */
-import { GaussdiffError, fail } from '../core/errors.js';
+import { fail } from '../core/errors.js';
 import { describe } from '../core/checks.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 import { neumaierSum } from '../core/sums.js';
@@ -196,8 +196,8 @@ export interface ScalingRow {
   decomposition: PipelineResult['decomposition'];
   /** Monte Carlo / first order (null without Monte Carlo): 1 where the expansion holds. */
   ratio: number | null;
-  /** pipelineError's, and 'unstable-draw': a draw's learned score has no stationary law (its W2^2, and the mean, are Infinity). */
-  diagnostics: { code: PipelineResult['diagnostics'][number]['code'] | 'unstable-draw'; message: string }[];
+  /** pipelineError's (among them 'unstable-draw': a draw's learned score has no stationary law, the mean is Infinity). */
+  diagnostics: PipelineResult['diagnostics'];
 }
 
 /**
@@ -231,28 +231,12 @@ export async function scalingCurve(spectrum: SpectrumInput, opts: PipelineOption
   }
   const rows: ScalingRow[] = [];
   for (let i = 0; i < xs.length; i++) {
-    let r: PipelineResult;
-    let mc: PipelineResult['w2sq']['monteCarlo'];
-    const diagnostics: ScalingRow['diagnostics'] = [];
-    try {
-      r = await pipelineError(spec, rowOpts[i]);
-      mc = r.w2sq.monteCarlo;
-    } catch (e) {
-      // Large tau / sigma^2: an SGD draw can give a score whose sampler diverges (A not stable), so that draw's
-      // W2^2 and the Monte-Carlo mean are Infinity; the closed forms of the row are still computed.
-      if (!(e instanceof GaussdiffError && e.code === 'NOT_POSITIVE_DEFINITE')) throw e;
-      r = await pipelineError(spec, { ...rowOpts[i], draws: 0 });
-      mc = { mean: Infinity, stderr: Infinity, draws: rowOpts[i].draws ?? 100 }; // pipelineError's default draws
-      diagnostics.push({ code: 'unstable-draw', message: "a Monte-Carlo draw's learned score gives a sampler without a stationary law: E W2^2 is Infinity" });
-    }
-    diagnostics.push(...r.diagnostics);
-    // pipelineError's refined prediction is NaN on a spectrum with a zero eigenvalue (reported): null here, with a diagnostic.
-    const refined = Number.isNaN(r.w2sq.refined) ? null : r.w2sq.refined;
-    if (refined === null && r.w2sq.refined !== null) diagnostics.push({ code: 'no-refined', message: 'the refined prediction is undefined here (a zero eigenvalue)' });
+    const r = await pipelineError(spec, rowOpts[i]);
+    const mc = r.w2sq.monteCarlo;
     rows.push({
-      x: xs[i], firstOrder: r.w2sq.firstOrder, refined, monteCarlo: mc, decomposition: r.decomposition,
+      x: xs[i], firstOrder: r.w2sq.firstOrder, refined: r.w2sq.refined, monteCarlo: mc, decomposition: r.decomposition,
       ratio: mc && r.w2sq.firstOrder > 0 && Number.isFinite(r.w2sq.firstOrder) ? mc.mean / r.w2sq.firstOrder : null,
-      diagnostics,
+      diagnostics: r.diagnostics,
     });
     onProgress?.(i + 1, xs.length);
   }

@@ -73,6 +73,8 @@ describe('pipelineError on CIFAR-10 and MNIST spectra', () => {
     console.log(`MNIST N = 5000: MC ${mc.mean.toPrecision(6)} +- ${mc.stderr.toExponential(2)}, refined ${prediction.toPrecision(6)}, first order ${r.w2sq.firstOrder.toPrecision(6)}`);
     expect(mc.draws).toBe(20);
     expect(Math.abs(mc.mean - prediction)).toBeLessThanOrEqual(3 * mc.stderr);
+    // The refined prediction on the whole spectrum (zero modes included: H = 0 next to them) is that split.
+    expect(Math.abs(r.w2sq.refined! / prediction - 1)).toBeLessThan(1e-12);
   }, 60_000);
 
   it('a per-mode draw (exact fit, mean estimated, ULA + Tweedie) equals the dense route: S_N^c, the output covariance, buresW2', async () => {

@@ -165,22 +165,24 @@ describe('scalingCurve', () => {
 
   it('a draw whose learned score has no stationary law (tau / sigma^2 = 0.05): Monte Carlo Infinity with a diagnostic, closed forms kept', async () => {
     const base = { samples: 1600, sigma: 0.14, seed: 1 };
-    // pipelineError itself refuses this draw (NOT_POSITIVE_DEFINITE); the curve keeps the row.
-    await expectError(() => pipelineError(L4, { ...base, tau: 1e-3, draws: 2000 }), 'NOT_POSITIVE_DEFINITE');
+    const direct = await pipelineError(L4, { ...base, tau: 1e-3, draws: 2000 });
+    expect(direct.w2sq.monteCarlo).toEqual({ mean: Infinity, stderr: Infinity, draws: 2000 });
+    expect(direct.diagnostics.map((g) => g.code)).toEqual(['unstable-draw']);
     const c = await scalingCurve(L4, base, { over: 'tau', values: [1e-3], draws: 2000 });
     const [row] = c.rows;
     expect(row.monteCarlo).toEqual({ mean: Infinity, stderr: Infinity, draws: 2000 });
     expect(row.ratio).toBe(Infinity);
     expect(row.diagnostics.map((g) => g.code)).toEqual(['unstable-draw']);
-    expect(row.firstOrder).toBe((await pipelineError(L4, { ...base, tau: 1e-3, draws: 0 })).w2sq.firstOrder);
+    expect(row.firstOrder).toBe(direct.w2sq.firstOrder);
   });
 
-  it('a zero eigenvalue: refined null with a diagnostic, never NaN (pipelineError returns NaN there)', async () => {
-    const c = await scalingCurve([0, 0.5, 1], { samples: 100 }, { over: 'sigma', values: [0.1, 0.2], draws: 0 });
-    for (const r of c.rows) {
-      expect(r.refined).toBeNull();
-      expect(r.diagnostics.some((g) => g.code === 'no-refined')).toBe(true);
-      expect(Number.isFinite(r.firstOrder)).toBe(true);
+  it('a zero eigenvalue: the refined prediction is the limit l -> 0 (finite, never NaN)', async () => {
+    const c = await scalingCurve([0, 0.5, 1], { samples: 100, tau: 1e-4 }, { over: 'sigma', values: [0.1, 0.2], draws: 0 });
+    const near = await scalingCurve([1e-200, 0.5, 1], { samples: 100, tau: 1e-4 }, { over: 'sigma', values: [0.1, 0.2], draws: 0 });
+    for (let i = 0; i < 2; i++) {
+      expect(Number.isFinite(c.rows[i].refined)).toBe(true);
+      expect(rel(c.rows[i].refined!, near.rows[i].refined!)).toBeLessThan(1e-9);
+      expect(Number.isFinite(c.rows[i].firstOrder)).toBe(true);
     }
   });
 
