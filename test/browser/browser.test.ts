@@ -56,6 +56,8 @@ const ZEROS_OPTIONS = { schemes: ['em', 'ei', 'euler', 'heun'], steps: [10], eps
 const REL_TOL = 1e-12;
 /** A random stream drawn in the page and in node: it must be the same, bit for bit (numbers survive JSON exactly). */
 const STREAM = { seed: 123456789, offset: 5, count: 10007 };
+/** The score-matching pipeline (SGD at its stationary law, ULA + Tweedie, Monte Carlo): seeded, the same in the page. */
+const PIPELINE = { spectrum: [0, 0.25, 0.5, 1, 2], options: { samples: 300, sigma: 0.2, tau: 1e-4, sampler: 'ula', gamma: 0.01, denoise: true, draws: 12, seed: 42 } } as const;
 
 /**
  * The bundle is built from src/, assembly/ (via build/gaussdiff.wasm) while node runs src/ directly: if any of
@@ -82,6 +84,7 @@ interface PageResult {
   bundleSha256: string;
   normals: number[];
   uniforms: number[];
+  pipeline: { w2sq: unknown; decomposition: unknown };
 }
 
 /**
@@ -95,6 +98,7 @@ const PAGE_SCRIPT = `async (args) => {
   const zeros = await m.table(args.zerosSpectrum, args.zerosOptions);
   const normals = Array.from(await m.normals(args.stream.count, { seed: args.stream.seed, offset: args.stream.offset }));
   const uniforms = Array.from(await m.uniforms(args.stream.count, { seed: args.stream.seed, offset: args.stream.offset }));
+  const pipe = await m.pipelineError(args.pipeline.spectrum, args.pipeline.options);
   const bytes = await (await fetch(args.bundleUrl)).arrayBuffer();
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
   return {
@@ -104,6 +108,7 @@ const PAGE_SCRIPT = `async (args) => {
     zerosRows: zeros.rows,
     normals,
     uniforms,
+    pipeline: { w2sq: pipe.w2sq, decomposition: pipe.decomposition },
     bundleSha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(''),
   };
 }`;
@@ -221,6 +226,7 @@ describe.skipIf(!CHROMIUM)('browser bundle (dist/gaussdiff.browser.js) in headle
       zerosSpectrum: ZEROS_SPECTRUM,
       zerosOptions: ZEROS_OPTIONS,
       stream: STREAM,
+      pipeline: PIPELINE,
     };
     const result = (await page.evaluate(`(${PAGE_SCRIPT})(${JSON.stringify(args)})`)) as PageResult;
     await context.close();
@@ -295,6 +301,12 @@ describe.skipIf(!CHROMIUM)('browser bundle (dist/gaussdiff.browser.js) in headle
     expect(differ(first.normals, nodeNormals), 'first differing normal').toBe(-1);
     expect(differ(first.uniforms, nodeUniforms), 'first differing uniform').toBe(-1);
   });
+
+  it('pipelineError (first order, refined, seeded Monte Carlo) gives the same numbers in Chromium as in node, bit for bit', async () => {
+    const node = await gaussdiff.pipelineError([...PIPELINE.spectrum], { ...PIPELINE.options });
+    expect(node.w2sq.monteCarlo?.draws).toBe(PIPELINE.options.draws);
+    expect(first.pipeline).toEqual({ w2sq: node.w2sq, decomposition: node.decomposition });
+  }, TEST_TIMEOUT);
 
   it('a second page load gets the same bundle bytes and bit-identical results', async () => {
     const second = await runInPage();
