@@ -7,8 +7,8 @@
  * without parsing paths:
  * - `data-series`: JSON array of { name, x, y } as given (an infinite value is the string "Infinity" or
  *   "-Infinity", as in `table`'s rows), one per series (line figure) or one { name: zLabel, x, y, z }
- *   (heat map, z row-major y by x);
- * - `data-rules`: JSON array of { name, y } (line figure);
+ *   (heat map, z row-major y by x), or one { name, x: [i], y: [value] } per bar (bar figure, bar i);
+ * - `data-rules`: JSON array of { name, y } (line and bar figures);
  * - `data-omitted`: how many points were left out of the drawing (non-finite, or <= 0 on a log axis); the
  *   subtitle says so when there are any. NaN never reaches the SVG.
  * Title and subtitle are <text> elements of class `gd-title` / `gd-subtitle`; the legend is drawn in SVG
@@ -26,6 +26,10 @@ export interface LineFigure {
 export interface HeatmapFigure {
   title: string; subtitle?: string; xLabel: string; yLabel: string; x: number[]; y: number[];
   z: ArrayLike<number>; zLabel: string; logColor?: boolean;
+}
+export interface BarFigure {
+  title: string; subtitle?: string; yLabel: string; yScale?: 'linear' | 'log';
+  bars: { name: string; value: number }[]; rules?: { name: string; y: number }[];
 }
 export interface PlotOptions { document?: Document; width?: number; height?: number }
 
@@ -52,6 +56,17 @@ function size(o: PlotOptions | undefined): { width: number; height: number } {
   return { width, height };
 }
 
+/** Tick labels: plain numbers, exponents outside [1e-3, 1e5) (Plot's default SI prefixes read badly as errors). */
+export const tick = (v: number): string => (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5)
+  ? v.toExponential().replace(/\.?0*e/, 'e').replace('e+', 'e') : String(Number(v.toPrecision(6))));
+
+/** Dash patterns of the reference rules (drawn in grey, told apart by their dashes). */
+const DASHES = ['6,4', '2,3', '10,3,2,3', '1,4', '12,6'];
+const RULE_COLOR = '#555';
+/** Line colours: Plot's observable10 then tableau10's darker tones, 16 distinct colours before any repeats. */
+const PALETTE = ['#4269d0', '#efb118', '#ff725c', '#6cc5b0', '#3ca951', '#ff8ab7', '#a463f2', '#97bbf5', '#9c6b4e', '#9498a0',
+  '#1f3a93', '#b07aa1', '#8c6d31', '#17becf', '#d62728', '#2ca02c'];
+
 /** Can this value be drawn on an axis of this type? (log axes need positive values) */
 const drawable = (v: number, scale: 'linear' | 'log'): boolean => Number.isFinite(v) && (scale === 'linear' || v > 0);
 
@@ -74,6 +89,8 @@ function frame(d: Document, title: string, subtitle: string, width: number, plot
   if (subtitle) root.appendChild(el(d, 'text', { class: 'gd-subtitle', x: 10, y: 36, 'font-size': 11, fill: '#555' }, subtitle));
   plot.setAttribute('x', '0');
   plot.setAttribute('y', String(HEADER));
+  // Plot's own stylesheet sizes a top-level chart (height: auto, max-width: 100%); nested, it is fixed.
+  plot.setAttribute('style', `${plot.getAttribute('style') ?? ''};width:${width}px;height:${plotHeight}px;max-width:none`);
   root.appendChild(plot);
   return root;
 }
@@ -118,13 +135,13 @@ export function lineFigure(f: LineFigure, o?: PlotOptions): Element {
   const plot = Plot.plot({
     document: d, width, height: plotHeight, marginLeft: 64, marginRight: 20, marginBottom: 36,
     style: { fontFamily: FONT, fontSize: '10px' },
-    x: { type: f.xScale, label: f.xLabel, grid: true, labelAnchor: 'center', labelArrow: 'none' },
-    y: { type: f.yScale, label: f.yLabel, grid: true, labelArrow: 'none' },
-    color: { domain: names },
+    x: { type: f.xScale, label: f.xLabel, grid: true, labelAnchor: 'center', labelArrow: 'none', tickFormat: tick },
+    y: { type: f.yScale, label: f.yLabel, grid: true, labelArrow: 'none', tickFormat: tick },
+    color: { domain: f.series.map((s) => s.name), range: PALETTE },
     marks: [
       Plot.line(points, { x: 'x', y: 'y', z: 'name', stroke: 'name', strokeWidth: 1.5 }),
       ...(f.markers ? [Plot.dot(points, { x: 'x', y: 'y', fill: 'name', r: 2.5 })] : []),
-      ...(rules.length ? [Plot.ruleY(rules, { y: 'y', stroke: 'name', strokeDasharray: '5,4', strokeWidth: 1.2 })] : []),
+      ...rules.map((r, i) => Plot.ruleY([r.y], { stroke: RULE_COLOR, strokeDasharray: DASHES[i % DASHES.length], strokeWidth: 1.2 })),
     ],
   });
   const color = plot.scale('color') as { apply: (v: string) => string };
@@ -135,8 +152,9 @@ export function lineFigure(f: LineFigure, o?: PlotOptions): Element {
   names.forEach((n, i) => {
     const { x, row } = layout[i];
     const y = row * LEGEND_ROW + 9;
-    const isRule = i >= f.series.length;
-    legend.appendChild(el(d, 'line', { x1: x, x2: x + 22, y1: y, y2: y, stroke: color.apply(n), 'stroke-width': 2, ...(isRule ? { 'stroke-dasharray': '5,4' } : {}) }));
+    const r = i - f.series.length; // >= 0: a rule
+    legend.appendChild(el(d, 'line', { x1: x, x2: x + 22, y1: y, y2: y, 'stroke-width': 2,
+      ...(r >= 0 ? { stroke: RULE_COLOR, 'stroke-dasharray': DASHES[r % DASHES.length] } : { stroke: color.apply(n) }) }));
     legend.appendChild(el(d, 'text', { x: x + 26, y: y + 3.5, 'font-size': 11 }, n));
   });
   root.appendChild(legend);
@@ -183,8 +201,8 @@ export function heatmapFigure(f: HeatmapFigure, o?: PlotOptions): Element {
   const plot = Plot.plot({
     document: d, width, height: plotHeight, marginLeft: 64, marginRight: 20, marginBottom: 36,
     style: { fontFamily: FONT, fontSize: '10px' },
-    x: { type: xLog ? 'log' : 'linear', label: f.xLabel, labelAnchor: 'center', labelArrow: 'none' },
-    y: { type: yLog ? 'log' : 'linear', label: f.yLabel, labelArrow: 'none' },
+    x: { type: xLog ? 'log' : 'linear', label: f.xLabel, labelAnchor: 'center', labelArrow: 'none', tickFormat: tick },
+    y: { type: yLog ? 'log' : 'linear', label: f.yLabel, labelArrow: 'none', tickFormat: tick },
     color: { type: f.logColor ? 'log' : 'linear', scheme: 'viridis', label: f.zLabel },
     marks: [Plot.rect(cells, { x1: 'x1', x2: 'x2', y1: 'y1', y2: 'y2', fill: 'z', inset: 0 })],
   });
@@ -215,4 +233,65 @@ function ramp(d: Document, plot: ReturnType<typeof Plot.plot>, f: HeatmapFigure,
   g.appendChild(el(d, 'text', { x: 0, y: 36, 'text-anchor': 'start' }, lo.toPrecision(3)));
   g.appendChild(el(d, 'text', { x: width, y: 36, 'text-anchor': 'end' }, hi.toPrecision(3)));
   return g;
+}
+
+/** Bars (one per named value, e.g. the error by source) with optional dashed reference rules. */
+export function barFigure(f: BarFigure, o?: PlotOptions): Element {
+  const d = documentOf(o);
+  const { width, height } = size(o);
+  const yScale = f.yScale ?? 'linear';
+  const bars = f.bars.filter((b) => drawable(b.value, yScale));
+  const rules = (f.rules ?? []).filter((r) => drawable(r.y, yScale));
+  const omitted = f.bars.length - bars.length + (f.rules ?? []).length - rules.length;
+  const layout = legendLayout(rules.map((r) => r.name), width);
+  const legendHeight = rules.length ? (Math.max(...layout.map((l) => l.row)) + 1) * LEGEND_ROW + 6 : 0;
+  const plotHeight = Math.max(120, height - HEADER - legendHeight);
+  const plot = Plot.plot({
+    document: d, width, height: plotHeight, marginLeft: 64, marginRight: 20, marginBottom: 36,
+    style: { fontFamily: FONT, fontSize: '10px' },
+    x: { type: 'band', domain: f.bars.map((b) => b.name), label: null, padding: 0.3 },
+    y: { type: yScale, label: f.yLabel, grid: true, labelArrow: 'none', tickFormat: tick, ...(yScale === 'linear' ? { zero: true } : {}) },
+    marks: [
+      yScale === 'log' ? Plot.dot(bars, { x: 'name', y: 'value', fill: '#4269d0', r: 4 }) : Plot.barY(bars, { x: 'name', y: 'value', fill: '#4269d0' }),
+      ...rules.map((r, i) => Plot.ruleY([r.y], { stroke: RULE_COLOR, strokeDasharray: DASHES[i % DASHES.length], strokeWidth: 1.2 })),
+    ],
+  });
+  const subtitle = [f.subtitle, omitted ? `${omitted} value${omitted === 1 ? '' : 's'} not drawn (infinite${yScale === 'log' ? ', or zero on a log axis' : ''})` : ''].filter(Boolean).join('; ');
+  const root = frame(d, f.title, subtitle, width, plot, plotHeight, legendHeight);
+  if (rules.length) {
+    const legend = el(d, 'g', { class: 'gd-legend', transform: `translate(0,${HEADER + plotHeight + 4})` });
+    rules.forEach((r, i) => {
+      const { x, row } = layout[i];
+      const y = row * LEGEND_ROW + 9;
+      legend.appendChild(el(d, 'line', { x1: x, x2: x + 22, y1: y, y2: y, stroke: RULE_COLOR, 'stroke-width': 2, 'stroke-dasharray': DASHES[i % DASHES.length] }));
+      legend.appendChild(el(d, 'text', { x: x + 26, y: y + 3.5, 'font-size': 11 }, r.name));
+    });
+    root.appendChild(legend);
+  }
+  root.setAttribute('data-series', JSON.stringify(f.bars.map((b, i) => ({ name: b.name, x: [i], y: [encode(b.value)] }))));
+  root.setAttribute('data-rules', JSON.stringify((f.rules ?? []).map((r) => ({ name: r.name, y: encode(r.y) }))));
+  root.setAttribute('data-omitted', String(omitted));
+  return root;
+}
+
+/**
+ * Figures side by side in one <svg> (e.g. the two panels of Figure 1): each panel keeps its own <svg> and
+ * data attributes, placed at its x offset; the root's `data-panels` is the number of panels.
+ */
+export function sideBySide(panels: Element[], o?: { document?: Document }): Element {
+  const d = documentOf(o);
+  const widths = panels.map((p) => Number(p.getAttribute('width')));
+  const heights = panels.map((p) => Number(p.getAttribute('height')));
+  const width = widths.reduce((a, b) => a + b, 0);
+  const height = Math.max(...heights);
+  const root = el(d, 'svg', { xmlns: SVG_NS, width, height, viewBox: `0 0 ${width} ${height}`, 'font-family': FONT, 'data-panels': panels.length });
+  root.appendChild(el(d, 'rect', { width: '100%', height: '100%', fill: 'white' }));
+  let x = 0;
+  panels.forEach((p, i) => {
+    p.setAttribute('x', String(x));
+    p.setAttribute('y', '0');
+    x += widths[i];
+    root.appendChild(p);
+  });
+  return root;
 }
