@@ -1,0 +1,192 @@
+/**
+ * The explorer's Web Worker: runs every computation of the page on the gaussdiff browser API (src/browser.ts,
+ * Wasm inlined), so the page never freezes. One message in (a Job or a LoadRequest, web/protocol.ts), progress
+ * messages, then one result or typed error out. It keeps no state: a job is cancelled by terminating the
+ * worker, and the page spawns a fresh one.
+ */
+import {
+  GaussdiffError, table, formatTable, curve, w2VsEps, contributions, samplerError, prepareSpectrum, parseNpy, decodePng,
+  adsnSpectrum, imageLikeSpectrum, scalingCurve, kernelHeatmap, EDM_SAMPLER_NAMES,
+} from '../src/browser.js';
+import { samplerTable, formatSamplerTable, samplerCurve } from '../src/diffusion/reports/samplers.js';
+import type { Job, LoadRequest, Reply, Request, SpectrumSummary, State } from './protocol.js';
+
+const post = (reply: Reply) => (self as unknown as Worker).postMessage(reply);
+
+/** The steps of the steps view: about 8 log-spaced integers from 2 to N (N included). */
+export function stepsList(n: number): number[] {
+  const k = 8;
+  const out = new Set<number>();
+  for (let i = 0; i < k; i++) out.add(Math.round(2 * Math.pow(n / 2, i / (k - 1))));
+  return [...out].filter((s) => s >= 2 && s <= n).sort((a, b) => a - b);
+}
+
+/** The truncation times of the eps view (Figure 1, right), and the sigma_min values of its EDM analogue. */
+export const EPS_SWEEP = [1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 1e-1];
+export const SIGMA_MIN_SWEEP = [1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 1e-1, 2e-1, 5e-1];
+
+const isEdm = (name: string) => EDM_SAMPLER_NAMES.includes(name);
+
+/** k-diffusion options of one sampler: sigma_min for k-diffusion names only (diffusers' samplers have none). */
+function kdOptions(s: State, name: string) {
+  return isEdm(name) ? { sampler: name, sigmaMin: s.sigmaMin } : { sampler: name };
+}
+
+function summarize(spectrum: Float64Array): SpectrumSummary {
+  const spec = prepareSpectrum(spectrum);
+  const zeros = spec.values[0] === 0 ? spec.counts[0] : 0;
+  let trace = 0;
+  spec.values.forEach((v, i) => { trace += v * spec.counts[i]; });
+  return {
+    d: spec.dimension, distinct: spec.values.length, zeros,
+    smallestPositive: spec.values.find((v) => v > 0) ?? 0, largest: spec.values[spec.values.length - 1], trace,
+  };
+}
+
+/**
+ * For an uploaded image: each frequency's share of W2^2. The spectrum is adsnSpectrum's (H W frequencies in
+ * fftshift order, then zeros), so frequency f has eigenvalue spectrum[f]; modes of equal eigenvalue carry equal
+ * shares, so the share is contributions[k] / counts[k] of its distinct value k.
+ */
+export function frequencyMap(spectrum: Float64Array, image: NonNullable<Job['image']>, values: Float64Array, counts: Float64Array, parts: Float64Array): Float64Array {
+  const n = image.height * image.width;
+  const out = new Float64Array(n);
+  for (let f = 0; f < n; f++) {
+    const l = Math.max(spectrum[f], 0); // prepareSpectrum clips tiny negatives to 0
+    let lo = 0, hi = values.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (values[mid] < l) lo = mid + 1;
+      else hi = mid;
+    }
+    out[f] = parts[lo] / counts[lo];
+  }
+  return out;
+}
+
+async function run(job: Job, onProgress: (done: number, total: number) => void): Promise<unknown> {
+  const { state: s, spectrum } = job;
+  const steps = s.steps;
+  if (s.family === 'pg') {
+    const schemes = s.samplers as ('em' | 'ei' | 'euler' | 'heun')[];
+    const init = s.start as 'pT' | 'normal';
+    switch (s.view) {
+      case 'steps':
+        return table(spectrum, { schemes, steps: stepsList(steps), eps: [s.eps], inits: [init], onProgress });
+      case 'curve':
+        return curve(spectrum, { schemes, steps, eps: s.eps, inits: [init], onProgress });
+      case 'eps':
+        return w2VsEps(spectrum, { schemes, steps, eps: EPS_SWEEP, inits: [init], onProgress });
+      case 'contrib': {
+        const all = [];
+        for (const scheme of schemes) {
+          all.push({ name: scheme, ...(await contributions(spectrum, { scheme, steps, eps: s.eps, init })) });
+          onProgress(all.length, schemes.length);
+        }
+        return withFrequencies(job, all);
+      }
+      case 'table': {
+        const result = await table(spectrum, { schemes, steps: stepsList(steps), eps: [s.eps], inits: ['pT', 'normal'], onProgress });
+        return { result, text: formatTable(result) };
+      }
+      case 'pipeline':
+        return pipeline(job, onProgress);
+    }
+  }
+  const start = s.start as 'prior' | 'exact';
+  const sigmaMin = s.samplers.some(isEdm) ? { sigmaMin: s.sigmaMin } : {};
+  switch (s.view) {
+    case 'steps':
+    case 'table': {
+      const result = await samplerTable(spectrum, { samplers: s.samplers, steps: stepsList(steps), starts: s.view === 'table' ? ['prior', 'exact'] : [start], ...sigmaMin });
+      return s.view === 'table' ? { result, text: formatSamplerTable(result) } : result;
+    }
+    case 'curve': {
+      const all = [];
+      for (const name of s.samplers) {
+        all.push(await samplerCurve(spectrum, { ...kdOptions(s, name), steps, start }));
+        onProgress(all.length, s.samplers.length);
+      }
+      return all;
+    }
+    case 'eps': {
+      // EDM analogue of Figure 1 (right): W2 against sigma_min, k-diffusion samplers only.
+      const series = [];
+      for (const name of s.samplers.filter(isEdm)) {
+        const w2 = [];
+        for (const m of SIGMA_MIN_SWEEP) w2.push((await samplerError(spectrum, { sampler: name, steps, start, sigmaMin: m })).w2);
+        series.push({ name, x: SIGMA_MIN_SWEEP, y: w2 });
+        onProgress(series.length, s.samplers.length);
+      }
+      return series;
+    }
+    case 'contrib': {
+      const all = [];
+      for (const name of s.samplers) {
+        const r = await samplerError(spectrum, { ...kdOptions(s, name), steps, start });
+        all.push({ name, values: r.values, counts: r.counts, variances: r.variances, contributions: r.contributions, w2: r.w2 });
+        onProgress(all.length, s.samplers.length);
+      }
+      return withFrequencies(job, all);
+    }
+    case 'pipeline':
+      return pipeline(job, onProgress);
+  }
+}
+
+type Parts = { name: string; values: Float64Array; counts: Float64Array; contributions: Float64Array };
+
+function withFrequencies<T extends Parts>(job: Job, all: T[]) {
+  const first = all[0];
+  const frequencies = job.image && first ? frequencyMap(job.spectrum, job.image, first.values, first.counts, first.contributions) : null;
+  return { samplers: all, frequencies, image: job.image ?? null };
+}
+
+/** The score-matching view: scalingCurve (closed forms, no Monte Carlo) and one kernel on a log grid of eigenvalues. */
+async function pipeline(job: Job, onProgress: (done: number, total: number) => void) {
+  const s = job.state;
+  const params = { samples: s.samples, sigma: s.sigma, tau: s.tau, sampler: s.psampler, ...(s.psampler === 'ula' ? { gamma: s.gamma } : {}) };
+  const base = s[s.over];
+  const factors = [1 / 8, 1 / 4, 1 / 2, 1, 2, 4, 8];
+  const values = factors.map((f) => (s.over === 'samples' ? Math.max(1, Math.round(base * f)) : base * f));
+  const curveResult = await scalingCurve(job.spectrum, { ...params, draws: 0 }, { over: s.over, values: [...new Set(values)], onProgress });
+  const spec = prepareSpectrum(job.spectrum);
+  const positive = spec.values.filter((v) => v > 0);
+  const lo = positive[0], hi = positive[positive.length - 1];
+  const side = 40;
+  const grid = Array.from({ length: side }, (_, i) => lo * Math.pow(hi / lo, side > 1 ? i / (side - 1) : 0));
+  const heat = kernelHeatmap(s.kernel, { rows: grid, cols: grid }, params);
+  return { curve: curveResult, heatmap: { kind: s.kernel, grid, z: heat } };
+}
+
+async function load(req: LoadRequest): Promise<Reply> {
+  const { kind, name } = req.load;
+  const bytes = new Uint8Array(req.load.bytes ?? new ArrayBuffer(0));
+  if (kind === 'image-like') {
+    const spectrum = imageLikeSpectrum();
+    return { id: req.id, type: 'loaded', spectrum, summary: summarize(spectrum) };
+  }
+  if (kind === 'npy') {
+    const spectrum = parseNpy(bytes, name);
+    return { id: req.id, type: 'loaded', spectrum, summary: summarize(spectrum) };
+  }
+  const image = decodePng(bytes, name);
+  const spectrum = await adsnSpectrum(image);
+  return { id: req.id, type: 'loaded', spectrum, summary: summarize(spectrum), image: { height: image.height, width: image.width, channels: image.channels } };
+}
+
+self.onmessage = async (event: MessageEvent<Request>) => {
+  const req = event.data;
+  try {
+    if ('load' in req) {
+      post(await load(req));
+      return;
+    }
+    const t0 = performance.now();
+    const result = await run(req, (done, total) => post({ id: req.id, type: 'progress', done, total }));
+    post({ id: req.id, type: 'result', view: req.state.view, family: req.state.family, result, ms: performance.now() - t0 });
+  } catch (err) {
+    const typed = err instanceof GaussdiffError;
+    post({ id: req.id, type: 'error', code: typed ? err.code : 'INTERNAL', message: (err as Error).message });
+  }
+};
