@@ -13,6 +13,7 @@ import {
   samplerValues, scheduleOptions, spectrumOption, warm, words,
 } from './options.js';
 import { jsonNumber, progress, write, writeJsonArray } from './output.js';
+import { checkPlot, plotOption, savePlot } from './plot.js';
 
 /** Options of the schemes' curve only, and of the samplers' only (commander names). */
 const SCHEME_ONLY = ['schemes', 'eps', 'grid', 'inits', 'betaMax', 'horizon', 'threads'] as const;
@@ -35,8 +36,11 @@ export function curveCommand(prog: Command): void {
     .addOption(new Option('--every <k>', 'print every k-th step and the last (default: about 20 rows in text, every step in JSON)')
       .argParser(integer('--every', 1, Number.MAX_SAFE_INTEGER, 'an integer >= 1')))
     .option('--json', 'print {steps, times, forwardTimes, series: [{scheme, init, start, w2}]} as JSON ("Infinity" where W2 is infinite); --sampler: {sampler, nfe, steps, sigmas or timesteps, w2}');
+  plotOption(cmd);
   modelSpectrumOption(churnOptions(discreteOptions(edmLevels(engineOptions(scheduleOptions(cmd, true))))));
   cmd.action(async (o, command: Command) => {
+    checkPlot(o.plot);
+    if (o.plot !== undefined && o.sampler !== undefined) throw new GaussdiffError('INVALID_OPTION', '--plot', 'is not available with --sampler yet', 'curve --schemes ... --plot FILE');
     const typed = (key: string): boolean => command.getOptionValueSource(key) === 'cli';
     const sampler = o.sampler !== undefined;
     const clash = (sampler ? SCHEME_ONLY : SAMPLER_ONLY).filter(typed);
@@ -63,6 +67,7 @@ export function curveCommand(prog: Command): void {
     bar.stop();
     const shown = rowsShown(result.times.length, o.every, Boolean(o.json));
     await (o.json ? printJson(result, shown) : printText(result, shown));
+    await savePlot(o.plot, (a, document) => a.curveFigure(result, { document }));
   });
 }
 

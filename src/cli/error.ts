@@ -10,6 +10,7 @@ import { DISCRETE_SAMPLER_NAMES, EDM_SAMPLER_NAMES, samplerError, writeNpy, type
 import { checkOutputPath } from '../io/files.js';
 import { choice, churnOptions, discreteOptions, edmLevelOptions, integer, loadSpectrum, modelSpectrumOption, samplerValues, spectrumOption } from './options.js';
 import { jsonNumber, significant, write, writeJsonArray } from './output.js';
+import { checkPlot, plotOption, savePlot } from './plot.js';
 
 /** Modes listed in the text output of --contributions (the largest contributions). */
 const TOP = 10;
@@ -24,7 +25,9 @@ export function errorCommand(prog: Command): void {
     .option('--contributions', `per mode: value, multiplicity, output variance and share of W2^2 (text: the ${TOP} largest and the total)`)
     .option('--contributions-out <F.npy>', 'write the per-mode table (rows: value, model value, multiplicity, variance, contribution) to a .npy')
     .option('--json', 'print {"sampler", "w2", "w2Squared", "nfe"} as JSON (with --contributions, also the per-mode arrays)');
+  plotOption(cmd);
   cmd.action(async (o) => {
+    checkPlot(o.plot);
     if (o.contributionsOut !== undefined) checkOutputPath(o.contributionsOut, '--contributions-out');
     // Options the user did not give are left out, so that each sampler sees only what it takes.
     const opts = { sampler: o.sampler, steps: o.steps, ...(await samplerValues(o)) } as EdmSamplerErrorOptions;
@@ -45,10 +48,12 @@ export function errorCommand(prog: Command): void {
         }
       }
       await write('}\n');
+      await savePlot(o.plot, (a, document) => a.contributionsFigure(r, { document, title: `Per-mode contributions to W2^2: ${r.sampler}, ${o.steps} steps` }));
       return;
     }
     await write(`sampler  ${r.sampler} (${o.steps} steps, ${o.start} start)\nW2       ${r.w2}\nW2^2     ${r.w2Squared}\nNFE      ${r.nfe}\n`);
     if (o.contributions) await write(contributionText(r, r.w2Squared));
+    await savePlot(o.plot, (a, document) => a.contributionsFigure(r, { document, title: `Per-mode contributions to W2^2: ${r.sampler}, ${o.steps} steps` }));
   });
 }
 

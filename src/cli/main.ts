@@ -1,6 +1,6 @@
 /**
  * The gaussdiff command line (bin/gaussdiff.js): one module per command (table, curve, error, rank, spectrum,
- * validate, synth, pipeline, tradeoff, serve). Human output on stdout, aligned; `--json` for machines; progress on stderr when it is a terminal
+ * validate, synth, pipeline, tradeoff, serve, figure1). Human output on stdout, aligned; `--json` for machines; progress on stderr when it is a terminal
  * and the job is long. Every error, a parse error included, is one line on stderr,
  * `gaussdiff: error [CODE] argument: what (allowed: ...)`, with exit code 2; `--help` and `--version`
  * exit 0.
@@ -18,6 +18,7 @@ import { errorCommand } from './error.js';
 import { rankCommand } from './rank.js';
 import { pipelineCommand } from './pipeline.js';
 import { tradeoffCommand } from './tradeoff.js';
+import { figure1Command } from './figure1.js';
 import { serveCommand } from './serve.js';
 
 const VERSION = '0.1.0';
@@ -30,7 +31,7 @@ export function program(): Command {
     // are added, so that they inherit it.
     .exitOverride()
     .configureOutput({ writeErr: () => {}, outputError: () => {} });
-  for (const add of [tableCommand, curveCommand, errorCommand, rankCommand, spectrumCommand, validateCommand, synthCommand, pipelineCommand, tradeoffCommand, serveCommand]) add(prog);
+  for (const add of [tableCommand, curveCommand, errorCommand, rankCommand, spectrumCommand, validateCommand, synthCommand, pipelineCommand, tradeoffCommand, serveCommand, figure1Command]) add(prog);
   return prog;
 }
 

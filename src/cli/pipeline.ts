@@ -11,6 +11,7 @@ import { EDM_SAMPLER_NAMES, GaussdiffError } from '../node.js';
 import { MAX_SGD_STEPS, pipelineError, type PipelineOptions, type PipelineResult } from '../learning/pipeline.js';
 import { choice, given, integer, loadSpectrum, number, spectrumOption } from './options.js';
 import { jsonNumber, significant, write } from './output.js';
+import { checkPlot, plotOption, savePlot } from './plot.js';
 
 export const PIPELINE_SAMPLERS = ['langevin', 'ula', 'diffusion', ...EDM_SAMPLER_NAMES];
 
@@ -93,8 +94,9 @@ export function verdict(firstOrder: number, mc: { mean: number; stderr: number }
 export function pipelineCommand(prog: Command): void {
   const cmd = prog.command('pipeline')
     .description('Expected W2^2 of score matching -> sampling on N(0, S): first order by source, refined, and Monte Carlo over data sets');
-  pipelineOptions(cmd).option('--json', 'print {"w2sq": {"firstOrder", "refined", "monteCarlo"}, "decomposition": {...}} as JSON');
+  plotOption(pipelineOptions(cmd).option('--json', 'print {"w2sq": {"firstOrder", "refined", "monteCarlo"}, "decomposition": {...}} as JSON'));
   cmd.action(async (o) => {
+    checkPlot(o.plot);
     const opts = pipelineValues(o);
     const spectrum = await loadSpectrum(o.spectrum, Boolean(o.json));
     const tick = ticker('pipeline');
@@ -107,9 +109,8 @@ export function pipelineCommand(prog: Command): void {
     if (o.json) {
       const diagnostics = r.diagnostics.length ? `,"diagnostics":${JSON.stringify(r.diagnostics)}` : '';
       await write(`{${resultJson(r.w2sq, r.decomposition)}${diagnostics}}\n`);
-      return;
-    }
-    await write(pipelineText(r));
+    } else await write(pipelineText(r));
+    await savePlot(o.plot, (a, document) => a.decompositionFigure(r, { document }));
   });
 }
 

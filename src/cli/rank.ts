@@ -13,6 +13,7 @@ import { DISCRETE_SAMPLER_NAMES, EDM_SAMPLER_NAMES, GaussdiffError } from '../no
 import { type RankOptions, type RankResult, rankSamplers } from '../diffusion/rank.js';
 import { DISCRETE_OPTION_KEYS, choice, discreteOptions, edmLevelOptions, given, integer, loadSpectrum, spectrumOption, words } from './options.js';
 import { jsonNumber, significant, write } from './output.js';
+import { checkPlot, plotOption, savePlot } from './plot.js';
 
 
 /** A non-empty comma-separated list, each item parsed by `item`. */
@@ -70,7 +71,9 @@ export function rankCommand(prog: Command): void {
       .argParser(list('--nfe', integer('--nfe', 1, 1e7), 'a comma-separated list of integers from 1 to 10000000')).default([10, 20, 50], '10,20,50'))
     .option('--settings', 'also try each sampler\'s options grid (eta 0, 0.5, 1; sChurn 0, 1, 5, 20; solverType midpoint, heun; diffusers: order 1, 2, 3, unipc solverType bh1, bh2) and keep the best')
     .option('--json', 'print {"rows": [...], "best": [...]} as JSON');
+  plotOption(cmd);
   cmd.action(async (o) => {
+    checkPlot(o.plot);
     // Options the user did not give are left out: the API's defaults apply.
     const opts = given<RankOptions>({
       samplers: o.samplers, nfe: o.nfe, schedule: o.schedule, sigmaMin: o.sigmaMin, sigmaMax: o.sigmaMax, rho: o.rho,
@@ -80,5 +83,6 @@ export function rankCommand(prog: Command): void {
     const spectrum = await loadSpectrum(o.spectrum, Boolean(o.json));
     const r = await rankSamplers(spectrum, opts);
     await write(o.json ? json(r) : text(r, o.samplers, o.nfe));
+    await savePlot(o.plot, (a, document) => a.stepsFigure(r, { document }));
   });
 }

@@ -8,10 +8,11 @@ import {
 } from '../node.js';
 import { type SamplerTableOptions, SAMPLER_TABLE_DEFAULTS, formatSamplerTable, samplerTable } from '../diffusion/reports/samplers.js';
 import {
-  checkFrameSchedule, choice, churnOptions, discreteOptions, edmLevels, engineOptions, given, integer, loadSpectrum, modelSpectrumOption, numberList,
+  checkFrameSchedule, choice, churnOptions, discreteOptions, edmLevels, engineOptions, given, integer, loadSpectrum, modelSpectrumOption, number, numberList,
   samplerValues, scheduleOptions, spectrumOption, warm, words,
 } from './options.js';
 import { jsonNumber, progress, write } from './output.js';
+import { checkPlot, plotOption, savePlot } from './plot.js';
 
 /** Options of the schemes' table only, and of the samplers' only (commander names). */
 const SCHEME_ONLY = ['schemes', 'eps', 'inits', 'betaMax', 'horizon', 'threads'] as const;
@@ -34,8 +35,11 @@ export function tableCommand(prog: Command): void {
     .addOption(new Option('--digits <n>', "significant digits in text output (1 to 17), or 'paper' for the paper's rounding")
       .argParser((text) => (text === 'paper' ? text : integer('--digits', 1, 17, "an integer from 1 to 17, or 'paper'")(text))).default('paper'))
     .option('--json', 'print {"rows": [...], "diagnostics": [...]} as JSON (--samplers: rows {sampler, start, steps, nfe, w2})');
+  plotOption(cmd).option('--plot-eps <eps>', 'with --plot: the eps drawn (default: the smallest positive eps of the table)', number('--plot-eps'));
   modelSpectrumOption(churnOptions(discreteOptions(edmLevels(engineOptions(scheduleOptions(cmd, true))))));
   cmd.action(async (o, command: Command) => {
+    checkPlot(o.plot);
+    if (o.plotEps !== undefined && !(o.eps as number[]).includes(o.plotEps)) throw new GaussdiffError('INVALID_OPTION', '--plot-eps', `${o.plotEps} is not one of --eps`, (o.eps as number[]).join(', '));
     const typed = (key: string): boolean => command.getOptionValueSource(key) === 'cli';
     const samplers = o.samplers !== undefined;
     const clash = (samplers ? SCHEME_ONLY : SAMPLER_ONLY).filter(typed);
@@ -55,6 +59,7 @@ export function tableCommand(prog: Command): void {
     const result = await table(spectrum, opts);
     bar.stop();
     await write(o.json ? `${JSON.stringify(result)}\n` : `${formatTable(result, o.digits)}\n`);
+    await savePlot(o.plot, (a, document) => a.stepsFigure(result, { document, eps: o.plotEps }));
   });
 }
 
@@ -66,4 +71,5 @@ async function samplerRows(o: Record<string, unknown>): Promise<void> {
   await write(o.json
     ? `{"rows":[${result.rows.map((r) => `{"sampler":${JSON.stringify(r.sampler)},"start":"${r.start}","steps":${r.steps},"nfe":${r.nfe},"w2":${jsonNumber(r.w2)}}`).join(',')}]}\n`
     : `${formatSamplerTable(result, o.digits as number | 'paper')}\n`);
+  await savePlot(o.plot as string | undefined, (a, document) => a.stepsFigure(result, { document }));
 }

@@ -11,6 +11,7 @@ import type { PipelineOptions } from '../learning/pipeline.js';
 import { choice, loadSpectrum, numberList } from './options.js';
 import { jsonNumber, significant, write } from './output.js';
 import { pipelineOptions, pipelineValues, resultJson, ticker, verdict } from './pipeline.js';
+import { checkPlot, plotOption, savePlot } from './plot.js';
 
 const AXES: Record<string, CurveAxis> = { sigma: 'sigma', 'sigma-min': 'sigmaMin', samples: 'samples', tau: 'tau', gamma: 'gamma' };
 
@@ -30,7 +31,9 @@ export function tradeoffCommand(prog: Command): void {
     .addOption(new Option('--over <param>', 'the parameter that varies').argParser(choice('--over', Object.keys(AXES))).makeOptionMandatory())
     .addOption(new Option('--values <a,b,c>', 'its values (default: x 2^k, k = -3..3, around the given --sigma, --sigma-min, --samples, --tau or --gamma)').argParser(numberList('--values')))
     .option('--json', 'print {"over", "rows": [{"x", "w2sq", "decomposition", "ratio"}], "optimum"} as JSON');
+  plotOption(cmd);
   cmd.action(async (o) => {
+    checkPlot(o.plot);
     const over = AXES[o.over];
     const flag = o.over as string;
     const opts = pipelineValues(o);
@@ -56,9 +59,8 @@ export function tradeoffCommand(prog: Command): void {
       const row = (r: ScalingRow) => `{"x":${jsonNumber(r.x)},${resultJson({ firstOrder: r.firstOrder, refined: r.refined, monteCarlo: r.monteCarlo }, r.decomposition)},`
         + `"ratio":${r.ratio === null ? 'null' : jsonNumber(r.ratio)}${r.diagnostics.length ? `,"diagnostics":${JSON.stringify(r.diagnostics)}` : ''}}`;
       await write(`{"over":${JSON.stringify(over)},"rows":[${rows.map(row).join(',')}]${optimum ? `,"optimum":${optimumJson(optimum)}` : ''}}\n`);
-      return;
-    }
-    await write(tradeoffText(flag, rows, optimum));
+    } else await write(tradeoffText(flag, rows, optimum));
+    await savePlot(o.plot, (a, document) => a.pipelineFigure({ over, rows }, { document }));
   });
 }
 

@@ -8,7 +8,8 @@ import { extname, join } from 'node:path';
 import { parseHTML } from 'linkedom';
 import { initWasm, Resvg } from '@resvg/resvg-wasm';
 import { fail } from '../core/errors.js';
-import { checkOutputPath, writeFileAtomic } from '../io/files.js';
+import { writeFileAtomic } from '../io/files.js';
+import { PLOT_FORMATS, checkPlotPath } from './paths.js';
 
 let dom: Document | undefined;
 
@@ -23,18 +24,7 @@ export function svgString(element: Element): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n${element.outerHTML}\n`;
 }
 
-/** Plot file extensions and what they produce. */
-export const PLOT_FORMATS = ['.svg', '.png'] as const;
-
-/**
- * Check a --plot path before any work: its extension (.svg or .png, any case) and that it can be written
- * (checkOutputPath). INVALID_OPTION naming `argument` otherwise.
- */
-export function checkPlotPath(path: string, argument = '--plot'): void {
-  const ext = extname(String(path)).toLowerCase();
-  if (!(PLOT_FORMATS as readonly string[]).includes(ext)) fail('INVALID_OPTION', argument, `${path} has extension "${ext}"`, 'a file name ending in .svg or .png');
-  checkOutputPath(path, argument);
-}
+export { PLOT_FORMATS, checkPlotPath };
 
 let resvgReady: Promise<void> | undefined;
 
