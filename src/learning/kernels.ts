@@ -5,13 +5,15 @@
  *
  * Every pair kernel here has the form (p_k q_m + q_k p_m) / (2 s (s + e)^power), s = l_k + l_m, summed over a
  * rank of terms (one per VE level for the discrete diffusion kernel): the per-mode features p, q are computed
- * in TypeScript, and the O(D^2) sum over distinct values runs in Wasm (assembly/learning/kernels.ts). On the
- * diagonal the forms are replaced by their limits, finite at l = 0.
+ * in TypeScript, and the O(D^2) sum over distinct values runs in Wasm (assembly/learning/kernels.ts); from
+ * LAPLACE_MIN_DISTINCT distinct values a rank-1 kernel is summed instead in O(D Q) by a Laplace quadrature
+ * (`laplaceRowSums`, the same sums to about 1e-15). On the diagonal the forms are replaced by their limits,
+ * finite at l = 0.
  */
 import { fail } from '../core/errors.js';
 import { describe } from '../core/checks.js';
 import { checkOptions, optionKeys } from '../core/options.js';
-import { neumaierSum } from '../core/sums.js';
+import { NeumaierSum, neumaierSum } from '../core/sums.js';
 import { prepareSpectrum, type SpectrumInput } from '../spectra/spectrum.js';
 import { checkWasmBytes, withWasm, type WasmScope } from '../wasm/kernel.js';
 import { validateThreads } from '../runtime/threads.js';
@@ -326,7 +328,8 @@ export interface PipelineKernelOptions {
   matrix?: boolean;
   /**
    * Worker threads for the pair sums (node only), an integer from 1 to MAX_THREADS (64); default: up to 2
-   * above PAIR_PARALLEL_THRESHOLD pairs x levels, 1 otherwise. The sums do not depend on it.
+   * above PAIR_PARALLEL_THRESHOLD pairs x levels, 1 otherwise. The sums do not depend on it. Unused by the
+   * Laplace quadrature (rank-1 kernels from LAPLACE_MIN_DISTINCT distinct values), which runs on the caller's thread.
    */
   threads?: number;
 }
@@ -336,7 +339,8 @@ export const PIPELINE_KERNEL_KEYS = optionKeys<PipelineKernelOptions>({ matrix: 
 /**
  * The first-order pipeline error as kernel sums over the spectrum, by source and per distinct value
  * (docs/math.md §3.4). The off-diagonal O(D^2) sums run in Wasm (f64x2, each pair once, compensated sums),
- * over row ranges, split across worker threads in node for large spectra.
+ * over row ranges, split across worker threads in node for large spectra; rank-1 kernels over at least
+ * LAPLACE_MIN_DISTINCT distinct values are summed by Laplace quadrature in O(D Q) instead.
  */
 export async function pipelineKernel(spectrum: SpectrumInput, params: KernelParams, opts?: PipelineKernelOptions): Promise<PipelineKernelResult> {
   const p = resolveKernelParams(params);
@@ -365,12 +369,13 @@ export async function pipelineKernel(spectrum: SpectrumInput, params: KernelPara
   }
   const work = ((D * (D - 1)) / 2) * rank;
   const threads = opts?.threads ?? (work >= PAIR_PARALLEL_THRESHOLD ? pairThreads : 1);
-  const [rowsA, rowsB] = await offDiagonalRows(values, counts, f, threads);
+  const nodes = D >= LAPLACE_MIN_DISTINCT ? laplaceNodes(values, f) : null;
+  const [rowsA, rowsB] = nodes ? laplaceRowSums(values, counts, f, nodes) : await pairRowSums(values, counts, f, threads);
   const gen = new Float64Array(D), opt = new Float64Array(D);
   for (let k = 0; k < D; k++) {
     const w = counts[k];
-    gen[k] = w * (rowsA[k] + w * f.genSelf[k] + f.genExtra[k]);
-    opt[k] = w * (rowsB[k] + w * f.optSelf[k] + f.optExtra[k]);
+    gen[k] = w * (rowsA[k] + f.genExtra[k]);
+    opt[k] = w * (rowsB[k] + f.optExtra[k]);
   }
   const sources = { generalization: neumaierSum(gen), optimization: neumaierSum(opt), bias: diagnostics.length ? Infinity : neumaierSum(bias) };
   const result: PipelineKernelResult = {
@@ -485,6 +490,132 @@ async function offDiagonalRows(values: Float64Array, counts: Float64Array, f: Ke
     return out;
   };
   return [combine((p) => p.rowsA, (p) => p.colsA), combine((p) => p.rowsB, (p) => p.colsB)];
+}
+
+/**
+ * rows[k] = sum_m w_m K(l_k, l_m) over every m, the term m = k being the diagonal value K(l_k, l_k) (genSelf,
+ * optSelf), for both pair kernels: the Wasm pair sums plus w_k K(l_k, l_k).
+ */
+export async function pairRowSums(values: Float64Array, counts: Float64Array, f: KernelFeatures, threads = 1): Promise<[Float64Array, Float64Array]> {
+  const [rowsA, rowsB] = await offDiagonalRows(values, counts, f, threads);
+  for (let k = 0; k < values.length; k++) {
+    rowsA[k] += counts[k] * f.genSelf[k];
+    rowsB[k] += counts[k] * f.optSelf[k];
+  }
+  return [rowsA, rowsB];
+}
+
+/** Distinct values from which rank-1 kernels are summed by Laplace quadrature, O(D Q), not pairs, O(D^2). */
+export const LAPLACE_MIN_DISTINCT = 4096;
+/** Trapezoid step in x = ln t, and the relative truncation error allowed at each end (docs/math.md §3.4). */
+const LAPLACE_STEP = 0.2;
+const LAPLACE_TAIL = 1e-18;
+/** Nodes t = e^x are kept within e^{+-150} (so t^3 times a feature stays finite); else the pair sums are used. */
+const LAPLACE_MAX_X = 150;
+/** Modes summed plainly per node before a compensated addition (pass 1 of `laplaceRowSums`). */
+const SUM_ROWS = 256;
+
+/**
+ * The trapezoid nodes t_j = e^{x_j}, x_j = x_0 + j h, of the Laplace quadrature for these values (null if
+ * the kernel has rank > 1 or the range leaves e^{+-150}). Every pair with a positive term has
+ * s_lo <= s <= s_hi, s_lo = l_min (smallest positive l) if 0 is a value, else 2 l_min; s_hi = 2 l_max.
+ * Upper end: int_T^inf g_p e^{-ts} dt <= 2^p e^{-y} sum_{j<=p} y^j / j! K(s), y = T s_lo; y = 52 makes it
+ * <= 1.5e-19 K. Lower end: int_0^t0 g_p e^{-ts} dt <= t0^{p+1} / (p+1)! <= tail K(s) for
+ * t0 = (tail (p+1)!)^{1/(p+1)} / (s_hi + e), and t0 = tail / s_hi for 1/s (g_0). Both ends widened by 2h.
+ */
+export function laplaceNodes(values: Float64Array, f: KernelFeatures): Float64Array | null {
+  if (f.rank !== 1) return null;
+  let lMin = Infinity, lMax = 0, zero = false;
+  for (let k = 0; k < values.length; k++) {
+    const l = values[k];
+    if (l > 0) { lMin = Math.min(lMin, l); lMax = Math.max(lMax, l); } else zero = true;
+  }
+  if (lMax === 0) return null;
+  const h = LAPLACE_STEP, p = f.power;
+  const sLo = zero ? lMin : 2 * lMin, sHi = 2 * lMax;
+  const fact = p === 2 ? 6 : p === 1 ? 2 : 1;
+  const t0 = Math.min(LAPLACE_TAIL / sHi, (LAPLACE_TAIL * fact) ** (1 / (p + 1)) / (sHi + f.e));
+  const x0 = Math.log(t0) - 2 * h, x1 = Math.log(52 / sLo) + 2 * h;
+  if (!(x0 >= -LAPLACE_MAX_X && x1 <= LAPLACE_MAX_X)) return null;
+  const J = Math.ceil((x1 - x0) / h) + 1;
+  return Float64Array.from({ length: J }, (_, j) => Math.exp(x0 + j * h));
+}
+
+/**
+ * g_p(t), the inverse Laplace transform of 1 / (s (s + e)^p): int_0^inf g_p(t) e^{-ts} dt = 1 / (s (s + e)^p).
+ * g_0 = 1, g_1 = (1 - e^{-et}) / e, g_2 = (1 - e^{-et} (1 + et)) / e^2 = t^2 sum_{n>=2} (-1)^n (n-1) (et)^{n-2} / n!
+ * (the series for et < 1, free of cancellation).
+ */
+export function laplaceWeight(t: number, e: number, p: number): number {
+  if (p === 0) return 1;
+  const x = e * t;
+  if (p === 1) return x === 0 ? t : -Math.expm1(-x) / e;
+  if (x >= 1) return (1 - Math.exp(-x) * (1 + x)) / (e * e);
+  let sum = 0, term = 0.5;
+  for (let n = 2; n < 40 && Math.abs(term) > 1e-18 * sum; n++) {
+    sum += term;
+    term *= (-x * n) / ((n + 1) * (n - 1)); // (-1)^n (n-1) x^{n-2} / n!  ->  the next one
+  }
+  return t * t * sum;
+}
+
+/**
+ * The same rows as `pairRowSums` for a rank-1 kernel in O(D Q) (docs/math.md §3.4): with
+ * 1 / (s (s + e)^p) = int_0^inf g_p(t) e^{-t l_k} e^{-t l_m} dt,
+ *   sum_m w_m a_m / (s (s + e)^p) = int_0^inf g_p(t) e^{-t l_k} A(t) dt,   A(t) = sum_m w_m a_m e^{-t l_m},
+ * by the trapezoid rule in x = ln t (dt = t dx) on the nodes t of `laplaceNodes`. Every term is >= 0. A zero
+ * eigenvalue has features l = pb = 0, so its pair with itself drops out; its diagonal value is added exactly.
+ */
+export function laplaceRowSums(values: Float64Array, counts: Float64Array, f: KernelFeatures, t: Float64Array): [Float64Array, Float64Array] {
+  const D = values.length, J = t.length, h = LAPLACE_STEP;
+  // Pass 1: Z(t) = sum w genScale l e^{-tl}, P(t) = sum w p e^{-tl}, Q(t) = sum w q e^{-tl} at every node,
+  // summed plainly over blocks of SUM_ROWS modes, the blocks combined by Neumaier's sum.
+  const acc = [0, 1, 2].map(() => Array.from({ length: J }, () => new NeumaierSum()));
+  const block = [0, 1, 2].map(() => new Float64Array(J));
+  const [bZ, bP, bQ] = block;
+  for (let k0 = 0; k0 < D; k0 += SUM_ROWS) {
+    for (const b of block) b.fill(0);
+    for (let k = k0; k < Math.min(D, k0 + SUM_ROWS); k++) {
+      const l = values[k], w = counts[k];
+      const wl = w * f.genScale * l, wp = w * f.pb[k], wq = w * f.qb[k];
+      for (let j = 0; j < J; j++) {
+        const y = t[j] * l;
+        if (y > 745) break; // e^{-y} = 0 in f64 from here on (t increases)
+        const ex = Math.exp(-y);
+        bZ[j] += wl * ex; bP[j] += wp * ex; bQ[j] += wq * ex;
+      }
+    }
+    for (let i = 0; i < 3; i++) for (let j = 0; j < J; j++) acc[i][j].add(block[i][j]);
+  }
+  // Quadrature weights h t_j g(t_j) times the node sums (g_0 = 1 for the generalization kernel's 1 / s).
+  const WZ = new Float64Array(J), WP = new Float64Array(J), WQ = new Float64Array(J);
+  for (let j = 0; j < J; j++) {
+    const g = h * t[j] * laplaceWeight(t[j], f.e, f.power);
+    WZ[j] = h * t[j] * acc[0][j].value;
+    WP[j] = g * acc[1][j].value;
+    WQ[j] = g * acc[2][j].value;
+  }
+  // Pass 2, per mode: rowsA = l_k / 2 int Z e^{-t l_k} dt, rowsB = (p_k int g Q e^{-t l_k} + q_k int g P e^{-t l_k}) / 2.
+  const rowsA = new Float64Array(D), rowsB = new Float64Array(D);
+  for (let k = 0; k < D; k++) {
+    const l = values[k];
+    let iz = 0, ip = 0, iq = 0;
+    for (let j = 0; j < J; j++) {
+      const y = t[j] * l;
+      if (y > 745) break;
+      const ex = Math.exp(-y);
+      iz += WZ[j] * ex; ip += WP[j] * ex; iq += WQ[j] * ex;
+    }
+    if (l === 0) {
+      // K_gen(0, l) = 0; K_opt(0, l) = q_0 p_l / (2 l (l + e)^p) (p_0 = 0), plus the diagonal limit w_0 K(0, 0).
+      rowsA[k] = counts[k] * f.genSelf[k];
+      rowsB[k] = 0.5 * f.qb[k] * ip + counts[k] * f.optSelf[k];
+    } else {
+      rowsA[k] = 0.5 * l * iz;
+      rowsB[k] = 0.5 * (f.pb[k] * iq + f.qb[k] * ip);
+    }
+  }
+  return [rowsA, rowsB];
 }
 
 const WARM_SIZE = 1024;

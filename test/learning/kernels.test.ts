@@ -5,7 +5,12 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { normals, buresW2, closeThreads, covariance } from '../../src/node.js';
-import { pipelineKernel, kernelHeatmap, pairRanges, type KernelParams } from '../../src/learning/kernels.js';
+import {
+  pipelineKernel, kernelHeatmap, pairRanges, kernelFeatures, resolveKernelParams, laplaceNodes, laplaceRowSums, laplaceWeight,
+  pairRowSums, LAPLACE_MIN_DISTINCT, type KernelParams,
+} from '../../src/learning/kernels.js';
+import { prepareSpectrum } from '../../src/spectra/spectrum.js';
+import { NeumaierSum } from '../../src/core/sums.js';
 import { poolState } from '../../src/runtime/pool.js';
 import { expectError } from '../helpers/errors.js';
 
@@ -48,7 +53,8 @@ function grid(p: KernelParams): number[] {
 function reference(lam: number[], p: KernelParams): { generalization: number; optimization: number; bias: number } {
   const d = lam.length;
   const { N, tau, B } = { N: p.samples, tau: p.tau ?? 0, B: p.batch ?? 1 } as Full;
-  let gen = 0, opt = 0, bias = 0;
+  const genRows = new NeumaierSum(), optRows = new NeumaierSum(); // row sums added by Neumaier's sum (d up to 4e3)
+  let bias = 0;
   // (K4) discrete: E dS_ij^2 = sum_k h_k^2 P_ij(k)^2 (v_ki (sbar_kj m_kj)^2 + v_kj (sbar_ki m_ki)^2), 4 (..)^2 v for i = j
   const u = p.sampler === 'diffusion' ? grid(p) : [];
   const K = u.length - 1;
@@ -64,6 +70,7 @@ function reference(lam: number[], p: KernelParams): { generalization: number; op
     return (g(uM) - g(um)) / (l * l);
   };
   for (let i = 0; i < d; i++) {
+    let gen = 0, opt = 0;
     for (let j = 0; j < d; j++) {
       const li = lam[i], lj = lam[j], H = 1 / (2 * (li + lj));
       gen += (li * lj) / (2 * N * (li + lj)) + (i === j ? li / (4 * N) + (p.meanEstimated ? li / N : 0) : 0);
@@ -94,10 +101,12 @@ function reference(lam: number[], p: KernelParams): { generalization: number; op
         opt += E * H;
       }
     }
+    genRows.add(gen);
+    optRows.add(opt);
     const v = outputVariance(lam[i], p);
     bias += p.bias === 'first-order' ? (v - lam[i]) ** 2 / (4 * lam[i]) : (Math.sqrt(v) - Math.sqrt(lam[i])) ** 2;
   }
-  return { generalization: gen, optimization: opt, bias };
+  return { generalization: genRows.value, optimization: optRows.value, bias };
 }
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
@@ -388,5 +397,102 @@ describe('row ranges and worker threads (the ADSN kernel sum)', () => {
     for (const threads of [0, 1.5, 65, '2']) {
       await expectError(() => pipelineKernel([1, 2], rank1, { threads: threads as number }), 'INVALID_OPTION', 'opts.threads');
     }
+  });
+});
+
+describe('Laplace quadrature of the rank-1 kernels (O(D Q), docs/math.md §3.4)', () => {
+  afterAll(async () => {
+    await closeThreads();
+  });
+  /** Seeded log-uniform values on [lo, hi], 1 to 3 copies each, and `zeros` zero eigenvalues. */
+  function logUniform(distinct: number, seed: number, lo: number, hi: number, zeros: number): number[] {
+    let x = seed;
+    const rand = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const out: number[] = [];
+    for (let k = 0; k < distinct; k++) {
+      const l = lo * (hi / lo) ** rand();
+      for (let r = 1 + Math.floor(3 * rand()); r > 0; r--) out.push(l);
+    }
+    return out.concat(Array(zeros).fill(0));
+  }
+  const settings = (sigma: number, lMin: number): [string, KernelParams][] => [
+    ['langevin', { samples: 100, sigma, tau: 1e-3, batch: 2 }],
+    ['langevin symmetric', { samples: 100, sigma, tau: 1e-3, batch: 2, symmetric: true, meanEstimated: true }],
+    ['ula + tweedie', { samples: 100, sigma, tau: 1e-3, sampler: 'ula', gamma: lMin + sigma * sigma, denoise: true }],
+    ['diffusion, continuous limit', { samples: 100, tau: 1e-3, sampler: 'diffusion', sigmaMin: sigma, sigmaMax: 20 * sigma + 1, levels: 50, limit: 'continuous' }],
+  ];
+
+  it('g_p: its Laplace transform is 1 / (s (s + e)^p) (Simpson in t), and the series meets the closed form at e t = 1', () => {
+    // int_0^inf g(t) e^{-st} dt = int_0^R g(r / s) e^{-r} dr / s (the tail beyond R = 60 is below e^-60 / e^p):
+    // Simpson's rule with step 1e-4, error ~ R dr^4 max|f''''| / 180 < 1e-11 here.
+    for (const [s, e] of [[1, 0.5], [0.3, 4], [2, 1e-3]]) {
+      for (const p of [0, 1, 2]) {
+        const n = 600000, dr = 60 / n;
+        let sum = 0;
+        for (let i = 0; i <= n; i++) {
+          const w = i === 0 || i === n ? 1 : i % 2 ? 4 : 2;
+          sum += w * laplaceWeight((i * dr) / s, e, p) * Math.exp(-i * dr);
+        }
+        expect(rel((sum * dr) / 3 / s, 1 / (s * (s + e) ** p)), `s ${s} e ${e} p ${p}`).toBeLessThan(1e-10);
+      }
+    }
+    // p = 2 just below e t = 1 (series) and at it (closed form): a continuous function.
+    const below = laplaceWeight(1 - 1e-12, 1, 2), at = laplaceWeight(1, 1, 2);
+    expect(rel(below, at)).toBeLessThan(1e-11);
+    expect(rel(at, 1 - 2 / Math.E)).toBeLessThan(1e-15);
+  });
+
+  it('the same rows as the Wasm pair sums to 1e-13 per mode: repeats, zeros, l from 1e-12 to 1e3, sigma 1e-4 to 10, every rank-1 kernel', async () => {
+    let worst = 0, seed = 40;
+    for (const [lo, hi] of [[1e-12, 1e3], [0.5, 2], [1e-6, 1e-2]]) {
+      for (const sigma of [1e-4, 0.3, 10]) {
+        for (const zeros of [0, 4]) {
+          const lam = logUniform(400, seed++, lo, hi, zeros);
+          const { values, counts } = prepareSpectrum(lam);
+          for (const [name, params] of settings(sigma, zeros ? 0 : lo)) {
+            const f = kernelFeatures(values, resolveKernelParams(params));
+            const nodes = laplaceNodes(values, f);
+            expect(nodes, name).not.toBeNull();
+            const quad = laplaceRowSums(values, counts, f, nodes!);
+            const pairs = await pairRowSums(values, counts, f);
+            for (let i = 0; i < 2; i++) {
+              for (let k = 0; k < values.length; k++) {
+                const err = rel(quad[i][k], pairs[i][k]);
+                if (pairs[i][k] > 0) worst = Math.max(worst, err);
+                else expect(quad[i][k]).toBe(0);
+              }
+            }
+          }
+        }
+      }
+    }
+    expect(worst).toBeLessThan(1e-13);
+  });
+
+  it(`pipelineKernel from ${LAPLACE_MIN_DISTINCT} distinct values uses it, and agrees with the plain double loop to 1e-13`, async () => {
+    // The test's reference loop has no l = 0 limits: positive values only, each once.
+    const spectrum = logUniform(LAPLACE_MIN_DISTINCT + 50, 77, 1e-6, 30, 0).filter((l, i, a) => a.indexOf(l) === i);
+    const params: KernelParams = { samples: 300, sigma: 0.05, tau: 1e-4, batch: 4, sampler: 'ula', gamma: 1e-3 };
+    const r = await pipelineKernel(spectrum, params, { threads: 1 });
+    expect(r.values.length).toBeGreaterThanOrEqual(LAPLACE_MIN_DISTINCT);
+    // The per-mode sums are those of the quadrature, bit for bit.
+    const f = kernelFeatures(r.values, resolveKernelParams(params));
+    const [rowsA, rowsB] = laplaceRowSums(r.values, r.counts, f, laplaceNodes(r.values, f)!);
+    for (let k = 0; k < r.values.length; k++) {
+      expect(r.perMode.optimization[k]).toBe(r.counts[k] * (rowsB[k] + f.optExtra[k]));
+      expect(r.perMode.generalization[k]).toBe(r.counts[k] * (rowsA[k] + f.genExtra[k]));
+    }
+    const ref = reference(spectrum, params);
+    for (const s of ['generalization', 'optimization'] as const) expect(rel(r.sources[s], ref[s]), s).toBeLessThan(1e-13);
+  });
+
+  it('no nodes (the pair sums are used) for the discrete diffusion kernel and for values beyond e^{+-150}', () => {
+    const diffusion = resolveKernelParams({ samples: 10, tau: 1e-5, sampler: 'diffusion', sigmaMin: 0.05, sigmaMax: 3, levels: 6 });
+    const values = Float64Array.from([0.1, 1, 2]);
+    expect(laplaceNodes(values, kernelFeatures(values, diffusion))).toBeNull();
+    const ula = resolveKernelParams({ samples: 10, sigma: 0.1, sampler: 'ula', gamma: 1e-3 });
+    expect(laplaceNodes(values, kernelFeatures(values, ula))).not.toBeNull();
+    const tiny = Float64Array.from([1e-160, 2e-160, 1]);
+    expect(laplaceNodes(tiny, kernelFeatures(tiny, ula))).toBeNull();
   });
 });
