@@ -97,13 +97,16 @@ function contribFigure(s: State, all: Parts[]): LineFigure {
 function pipelineFigure(s: State, rows: ScalingRow[]): LineFigure {
   const sources = ['generalization', 'optimization', 'discretization', 'noise'];
   const x = rows.map((r) => r.x);
+  // A source that is 0 at every point (no SGD with tau = 0, no discretization for continuous Langevin) is named, not drawn.
+  const zero = sources.filter((k) => rows.every((r) => r.decomposition[k] === 0));
   return {
-    title: 'Score matching to sampling: E W2^2 by source', subtitle: `${s.psampler}, N = ${s.samples}, sigma = ${fmt(s.sigma)}, tau = ${fmt(s.tau)}`,
+    title: 'Score matching to sampling: E W2^2 by source',
+    subtitle: `${s.psampler}, N = ${s.samples}, sigma = ${fmt(s.sigma)}, tau = ${fmt(s.tau)}${zero.length ? `; zero: ${zero.join(', ')}` : ''}`,
     xLabel: { samples: 'samples N', tau: 'SGD step tau', sigma: 'DSM noise sigma' }[s.over], yLabel: 'E W2^2', xScale: 'log', yScale: 'log', markers: true,
     series: [
       { name: 'first order', x, y: rows.map((r) => r.firstOrder) },
       { name: 'refined', x, y: rows.map((r) => r.refined ?? NaN) },
-      ...sources.map((k) => ({ name: k, x, y: rows.map((r) => r.decomposition[k]) })),
+      ...sources.filter((k) => !zero.includes(k)).map((k) => ({ name: k, x, y: rows.map((r) => r.decomposition[k]) })),
     ],
   };
 }

@@ -10,20 +10,9 @@ import {
 } from '../src/browser.js';
 import { samplerTable, formatSamplerTable, samplerCurve } from '../src/diffusion/reports/samplers.js';
 import type { Job, LoadRequest, Reply, Request, SpectrumSummary, State } from './protocol.js';
+import { stepsList, tableSteps, EPS_SWEEP, SIGMA_MIN_SWEEP, frequencyMap } from './sweeps.js';
 
 const post = (reply: Reply) => (self as unknown as Worker).postMessage(reply);
-
-/** The steps of the steps view: about 8 log-spaced integers from 2 to N (N included). */
-export function stepsList(n: number): number[] {
-  const k = 8;
-  const out = new Set<number>();
-  for (let i = 0; i < k; i++) out.add(Math.round(2 * Math.pow(n / 2, i / (k - 1))));
-  return [...out].filter((s) => s >= 2 && s <= n).sort((a, b) => a - b);
-}
-
-/** The truncation times of the eps view (Figure 1, right), and the sigma_min values of its EDM analogue. */
-export const EPS_SWEEP = [1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 1e-1];
-export const SIGMA_MIN_SWEEP = [1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 1e-1, 2e-1, 5e-1];
 
 const isEdm = (name: string) => EDM_SAMPLER_NAMES.includes(name);
 
@@ -41,27 +30,6 @@ function summarize(spectrum: Float64Array): SpectrumSummary {
     d: spec.dimension, distinct: spec.values.length, zeros,
     smallestPositive: spec.values.find((v) => v > 0) ?? 0, largest: spec.values[spec.values.length - 1], trace,
   };
-}
-
-/**
- * For an uploaded image: each frequency's share of W2^2. The spectrum is adsnSpectrum's (H W frequencies in
- * fftshift order, then zeros), so frequency f has eigenvalue spectrum[f]; modes of equal eigenvalue carry equal
- * shares, so the share is contributions[k] / counts[k] of its distinct value k.
- */
-export function frequencyMap(spectrum: Float64Array, image: NonNullable<Job['image']>, values: Float64Array, counts: Float64Array, parts: Float64Array): Float64Array {
-  const n = image.height * image.width;
-  const out = new Float64Array(n);
-  for (let f = 0; f < n; f++) {
-    const l = Math.max(spectrum[f], 0); // prepareSpectrum clips tiny negatives to 0
-    let lo = 0, hi = values.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (values[mid] < l) lo = mid + 1;
-      else hi = mid;
-    }
-    out[f] = parts[lo] / counts[lo];
-  }
-  return out;
 }
 
 async function run(job: Job, onProgress: (done: number, total: number) => void): Promise<unknown> {
@@ -86,7 +54,7 @@ async function run(job: Job, onProgress: (done: number, total: number) => void):
         return withFrequencies(job, all);
       }
       case 'table': {
-        const result = await table(spectrum, { schemes, steps: stepsList(steps), eps: [s.eps], inits: ['pT', 'normal'], onProgress });
+        const result = await table(spectrum, { schemes, steps: tableSteps(steps), eps: [s.eps], inits: ['pT', 'normal'], onProgress });
         return { result, text: formatTable(result) };
       }
       case 'pipeline':
@@ -98,7 +66,7 @@ async function run(job: Job, onProgress: (done: number, total: number) => void):
   switch (s.view) {
     case 'steps':
     case 'table': {
-      const result = await samplerTable(spectrum, { samplers: s.samplers, steps: stepsList(steps), starts: s.view === 'table' ? ['prior', 'exact'] : [start], ...sigmaMin });
+      const result = await samplerTable(spectrum, { samplers: s.samplers, steps: s.view === 'table' ? tableSteps(steps) : stepsList(steps), starts: s.view === 'table' ? ['prior', 'exact'] : [start], ...sigmaMin });
       return s.view === 'table' ? { result, text: formatSamplerTable(result) } : result;
     }
     case 'curve': {
