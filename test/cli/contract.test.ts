@@ -41,7 +41,7 @@ describe('parse errors: one typed line on stderr, exit 2 (defect 5)', () => {
     [['table', 'stray'], /\[UNEXPECTED_ARGUMENT\] "stray": table takes no arguments/],
     [['spectrum', '--power-law'], /\[MISSING_OPTION\] --out: is required by spectrum/],
     [['tabel'], /\[UNKNOWN_COMMAND\] tabel: unknown command \(did you mean table\?\)/],
-    [[], /\[MISSING_OPTION\] command: none given .*\(allowed: table, curve, error, rank, spectrum, validate, synth, pipeline, tradeoff\)/],
+    [[], /\[MISSING_OPTION\] command: none given .*\(allowed: table, curve, error, rank, spectrum, validate, synth, pipeline, tradeoff, serve, figure1\)/],
     // validate takes no engine options (--backend only with --sampler): it would ignore them.
     [['validate', '--threads', '2'], /\[UNKNOWN_OPTION\] --threads: unknown option for validate/],
     [['validate', '--backend', 'wasm'], /\[INVALID_OPTION\] --backend: given without --sampler/],
