@@ -5,31 +5,14 @@
  * Needs `npm run build` (dist/cli.bundle.js and dist/web).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ROOT } from '../helpers/shared.js';
 import { resolveInside } from '../../src/cli/serve.js';
-
-const BIN = join(ROOT, 'bin', 'gaussdiff.js');
-
-/** Start `gaussdiff serve --port 0`; resolves with the child and the URL it prints. */
-export function startServer(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((done, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (b) => {
-      out += b;
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-      if (m) done({ child, url: m[1] });
-    });
-    child.stderr!.on('data', (b) => { err += b; });
-    child.on('exit', (code) => reject(new Error(`gaussdiff serve exited with ${code}: ${err}`)));
-  });
-}
+import { BIN, startServer } from './server.js';
 
 /** A raw GET (or other method) that keeps the path as given (fetch would normalise ../ away). */
 function raw(url: string, path: string, method = 'GET'): Promise<{ status: number; type: string; body: string }> {
