@@ -10,14 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { table as tableFromSource, imageLikeSpectrum, mnistSpectrum } from '../../src/node.js';
 import { ROOT } from '../helpers/shared.js';
+import { runCli, BIN } from '../helpers/cli.js';
 import { npyBytes } from '../helpers/npy.js';
 
-const BIN = join(ROOT, 'bin', 'gaussdiff.js');
 
-function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: ROOT });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (...args: string[]) => runCli(args);
 
 const dir = mkdtempSync(join(tmpdir(), 'gaussdiff-cli-'));
 const spectrumFile = join(dir, 'spec.npy');

@@ -11,14 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseNpy, encodePng } from '../../src/node.js';
 import { ROOT } from '../helpers/shared.js';
+import { runCli, BIN } from '../helpers/cli.js';
 import { npyBytes } from '../helpers/npy.js';
 
-const BIN = process.env.GAUSSDIFF_CLI ?? join(ROOT, 'bin', 'gaussdiff.js');
 
-function run(args: string[], timeout = 60_000) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: ROOT, timeout, maxBuffer: 1 << 28 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (args: string[], timeout = 60_000) => runCli(args, { timeout });
 
 /** Run `node BIN args` in bash after `setup` (e.g. ulimit), with the quoting done here. */
 function shell(setup: string, args: string[], after = '') {

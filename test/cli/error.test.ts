@@ -4,19 +4,15 @@
  * k-diffusion's defaults (karras, sigma_min 0.002, sigma_max 80, rho 7, prior start); typed errors.
  */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { samplerError, edmSamplerError, karrasSigmas } from '../../src/node.js';
 import { ROOT } from '../helpers/shared.js';
+import { runCli } from '../helpers/cli.js';
 import { npyBytes } from '../helpers/npy.js';
 
-const BIN = join(ROOT, 'bin', 'gaussdiff.js');
-const run = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: ROOT });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-};
+const run = (...args: string[]) => runCli(args);
 const dir = mkdtempSync(join(tmpdir(), 'gaussdiff-error-'));
 const values = [0, 0.001, 0.01, 0.1, 0.1, 1, 3, 10];
 const file = join(dir, 'spec.npy');

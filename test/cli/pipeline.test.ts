@@ -5,7 +5,6 @@
  * values, missing and unknown options: one typed line, exit 2, nothing on stdout).
  */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,14 +12,11 @@ import '../../src/node.js';
 import { pipelineError } from '../../src/learning/pipeline.js';
 import { optimizeNoise, scalingCurve } from '../../src/learning/tradeoff.js';
 import { ROOT } from '../helpers/shared.js';
+import { runCli } from '../helpers/cli.js';
 import { npyBytes } from '../helpers/npy.js';
 
-const BIN = process.env.GAUSSDIFF_CLI ?? join(ROOT, 'bin', 'gaussdiff.js');
 
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: ROOT, timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (args: string[]) => runCli(args);
 
 const dir = mkdtempSync(join(tmpdir(), 'gaussdiff-pipeline-'));
 const L = [2, 1, 0.5, 0.25];

@@ -3,20 +3,16 @@
  * the API's rankSamplers on the same input; the text table; typed one-line errors with exit 2.
  */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '../../src/node.js'; // the entry point: sets the Wasm source
 import { rankSamplers } from '../../src/diffusion/rank.js';
 import { ROOT } from '../helpers/shared.js';
+import { runCli } from '../helpers/cli.js';
 import { npyBytes } from '../helpers/npy.js';
 
-const BIN = join(ROOT, 'bin', 'gaussdiff.js');
-const run = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: ROOT });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-};
+const run = (...args: string[]) => runCli(args);
 const dir = mkdtempSync(join(tmpdir(), 'gaussdiff-rank-'));
 const values = [0, 0.001, 0.01, 0.1, 0.1, 1, 3, 10];
 const file = join(dir, 'spec.npy');

@@ -5,7 +5,6 @@
  * MNIST covariance summed pixel by pixel).
  */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import {
   spectrumOfCovariance, spectrumOfSamples, mnistSpectrum, mnistDataset, parseNpy, parseNpyArray, toNpy, GaussdiffError, table,
 } from '../../src/node.js';
 import { ROOT } from '../helpers/shared.js';
+import { runCli } from '../helpers/cli.js';
 import { rng } from '../helpers/random.js';
 
 // The MNIST spectrum's disk cache goes to a temporary folder (inherited by the CLI runs), not the user's.
@@ -43,8 +43,7 @@ function withSpectrum(lambda: number[], seed: number): Float64Array {
   return a;
 }
 
-const BIN = join(ROOT, 'bin', 'gaussdiff.js');
-const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: ROOT });
+const run = (...args: string[]) => { const r = runCli(args); return { status: r.code, stdout: r.stdout, stderr: r.stderr }; };
 const dir = mkdtempSync(join(tmpdir(), 'gaussdiff-sources-'));
 
 describe('spectrum sources', () => {
