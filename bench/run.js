@@ -20,9 +20,11 @@
 //     on the ADSN spectrum, target < 2 s; Wasm against a plain-JS double loop on a subsample).
 //  7. The score-matching pipeline's Monte Carlo (issue 10): bench/pipeline.js (one draw at d = 784 on MNIST,
 //     N = 1000 and 5000, against the same algorithm in numpy with one BLAS thread, bench/numpy_pipeline.py).
+//  8. The web explorer in Chromium (issue 11): bench/web.js (slider move to redrawn plot on the CIFAR-10
+//     spectrum with 4 samplers, target < 50 ms; first load; bundle sizes).
 //
 // Options: --no-numpy (skip the numpy baselines), --runs N (gaussdiff runs per configuration, default 5),
-// --only table|linalg|sampling|statespace|kernels|pipeline (one part). Results: printed, and written to bench/results/latest.json.
+// --only table|linalg|sampling|statespace|kernels|pipeline|web (one part). Results: printed, and written to bench/results/latest.json.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -147,11 +149,11 @@ for (const [k, v] of Object.entries(results.wasmVsReference)) console.log(`    $
 }
 
 // 3. Dense linear algebra, each benchmark in its own process.
-const parts = [['linalg', 'eigh', withNumpy ? [] : ['--no-numpy']], ['linalg', 'gemm', []], ['sampling', 'normals', []], ['sampling', 'sampling', []], ['statespace', 'statespace', []], ['kernels', 'kernels', []], ['pipeline', 'pipeline', withNumpy ? [] : ['--no-numpy']]];
+const parts = [['linalg', 'eigh', withNumpy ? [] : ['--no-numpy']], ['linalg', 'gemm', []], ['sampling', 'normals', []], ['sampling', 'sampling', []], ['statespace', 'statespace', []], ['kernels', 'kernels', []], ['pipeline', 'pipeline', withNumpy ? [] : ['--no-numpy']], ['web', 'web', []]];
 if (only !== 'table') {
   for (const [part, name, extra] of parts) {
     if (only && only !== part) continue;
-    console.log(`\n[${{ linalg: 3, sampling: 4, statespace: 5, kernels: 6, pipeline: 7 }[part]}] ${name}: node bench/${name}.js ${extra.join(' ')}`);
+    console.log(`\n[${{ linalg: 3, sampling: 4, statespace: 5, kernels: 6, pipeline: 7, web: 8 }[part]}] ${name}: node bench/${name}.js ${extra.join(' ')}`);
     const r = spawnSync(process.execPath, [join('bench', `${name}.js`), ...extra], { cwd: ROOT, stdio: 'inherit' });
     if (r.status === 0) results[name] = JSON.parse(readFileSync(join(ROOT, 'bench', 'results', `${name}.json`), 'utf8'));
     else console.log(`    bench/${name}.js failed (exit ${r.status})`);
