@@ -16,8 +16,9 @@
 //     (10^4 draws of a d = 3072 Gaussian from its eigendecomposition against numpy).
 //  5. The state-space engine (issue 9): bench/statespace.js (20-step DPM-Solver++(2M) on the ADSN spectrum;
 //     the tape kernel per state against the one-state propagation kernel).
-//  6. First-order kernels of the score-matching pipeline (issue 10): bench/kernels.js (the O(D^2) kernel sum
-//     on the ADSN spectrum, target < 2 s; Wasm against a plain-JS double loop on a subsample).
+//  6. First-order kernels of the score-matching pipeline (issue 10): bench/kernels.js (the kernel sum on the
+//     ADSN spectrum, target < 2 s: the Laplace quadrature (default there) and the O(D^2) Wasm pair sums on 1
+//     and 2 threads; against a plain-JS double loop on a subsample).
 //  7. The score-matching pipeline's Monte Carlo (issue 10): bench/pipeline.js (one draw at d = 784 on MNIST,
 //     N = 1000 and 5000, against the same algorithm in numpy with one BLAS thread, bench/numpy_pipeline.py).
 //  8. The web explorer in Chromium (issue 11): bench/web.js (slider move to redrawn plot on the CIFAR-10

@@ -265,7 +265,8 @@ export function fOverL(l: number, uMin: number, uMax: number): number {
   // g(x) / l^3 = -(1/(l+u))^3 sum_{n>=3} x^(n-3) / n
   const gOverL3 = (uu: number): number => {
     const x = l / (l + uu);
-    if (x >= 0.5) return (Math.log1p(-x) + x + (x * x) / 2) / l ** 3;
+    // ln(1 - x) = ln(u / (l + u)): exact even where 1 - x rounds to 0 (l / u > 1e16).
+    if (x >= 0.5) return (Math.log(uu / (l + uu)) + x + (x * x) / 2) / l ** 3;
     let sum = 0, xn = 1;
     for (let j = 3; j < 80 && xn > 1e-18 * j; j++) { sum += xn / j; xn *= x; }
     return -sum / (l + uu) ** 3;

@@ -8,6 +8,7 @@ import { normals, buresW2, closeThreads, covariance } from '../../src/node.js';
 import {
   pipelineKernel, kernelHeatmap, pairRanges, kernelFeatures, resolveKernelParams, laplaceNodes, laplaceRowSums, laplaceWeight,
   pairRowSums, LAPLACE_MIN_DISTINCT, type KernelParams,
+  fOverL,
 } from '../../src/learning/kernels.js';
 import { prepareSpectrum } from '../../src/spectra/spectrum.js';
 import { NeumaierSum } from '../../src/core/sums.js';
@@ -290,6 +291,25 @@ describe('Monte Carlo: with the mean estimated, K_gen / N + tr S / N (affine sco
     expect(Math.abs(mean - pred)).toBeLessThan(3 * se);
     expect(rel(mean, pred)).toBeLessThan(0.02);
   }, 60000);
+});
+
+describe('F(l) / l of the continuous diffusion kernel', () => {
+  it('is finite and equals a quadrature of int du / (u (l + u)^3) for l / u_min up to 1e20 (was Infinity past 1e16)', () => {
+    for (const [l, uMin, uMax] of [[1e10, 1e-8, 100], [1, 1e-4, 10], [1e-6, 1e-4, 10], [3e3, 1e-12, 1e4]]) {
+      // Simpson in v = ln u: int u f(u) dv, f = 1 / (u (l + u)^3).
+      const n = 200000;
+      const a = Math.log(uMin), b = Math.log(uMax), h = (b - a) / n;
+      let sum = 0;
+      for (let k = 0; k <= n; k++) {
+        const u = Math.exp(a + k * h);
+        sum += (k === 0 || k === n ? 1 : k % 2 ? 4 : 2) / (l + u) ** 3;
+      }
+      const ref = (sum * h) / 3;
+      const got = fOverL(l, uMin, uMax);
+      expect(Number.isFinite(got)).toBe(true);
+      expect(rel(got, ref)).toBeLessThan(1e-9);
+    }
+  });
 });
 
 describe('kernelHeatmap', () => {
