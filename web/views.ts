@@ -1,60 +1,23 @@
 /**
- * The explorer's views: a worker result (web/worker.ts) as figure descriptions for the shared builders of
- * src/plots/figures.ts (the same code draws the CLI's plots). Every figure gets a <desc> saying what it shows.
+ * The explorer's views: a worker result (web/worker.ts) as figures, drawn by the CLI's adapters
+ * (src/plots/adapters.ts) where one fits, else by the shared builders of src/plots/figures.ts (k-diffusion
+ * curves, several samplers' contributions, the pipeline split by source). Every figure gets a <desc>.
  */
 import { lineFigure, heatmapFigure, type LineFigure, type Series } from '../src/plots/figures.js';
+import { stepsFigure, curveFigure, w2VsEpsFigure, kernelFigure } from '../src/plots/adapters.js';
+import type { CurveResult, EpsSeries } from '../src/diffusion/reports/outputs.js';
+import type { TableResult } from '../src/diffusion/reports/table.js';
+import type { SamplerTableRow } from '../src/diffusion/reports/samplers.js';
 import type { Family, State, View } from './protocol.js';
 
-type W2 = number | 'Infinity';
-const num = (w: W2 | null): number => (w === 'Infinity' ? Infinity : w ?? NaN);
-const PROCESS: Record<string, string> = { em: 'SDE', ei: 'SDE', euler: 'ODE', heun: 'ODE' };
-
-interface TableRow { scheme: string; eps: number; steps: number | null; init: string; w2: W2 }
-interface SamplerRow { sampler: string; start: string; steps: number; nfe: number; w2: number }
 interface Parts { name: string; values: Float64Array; counts: Float64Array; contributions: Float64Array; w2: number }
 interface ScalingRow { x: number; firstOrder: number; refined: number | null; decomposition: Record<string, number> }
 
 const fmt = (x: number) => (x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? String(+x.toPrecision(3)) : x.toExponential(1));
 const startName = (s: State) => ({ pT: 'p_T', normal: 'N(0, I)', prior: 'N(0, sigma_max^2 I)', exact: 'exact' }[s.start] ?? s.start);
 
-/** W2 against steps (pg: grid points N, with the continuous processes as dashed floors; kd: steps or NFE). */
-function stepsFigure(s: State, family: Family, result: unknown): LineFigure {
-  if (family === 'pg') {
-    const rows = (result as { rows: TableRow[] }).rows;
-    const series: Series[] = s.samplers.map((name) => {
-      const mine = rows.filter((r) => r.scheme === name && r.steps !== null);
-      return { name, x: mine.map((r) => r.steps as number), y: mine.map((r) => num(r.w2)) };
-    });
-    const floors = new Map<string, number>();
-    for (const r of rows) if (r.steps === null) floors.set(`continuous ${PROCESS[r.scheme]}`, num(r.w2));
-    return {
-      title: 'W2 against the number of grid points', subtitle: `eps = ${fmt(s.eps)}, start ${startName(s)}`,
-      xLabel: 'grid points N', yLabel: 'W2', xScale: 'log', yScale: 'log', markers: true, series,
-      rules: [...floors].map(([name, y]) => ({ name, y })),
-    };
-  }
-  const rows = (result as { rows: SamplerRow[] }).rows;
-  const series = s.samplers.map((name) => {
-    const mine = rows.filter((r) => r.sampler === name);
-    return { name, x: mine.map((r) => (s.axis === 'nfe' ? r.nfe : r.steps)), y: mine.map((r) => r.w2) };
-  });
-  return {
-    title: `W2 against ${s.axis === 'nfe' ? 'NFE' : 'steps'}`, subtitle: `sigma_min = ${fmt(s.sigmaMin)} (k-diffusion samplers), start ${startName(s)}`,
-    xLabel: s.axis === 'nfe' ? 'denoiser evaluations (NFE)' : 'steps', yLabel: 'W2', xScale: 'log', yScale: 'log', markers: true, series,
-  };
-}
-
-/** W2 along the reverse process (Pierret & Galerne, Figure 1 left; kd: after each step). */
-function curveFigure(s: State, family: Family, result: unknown): LineFigure {
-  if (family === 'pg') {
-    const r = result as { times: Float64Array; series: { scheme: string; w2: Float64Array }[] };
-    return {
-      title: 'W2 along the reverse process', subtitle: `N = ${s.steps}, eps = ${fmt(s.eps)}, start ${startName(s)}`,
-      xLabel: 'reverse time t', yLabel: 'W2 to the exact process at t', xScale: 'linear', yScale: 'log',
-      series: r.series.map((c) => ({ name: c.scheme, x: Array.from(r.times), y: Array.from(c.w2) })),
-    };
-  }
-  const all = result as { sampler: string; w2: Float64Array }[];
+/** W2 after each step of k-diffusion / diffusers samplers (no adapter: samplerCurve has its own levels). */
+function kdCurveFigure(s: State, all: { sampler: string; w2: Float64Array }[]): LineFigure {
   return {
     title: 'W2 after each step', subtitle: `${s.steps} steps, start ${startName(s)}`,
     xLabel: 'step', yLabel: 'W2 to the exact marginal', xScale: 'linear', yScale: 'log',
@@ -62,25 +25,11 @@ function curveFigure(s: State, family: Family, result: unknown): LineFigure {
   };
 }
 
-/** W2 against the truncation time eps (Figure 1 right), discrete and continuous; kd: against sigma_min. */
-function epsFigure(s: State, family: Family, result: unknown): LineFigure {
-  if (family === 'pg') {
-    const r = result as { eps: Float64Array; series: { scheme: string; continuous: Float64Array; w2: Float64Array }[] };
-    const eps = Array.from(r.eps);
-    const series: Series[] = r.series.map((c) => ({ name: `${c.scheme}, N = ${s.steps}`, x: eps, y: Array.from(c.w2) }));
-    const seen = new Set<string>();
-    for (const c of r.series) {
-      const name = `continuous ${PROCESS[c.scheme]}`;
-      if (!seen.has(name)) series.push({ name, x: eps, y: Array.from(c.continuous) }), seen.add(name);
-    }
-    return {
-      title: 'W2 against the truncation time eps', subtitle: `start ${startName(s)}`,
-      xLabel: 'eps', yLabel: 'W2', xScale: 'log', yScale: 'log', markers: true, series,
-    };
-  }
+/** The EDM analogue of Figure 1 (right): W2 against sigma_min. */
+function sigmaMinFigure(s: State, series: Series[]): LineFigure {
   return {
     title: 'W2 against sigma_min (k-diffusion samplers)', subtitle: `${s.steps} steps, start ${startName(s)}`,
-    xLabel: 'sigma_min', yLabel: 'W2', xScale: 'log', yScale: 'log', markers: true, series: result as Series[],
+    xLabel: 'sigma_min', yLabel: 'W2', xScale: 'log', yScale: 'log', markers: true, series,
   };
 }
 
@@ -105,7 +54,7 @@ function pipelineFigure(s: State, rows: ScalingRow[]): LineFigure {
     xLabel: { samples: 'samples N', tau: 'SGD step tau', sigma: 'DSM noise sigma' }[s.over], yLabel: 'E W2^2', xScale: 'log', yScale: 'log', markers: true,
     series: [
       { name: 'first order', x, y: rows.map((r) => r.firstOrder) },
-      { name: 'refined', x, y: rows.map((r) => r.refined ?? NaN) },
+      { name: 'refined', x: rows.filter((r) => r.refined !== null).map((r) => r.x), y: rows.flatMap((r) => (r.refined === null ? [] : [r.refined])) },
       ...sources.filter((k) => !zero.includes(k)).map((k) => ({ name: k, x, y: rows.map((r) => r.decomposition[k]) })),
     ],
   };
@@ -119,22 +68,27 @@ function withDesc(svg: Element, text: string): Element {
   return svg;
 }
 
-function describe(f: LineFigure): string {
-  const parts = f.series.map((c) => {
-    const ys = c.y.filter(Number.isFinite);
-    return ys.length ? `${c.name}: ${f.yLabel} from ${fmt(Math.min(...ys))} to ${fmt(Math.max(...ys))}` : `${c.name}: no finite value`;
+/** "title: each series' range", read back from the figure's data-series (what is drawn is what is described). */
+function described(svg: Element): Element {
+  const title = svg.querySelector('title')?.textContent ?? '';
+  const series = JSON.parse(svg.getAttribute('data-series') ?? '[]') as { name: string; y: (number | string)[] }[];
+  const parts = series.map((c) => {
+    const ys = c.y.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    return ys.length ? `${c.name} from ${fmt(Math.min(...ys))} to ${fmt(Math.max(...ys))}` : `${c.name}: no finite value`;
   });
-  return `${f.title} (${f.xLabel} on the horizontal axis). ${parts.join('; ')}.`;
+  return withDesc(svg, `${title}. ${parts.join('; ')}.`);
 }
 
-const line = (f: LineFigure, width: number) => withDesc(lineFigure(f, { width }), describe(f));
+const line = (f: LineFigure, width: number) => described(lineFigure(f, { width }));
 
 /** The figures of one view (the table view has none: it is text, drawn by app.ts). */
 export function figures(s: State, view: View, family: Family, result: unknown, width: number): Element[] {
   switch (view) {
-    case 'steps': return [line(stepsFigure(s, family, result), width)];
-    case 'curve': return [line(curveFigure(s, family, result), width)];
-    case 'eps': return [line(epsFigure(s, family, result), width)];
+    case 'steps': return [described(stepsFigure(result as TableResult | { rows: SamplerTableRow[] }, { width, x: s.axis }))];
+    case 'curve': return [family === 'pg' ? described(curveFigure(result as CurveResult, { width })) : line(kdCurveFigure(s, result as { sampler: string; w2: Float64Array }[]), width)];
+    case 'eps': return [family === 'pg'
+      ? described(w2VsEpsFigure(result as { eps: Float64Array; series: EpsSeries[] }, { width, steps: s.steps }))
+      : line(sigmaMinFigure(s, result as Series[]), width)];
     case 'contrib': {
       const r = result as { samplers: Parts[]; frequencies: Float64Array | null; image: { height: number; width: number } | null };
       const out = [line(contribFigure(s, r.samplers), width)];
@@ -149,12 +103,12 @@ export function figures(s: State, view: View, family: Family, result: unknown, w
       return out;
     }
     case 'pipeline': {
-      const r = result as { curve: { rows: ScalingRow[] }; heatmap: { kind: string; grid: number[]; z: Float64Array } };
+      const r = result as { curve: { rows: ScalingRow[] }; heatmap: { kind: State['kernel']; grid: number[]; z: Float64Array } };
       const h = r.heatmap;
-      const heat = { title: `First-order ${h.kind} kernel K(l, l')`, xLabel: "eigenvalue l'", yLabel: 'eigenvalue l', x: h.grid, y: h.grid, z: h.z, zLabel: `K_${h.kind}`, logColor: true };
       return [
         line(pipelineFigure(s, r.curve.rows), width),
-        withDesc(heatmapFigure(heat, { width }), `${heat.title} on a ${h.grid.length} x ${h.grid.length} log grid of eigenvalues, log colour.`),
+        withDesc(kernelFigure({ kind: h.kind, rows: h.grid, cols: h.grid, values: h.z }, { width }),
+          `The first-order ${h.kind} kernel K(l, l') on a ${h.grid.length} x ${h.grid.length} log grid of eigenvalues, log colour.`),
       ];
     }
     default: return [];

@@ -97,15 +97,15 @@ describe.skipIf(!CHROMIUM && !IN_CI)('web explorer in Chromium', () => {
     await page.screenshot({ path: join(SCREENS, 'steps-view.png'), fullPage: true });
     const node = await gd.table(gd.imageLikeSpectrum(), { schemes: ['em', 'heun'], steps: stepsList(40), eps: [5e-4], inits: ['pT'] });
     const series = await plotted(page);
-    expect(series.map((s) => s.name)).toEqual(['em', 'heun']);
+    expect(series.map((s) => s.name)).toEqual(['em from p_T', 'heun from p_T']);
     for (const s of series) {
-      const rows = node.rows.filter((r) => r.scheme === s.name && r.steps !== null);
+      const rows = node.rows.filter((r) => `${r.scheme} from p_T` === s.name && r.steps !== null);
       expect(s.x).toEqual(rows.map((r) => r.steps));
       close(s.y, rows.map((r) => num(r.w2)), s.name);
     }
     const rules = await page.$eval('#figures > svg', (svg) => JSON.parse(svg.getAttribute('data-rules')!));
     const floor = (scheme: string) => num(node.rows.find((r) => r.scheme === scheme && r.steps === null)!.w2);
-    expect(rules.map((r: { name: string }) => r.name)).toEqual(['continuous SDE', 'continuous ODE']);
+    expect(rules.map((r: { name: string }) => r.name)).toEqual(['continuous SDE from p_T', 'continuous ODE from p_T']);
     close(rules.map((r: { y: number }) => r.y), [floor('em'), floor('heun')], 'floors');
     await page.close();
   });
@@ -123,8 +123,10 @@ describe.skipIf(!CHROMIUM && !IN_CI)('web explorer in Chromium', () => {
     await drawn(page, 'family=kd', 'samplers=heun%2Cdpmpp_2m%2Cddim', 'axis=nfe', 'sigmaMin=0.005', 'steps=20');
     const spectrum = gd.imageLikeSpectrum();
     const node = await samplerTable(spectrum, { samplers: ['heun', 'dpmpp_2m', 'ddim'], steps: stepsList(20), starts: ['prior'], sigmaMin: 5e-3 });
-    for (const s of await plotted(page)) {
-      const rows = node.rows.filter((r) => r.sampler === s.name);
+    const kdSeries = await plotted(page);
+    expect(kdSeries.map((s) => s.name)).toEqual(['heun (prior start)', 'dpmpp_2m (prior start)', 'ddim (prior start)']);
+    for (const s of kdSeries) {
+      const rows = node.rows.filter((r) => `${r.sampler} (prior start)` === s.name);
       expect(s.x, s.name).toEqual(rows.map((r) => r.nfe));
       close(s.y, rows.map((r) => r.w2), s.name);
     }
@@ -207,7 +209,7 @@ describe.skipIf(!CHROMIUM && !IN_CI)('web explorer in Chromium', () => {
     const perFrequency = Array.from(spectrum.subarray(0, h * w), (l) => perValue.get(l)!);
     close(map.z!, perFrequency, 'frequency map', shareFloor(perFrequency));
     expect(await page.$$eval('#figures > svg', (svgs) => svgs.map((s) => [s.querySelector('title')?.textContent, s.querySelector('desc')?.textContent])))
-      .toEqual([[expect.stringContaining('eigenvalues'), expect.stringContaining('share of W2^2')], [expect.stringContaining('frequency'), expect.stringContaining('12 x 16')]]);
+      .toEqual([[expect.stringContaining('eigenvalues'), expect.stringMatching(/euler from \S+ to \S+\.$/)], [expect.stringContaining('frequency'), expect.stringContaining('12 x 16')]]);
     await page.screenshot({ path: join(SCREENS, 'png-frequency-map.png'), fullPage: true });
     await page.close();
   });
@@ -247,7 +249,7 @@ describe.skipIf(!CHROMIUM && !IN_CI)('web explorer in Chromium', () => {
     const sweep = await page.$eval('#figures > svg', (svg) => JSON.parse(svg.getAttribute('data-series')!)[0].x);
     const node = await gd.w2VsEps(mnist, { schemes: ['ei', 'euler'], steps: 250, eps: sweep, inits: ['normal'] });
     const series = await plotted(page);
-    expect(series.map((s) => s.name)).toEqual(['ei, N = 250', 'euler, N = 250', 'continuous SDE', 'continuous ODE']);
+    expect(series.map((s) => s.name)).toEqual(['ei from N(0, I)', 'euler from N(0, I)', 'continuous SDE from N(0, I)', 'continuous ODE from N(0, I)']);
     close(series[0].y, node.series[0].w2, 'ei');
     close(series[1].y, node.series[1].w2, 'euler');
     close(series[2].y, node.series[0].continuous, 'continuous SDE');
