@@ -94,6 +94,7 @@ function showState() {
   ($('family') as HTMLSelectElement).value = s.family;
   const names = s.family === 'pg' ? PG : KD;
   fillSelect($('samplers'), names.map((n) => [n, n]), s.samplers);
+  $<HTMLSelectElement>('samplers').size = Math.min(8, names.length);
   fillSelect($('start'), STARTS[s.family], [s.start]);
   ($('steps') as HTMLInputElement).value = String(s.steps);
   $('steps-out').textContent = String(s.steps);
