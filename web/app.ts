@@ -231,6 +231,8 @@ function submit() {
     return;
   }
   const job: Job = { id: nextId++, state, spectrum, ...(loadedFor === 'upload' && image ? { image } : {}) };
+  // Another view's figures stay dimmed until this view's arrive (a long job must not look like its answer).
+  if ($('output').dataset.drawnView !== state.view) $('output').dataset.stale = '';
   send(job);
 }
 
@@ -326,6 +328,8 @@ function draw(r: Extract<Reply, { type: 'result' }>) {
     container.dataset.drawMs = (performance.now() - t0).toFixed(1);
   }
   container.dataset.state = encodeState(state);
+  $('output').dataset.drawnView = r.view;
+  delete $('output').dataset.stale;
   container.dataset.renderedAt = String(performance.now());
 }
 

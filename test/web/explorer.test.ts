@@ -224,15 +224,19 @@ describe.skipIf(!CHROMIUM && !IN_CI)('web explorer in Chromium', () => {
     await page.waitForSelector('#cancel:not([hidden])');
     await page.waitForSelector('#progress:not([hidden])', { timeout: 30_000 }); // at least one point done
     expect(await page.getAttribute('#status', 'data-status')).toBe('busy');
+    expect(await page.getAttribute('#output', 'data-stale')).toBe(''); // the steps figure is dimmed, not shown as the answer
     await page.screenshot({ path: join(SCREENS, 'long-job.png'), fullPage: true });
     await page.click('#cancel');
     expect(await page.getAttribute('#status', 'data-status')).toBe('idle');
     expect(await page.textContent('#status')).toBe('Cancelled.');
     expect(await page.isHidden('#cancel')).toBe(true);
-    // A later job on the same uploaded spectrum runs in the fresh worker.
+    // A later job on the same uploaded spectrum runs in the fresh worker (N = 99: a state not drawn before).
     await page.click('[data-view="steps"]');
-    await drawn(page, 'spectrum=upload', 'view=steps');
-    const node = await gd.table(Float64Array.from(values), { schemes: ['em'], steps: stepsList(100), eps: [1e-3], inits: ['pT'] });
+    await page.focus('#steps');
+    await page.keyboard.press('ArrowLeft');
+    await drawn(page, 'spectrum=upload', 'view=steps', 'steps=99');
+    expect(await page.getAttribute('#output', 'data-stale')).toBeNull();
+    const node = await gd.table(Float64Array.from(values), { schemes: ['em'], steps: stepsList(99), eps: [1e-3], inits: ['pT'] });
     close((await plotted(page))[0].y, node.rows.filter((r) => r.steps !== null).map((r) => num(r.w2)), 'after cancel');
     await page.close();
   });
