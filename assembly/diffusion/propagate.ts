@@ -15,8 +15,8 @@
 //   noise-free scheme (n = 0 on every step): P = prod m;                   v_pT = P^2 a_0, v_normal = P^2
 //   noisy scheme:      N (N <- m^2 N + n, N_0 = 0), M = prod m^2;          v_pT = N + M a_0, v_normal = N + M
 // (v = M v_0 + N: sums of non-negative terms, so no cancellation for any eigenvalue and no Inf - Inf after an
-// overflow.) Modes are processed in blocks that stay in L1 cache, two modes per v128 (f64x2), two grid
-// steps per pass over a block; no allocation inside the loops.
+// overflow.) Modes are processed in blocks that stay in L1 cache, two modes per v128 (f64x2), up to four
+// grid steps per pass over a block; no allocation inside the loops.
 
 // The plan's layout (PLAN_STRIDE f64 per row: c00, c10, c01, c11, nu; TABLEAU_STRIDE flags per scheme) and
 // its version PLAN_LAYOUT are shared with the facade (src/wasm/constants.ts).
@@ -210,11 +210,49 @@ import { at } from "../memory";
   }
 }
 
+// Squared W2 to p_{T - t_{k+1}} of every scheme and start after step k, added to curve[q * nOut + idx]:
+// sum_i w_i (sqrt(v_i) - sqrt(a_{k+1,i}))^2 (docs/math.md §1), a_{k+1} = e_{k+1} l + om_{k+1}.
+// @ts-ignore: decorator
+@inline function curveSums(
+  curve: usize, nOut: i32, idx: i32, k: i32, lamB: usize, wB: usize, n: i32, e: usize, om: usize,
+  nSchemes: i32, tableau: usize, vbuf: usize, a0buf: usize, sabuf: usize,
+): void {
+  const ek = f64x2.splat(load<f64>(at(e, k + 1)));
+  const omk = f64x2.splat(load<f64>(at(om, k + 1)));
+  for (let j: i32 = 0; j < n; j += 2) {
+    v128.store(at(sabuf, j), f64x2.sqrt(f64x2.add(f64x2.mul(ek, v128.load(at(lamB, j))), omk)));
+  }
+  for (let s: i32 = 0; s < nSchemes; s++) {
+    const noiseFree = load<f64>(at(tableau, s * TABLEAU_STRIDE + 1)) != 0;
+    const sA = at(vbuf, 2 * s * BLOCK);
+    const sB = at(vbuf, (2 * s + 1) * BLOCK);
+    let accA = f64x2.splat(0.0);
+    let accB = f64x2.splat(0.0);
+    for (let j: i32 = 0; j < n; j += 2) {
+      const sa = v128.load(at(sabuf, j));
+      const wj = v128.load(at(wB, j));
+      const x = v128.load(at(sA, j));
+      const a0 = v128.load(at(a0buf, j));
+      const y = v128.load(at(sB, j));
+      const dA = f64x2.sub(f64x2.sqrt(variancePT(x, y, a0, noiseFree)), sa);
+      const dB = f64x2.sub(f64x2.sqrt(varianceNormal(x, y, noiseFree)), sa);
+      accA = f64x2.add(accA, f64x2.mul(wj, f64x2.mul(dA, dA)));
+      accB = f64x2.add(accB, f64x2.mul(wj, f64x2.mul(dB, dB)));
+    }
+    const cA = at(curve, 2 * s * nOut + idx);
+    const cB = at(curve, (2 * s + 1) * nOut + idx);
+    store<f64>(cA, load<f64>(cA) + (f64x2.extract_lane(accA, 0) + f64x2.extract_lane(accA, 1)));
+    store<f64>(cB, load<f64>(cB) + (f64x2.extract_lane(accB, 0) + f64x2.extract_lane(accB, 1)));
+  }
+}
+
 /**
  * Propagate the variances of `nModes` modes (even count) through `nPoints` grid points for `nSchemes`
  * schemes and both starts. Writes the final variances to `out[(s * 2 + init) * nModes + i]` and, when
- * `curve != 0`, adds sum_i w_i (sqrt(v_i) - sqrt(a_{k+1,i}))^2 to `curve[(s * 2 + init) * (nPoints - 1) + k]`
- * after each step k (the squared W2 between the current law and p_{T - t_{k+1}}).
+ * `curve != 0`, adds sum_i w_i (sqrt(v_i) - sqrt(a_{k+1,i}))^2 (the squared W2 between the current law and
+ * p_{T - t_{k+1}}) after the steps k with (k + 1) % every == 0 and after the last step, K = nPoints - 1, to
+ * `curve[(s * 2 + init) * nOut + floor(k / every)]`, nOut = ceil(K / every). Between those points (and
+ * throughout without a curve) steps are fused four or two per pass over a block.
  */
 export function propagate(
   nModes: i32,
@@ -228,8 +266,10 @@ export function propagate(
   plan: usize,
   out: usize,
   curve: usize,
+  every: i32,
 ): void {
   const K = nPoints - 1;
+  const nOut = (K + every - 1) / every;
   const nState = nSchemes * 2;
   // one scratch block (the facade counts propagateScratchLength): rbuf 5 BLOCK, sabuf, a0buf, vbuf nState BLOCK
   const rbuf = heap.alloc(<usize>propagateScratchLength(nSchemes) << 3);
@@ -264,9 +304,11 @@ export function propagate(
     }
 
     let k: i32 = 0;
-    if (curve == 0) {
-      // Four steps per pass over the block, then two.
-      for (; k + 3 < K; k += 4) {
+    while (k < K) {
+      // Steps k .. stop - 1: up to the next curve point, or to the end without a curve.
+      const stop: i32 = curve == 0 ? K : min(K, (k / every + 1) * every);
+      // Four steps per pass over the block, then two, then one.
+      for (; k + 3 < stop; k += 4) {
         reciprocals2(r1, r2, lamB, n, e, om, k + 1);
         reciprocals2(r3, r4, lamB, n, e, om, k + 3);
         for (let s: i32 = 0; s < nSchemes; s++) {
@@ -277,7 +319,7 @@ export function propagate(
         r0 = r4;
         r4 = t;
       }
-      for (; k + 1 < K; k += 2) {
+      for (; k + 1 < stop; k += 2) {
         reciprocals2(r1, r2, lamB, n, e, om, k + 1);
         for (let s: i32 = 0; s < nSchemes; s++) {
           step2(at(tableau, s * TABLEAU_STRIDE), at(plan, (s * K + k) * PLAN_STRIDE),
@@ -287,47 +329,17 @@ export function propagate(
         r0 = r2;
         r2 = t;
       }
-    }
-    // Remaining steps one at a time (all of them when a curve is wanted).
-    for (; k < K; k++) {
-      reciprocals(r1, lamB, n, e, om, k + 1);
-      if (curve != 0) {
-        const ek = f64x2.splat(load<f64>(at(e, k + 1)));
-        const omk = f64x2.splat(load<f64>(at(om, k + 1)));
-        for (let j: i32 = 0; j < n; j += 2) {
-          v128.store(at(sabuf, j), f64x2.sqrt(f64x2.add(f64x2.mul(ek, v128.load(at(lamB, j))), omk)));
+      for (; k < stop; k++) {
+        reciprocals(r1, lamB, n, e, om, k + 1);
+        for (let s: i32 = 0; s < nSchemes; s++) {
+          step(at(tableau, s * TABLEAU_STRIDE), at(plan, (s * K + k) * PLAN_STRIDE),
+            at(vbuf, 2 * s * BLOCK), at(vbuf, (2 * s + 1) * BLOCK), r0, r1, n);
         }
+        const t = r0;
+        r0 = r1;
+        r1 = t;
       }
-      for (let s: i32 = 0; s < nSchemes; s++) {
-        const tab = at(tableau, s * TABLEAU_STRIDE);
-        const sA = at(vbuf, 2 * s * BLOCK);
-        const sB = at(vbuf, (2 * s + 1) * BLOCK);
-        step(tab, at(plan, (s * K + k) * PLAN_STRIDE), sA, sB, r0, r1, n);
-        if (curve != 0) {
-          // Squared W2 to p_{T - t_{k+1}} after this step: sum_i w_i (sqrt(v_i) - sqrt(a_{k+1,i}))^2 (docs/math.md §1).
-          const noiseFree = load<f64>(tab, 8) != 0;
-          let accA = f64x2.splat(0.0);
-          let accB = f64x2.splat(0.0);
-          for (let j: i32 = 0; j < n; j += 2) {
-            const sa = v128.load(at(sabuf, j));
-            const wj = v128.load(at(wB, j));
-            const x = v128.load(at(sA, j));
-            const a0 = v128.load(at(a0buf, j));
-            const y = v128.load(at(sB, j));
-            const dA = f64x2.sub(f64x2.sqrt(variancePT(x, y, a0, noiseFree)), sa);
-            const dB = f64x2.sub(f64x2.sqrt(varianceNormal(x, y, noiseFree)), sa);
-            accA = f64x2.add(accA, f64x2.mul(wj, f64x2.mul(dA, dA)));
-            accB = f64x2.add(accB, f64x2.mul(wj, f64x2.mul(dB, dB)));
-          }
-          const cA = at(curve, 2 * s * K + k);
-          const cB = at(curve, (2 * s + 1) * K + k);
-          store<f64>(cA, load<f64>(cA) + (f64x2.extract_lane(accA, 0) + f64x2.extract_lane(accA, 1)));
-          store<f64>(cB, load<f64>(cB) + (f64x2.extract_lane(accB, 0) + f64x2.extract_lane(accB, 1)));
-        }
-      }
-      const t = r0;
-      r0 = r1;
-      r1 = t;
+      if (curve != 0) curveSums(curve, nOut, (stop - 1) / every, stop - 1, lamB, wB, n, e, om, nSchemes, tableau, vbuf, a0buf, sabuf);
     }
 
     // Final variances of the block from the states.

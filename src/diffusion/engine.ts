@@ -9,7 +9,7 @@ import { type Schedule } from './schedules/index.js';
 import { type SchemeDefinition } from './samplers/index.js';
 import { PLAN_STRIDE, TABLEAU_STRIDE, type Plan, buildPlan, evaluatesScoreAtEnd } from './plan.js';
 import { type Spectrum } from '../spectra/spectrum.js';
-import { INITS, type Init, type PropagateInput } from './propagation.js';
+import { INITS, type Init, type PropagateInput, curveStep } from './propagation.js';
 import { propagateReference } from './reference.js';
 import { MAX_WASM_BYTES, type OutputView, copyOutput, loadKernel, propagateWasm, propagationBytes } from '../wasm/kernel.js';
 import { type ErrorSummary, summarizeErrors } from './w2.js';
@@ -31,13 +31,15 @@ export interface GridJob {
   readonly geom: GridGeometry;
   readonly plan: Plan;
   readonly curve: boolean;
+  /** Curve stride (PropagateInput.every); default 1. */
+  readonly every?: number;
 }
 
 /** What a grid run gives back: error sums for every (scheme, start), and on request the variances. */
 export interface GridOutput {
   /** Final variances, index (s * 2 + init) * nModes + i; null unless asked for. */
   readonly variances: Float64Array | null;
-  /** Squared W2 to p_{T - t_{k+1}} after step k, index (s * 2 + init) * (points - 1) + k. */
+  /** Squared W2 to p_{T - t_{k+1}} after step k = curveStep(j), index (s * 2 + init) * curvePoints(points - 1, every) + j. */
   readonly curve: Float64Array | null;
   readonly summary: ErrorSummary;
 }
@@ -85,7 +87,7 @@ export function runJob(
   backend: Propagator,
   keepVariances: boolean,
 ): GridOutput {
-  return backend({ values, weights, geom: job.geom, plan: job.plan, curve: job.curve }, (view) => {
+  return backend({ values, weights, geom: job.geom, plan: job.plan, curve: job.curve, every: job.every }, (view) => {
     const summary = summarizeErrors(roots, weights, view.variances, view.stride, 2 * job.plan.schemes.length, view.squared);
     const copy = keepVariances || job.curve ? copyOutput(view, values.length) : null;
     return { variances: keepVariances ? copy!.variances : null, curve: copy ? copy.curve : null, summary };
@@ -149,7 +151,10 @@ export function checkGridFits(spectrum: Spectrum, points: readonly number[], nSc
   }
 }
 
-/** Propagate every scheme on every grid (each grid: one pass for all schemes and both starts). */
+/**
+ * Propagate every scheme on every grid (each grid: one pass for all schemes and both starts); with `curve`,
+ * the squared-W2 curve after every `every`-th step and the last.
+ */
 export async function runGrids(
   spectrum: Spectrum,
   schedule: Schedule,
@@ -158,12 +163,13 @@ export async function runGrids(
   curve: boolean,
   opts: RunOptions = {},
   keepVariances = false,
+  every = 1,
 ): Promise<GridRun[]> {
   validateRunOptions(opts);
   checkGridFits(spectrum, grids.map((times) => times.length), schemes.length, curve);
   const jobs: GridJob[] = grids.map((times) => {
     const geom = gridGeometry(schedule, times);
-    return { geom, plan: buildPlan(schemes, geom), curve };
+    return { geom, plan: buildPlan(schemes, geom), curve, every };
   });
   const nModes = spectrum.values.length;
   const cost = jobs.map((x) => nModes * (x.plan.points - 1) * Math.max(1, x.plan.schemes.length));
@@ -309,8 +315,8 @@ export function runW2(
 }
 
 /**
- * The W2 curve of scheme s, start init (`squared`: W2^2 after each step k), through the same rules: from
- * the first non-finite step on, +Infinity with one diagnostic (a singular score up to that step, otherwise
+ * The W2 curve of scheme s, start init (`squared`: W2^2 after the steps curveStep(j, K, every)), through the
+ * same rules: from the first non-finite point on, +Infinity with one diagnostic (a singular score up to that step, otherwise
  * an overflow of the variance or of W2^2; the curve keeps no per-mode variances to tell them apart).
  */
 export function curveW2(
@@ -319,11 +325,13 @@ export function curveW2(
   s: number,
   init: Init,
   squared: Float64Array,
+  every = 1,
 ): { w2: Float64Array; diagnostic: Diagnostic | null } {
   const w2 = new Float64Array(squared.length);
   let diagnostic: Diagnostic | null = null;
-  for (let k = 0; k < squared.length; k++) {
-    const r = reportW2(squared[k], () => {
+  for (let j = 0; j < squared.length; j++) {
+    const k = curveStep(j, run.plan.points - 1, every);
+    const r = reportW2(squared[j], () => {
       const scheme = run.plan.schemes[s];
       const where = { scheme: scheme.name, eps: run.geom.eps, steps: null, init };
       const at = singularPoint(spectrum, run, s, k + 1);
@@ -334,9 +342,9 @@ export function curveW2(
         ...where,
       };
     });
-    w2[k] = r.w2;
+    w2[j] = r.w2;
     if (r.diagnostic) {
-      w2.fill(Infinity, k);
+      w2.fill(Infinity, j);
       return { w2, diagnostic: r.diagnostic };
     }
   }

@@ -6,10 +6,11 @@
  * States per mode (the output v = M v_0 + N is affine in the start v_0, see assembly/diffusion/propagate.ts):
  *   noise-free scheme: P = prod m;                            v_pT = P^2 a_0, v_normal = P^2
  *   noisy scheme:      N <- m^2 N + n (N_0 = 0), M = prod m^2;   v_pT = N + M a_0, v_normal = N + M
- * (sums of non-negative terms: no cancellation, whatever the eigenvalue).
+ * (sums of non-negative terms: no cancellation, whatever the eigenvalue). The curve, when asked for, is taken
+ * after the steps k with (k + 1) % every == 0 and after the last, as by the kernel.
  */
 import { PLAN_STRIDE, TABLEAU_STRIDE } from './plan.js';
-import { type PropagateInput, type PropagateOutput } from './propagation.js';
+import { type PropagateInput, type PropagateOutput, curvePoints } from './propagation.js';
 
 export function propagateReference(input: PropagateInput): PropagateOutput {
   const { values, weights, geom, plan } = input;
@@ -18,7 +19,9 @@ export function propagateReference(input: PropagateInput): PropagateOutput {
   const K = plan.points - 1;
   const { e, om } = geom;
   const variances = new Float64Array(nSchemes * 2 * nModes);
-  const curve = input.curve ? new Float64Array(nSchemes * 2 * K) : null;
+  const every = input.every ?? 1;
+  const nOut = curvePoints(K, every);
+  const curve = input.curve ? new Float64Array(nSchemes * 2 * nOut) : null;
   for (let s = 0; s < nSchemes; s++) {
     const twoNode = plan.tableau[s * TABLEAU_STRIDE] !== 0;
     const noiseFree = plan.tableau[s * TABLEAU_STRIDE + 1] !== 0;
@@ -44,12 +47,13 @@ export function propagateReference(input: PropagateInput): PropagateOutput {
           sA = m2 * sA + nu; // N <- m^2 N + n
           sB = m2 * sB; // M <- m^2 M
         }
-        if (curve) {
+        if (curve && ((k + 1) % every === 0 || k === K - 1)) {
+          const j = Math.floor(k / every);
           const sa = Math.sqrt(a1);
           const dA = Math.sqrt(noiseFree ? sA * sA * a0 : sA + sB * a0) - sa;
           const dB = Math.sqrt(noiseFree ? sA * sA : sA + sB) - sa;
-          curve[2 * s * K + k] += weights[i] * (dA * dA);
-          curve[(2 * s + 1) * K + k] += weights[i] * (dB * dB);
+          curve[2 * s * nOut + j] += weights[i] * (dA * dA);
+          curve[(2 * s + 1) * nOut + j] += weights[i] * (dB * dB);
         }
         a = a1;
         r0 = r1;

@@ -123,6 +123,7 @@ function plain(job: GridJob): GridJob {
     geom: { times: geom.times, e: geom.e, om: geom.om, beta: geom.beta, integral: geom.integral, eps: geom.eps },
     plan: { schemes: plan.schemes.map((s) => ({ name: s.name })) as never, points: plan.points, tableau: plan.tableau, coefficients: plan.coefficients },
     curve: job.curve,
+    every: job.every,
   };
 }
 

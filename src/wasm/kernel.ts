@@ -9,7 +9,7 @@
 import { instantiate, instantiateSync } from '@assemblyscript/loader';
 import { fail } from '../core/errors.js';
 import { PLAN_LAYOUT, PLAN_STRIDE, TABLEAU_STRIDE, propagateScratchLength } from './constants.js';
-import { type PropagateInput, type PropagateOutput } from '../diffusion/propagation.js';
+import { type PropagateInput, type PropagateOutput, curvePoints } from '../diffusion/propagation.js';
 
 /**
  * The kernel table: every function the Wasm module exports (assembly/index.ts), under its export name, with
@@ -27,7 +27,7 @@ export interface Kernel {
   // assembly/diffusion/
   propagate(
     nModes: number, lam: number, w: number, nPoints: number, e: number, om: number,
-    nSchemes: number, tableau: number, plan: number, out: number, curve: number,
+    nSchemes: number, tableau: number, plan: number, out: number, curve: number, every: number,
   ): void;
   errorSums(nModes: number, lam: number, w: number, nq: number, variances: number, stride: number, sums: number): void;
   statespaceRun(
@@ -84,7 +84,7 @@ export interface Kernel {
  * the signature above, and requires every function of the table).
  */
 export const KERNEL_ARITY: { readonly [K in keyof Kernel]: Parameters<Kernel[K]>['length'] } = {
-  alloc: 1, free: 1, propagate: 11, errorSums: 7, statespaceRun: 15, particlesStart: 8, particlesStep: 11, particlesMoments: 7,
+  alloc: 1, free: 1, propagate: 12, errorSums: 7, statespaceRun: 15, particlesStart: 8, particlesStep: 11, particlesMoments: 7,
   eighWorkLength: 2, eighSym: 6, blasGemmWorkspace: 3, blasGemmCore: 14, blasGemm: 7, blasSyrk: 6, blasCenter: 5,
   blasCholeskyWorkspace: 1, blasCholesky: 3, svdValues: 4,
   fftPlanSize: 1, fftPlan: 2, fft1: 5, fftRows: 6, fftColWorkSize: 1, fftCols: 7, boundaryJumps: 5, periodicSpectrum: 9,
@@ -154,11 +154,11 @@ export async function wasmMemoryBytes(): Promise<number> {
 }
 
 /** Bytes a propagation needs in Wasm memory (checked before allocating). */
-export function propagationBytes(nModes: number, nPoints: number, nSchemes: number, curve: boolean): number {
+export function propagationBytes(nModes: number, nPoints: number, nSchemes: number, curve: boolean, every = 1): number {
   const modes = nModes + (nModes & 1);
   const steps = nPoints - 1;
   return 8 * (3 * modes + 2 * nPoints + nSchemes * TABLEAU_STRIDE + nSchemes * steps * PLAN_STRIDE
-    + 2 * nSchemes * modes + (curve ? 2 * nSchemes * steps : 0) + 2 * nSchemes + propagateScratchLength(nSchemes));
+    + 2 * nSchemes * modes + (curve ? 2 * nSchemes * curvePoints(steps, every) : 0) + 2 * nSchemes + propagateScratchLength(nSchemes));
 }
 
 /** A view of the kernel's output in Wasm memory, valid only inside the consumer. */
@@ -192,7 +192,9 @@ export function propagateWasm<T>(ex: KernelExports, input: PropagateInput, consu
   const nSchemes = plan.schemes.length;
   const nPoints = plan.points;
   const K = nPoints - 1;
-  checkWasmBytes(propagationBytes(nModes, nPoints, nSchemes, input.curve), 'spectrum');
+  const every = input.every ?? 1;
+  const nOut = curvePoints(K, every);
+  checkWasmBytes(propagationBytes(nModes, nPoints, nSchemes, input.curve, every), 'spectrum');
   // The kernel works on pairs of modes: pad an odd count with a harmless mode (l = 1, weight 0).
   const padded = nModes + (nModes & 1);
   const ptrs: number[] = [];
@@ -209,7 +211,7 @@ export function propagateWasm<T>(ex: KernelExports, input: PropagateInput, consu
     const tab = take(plan.tableau.length);
     const coef = take(Math.max(1, plan.coefficients.length));
     const out = take(2 * nSchemes * padded);
-    const curve = input.curve ? take(2 * nSchemes * K) : 0;
+    const curve = input.curve ? take(2 * nSchemes * nOut) : 0;
     const sums = take(2 * nSchemes);
     // Views are made after every allocation: growing memory detaches earlier views.
     const f64 = () => new Float64Array(ex.memory.buffer);
@@ -221,14 +223,14 @@ export function propagateWasm<T>(ex: KernelExports, input: PropagateInput, consu
     mem.set(geom.om, om / 8);
     mem.set(plan.tableau, tab / 8);
     mem.set(plan.coefficients, coef / 8);
-    if (curve) mem.fill(0, curve / 8, curve / 8 + 2 * nSchemes * K);
-    ex.propagate(padded, lam, w, nPoints, e, om, nSchemes, tab, coef, out, curve);
+    if (curve) mem.fill(0, curve / 8, curve / 8 + 2 * nSchemes * nOut);
+    ex.propagate(padded, lam, w, nPoints, e, om, nSchemes, tab, coef, out, curve, every);
     ex.errorSums(padded, lam, w, 2 * nSchemes, out, padded, sums);
     mem = f64();
     const view: OutputView = {
       variances: mem.subarray(out / 8, out / 8 + 2 * nSchemes * padded),
       stride: padded,
-      curve: curve ? mem.subarray(curve / 8, curve / 8 + 2 * nSchemes * K) : null,
+      curve: curve ? mem.subarray(curve / 8, curve / 8 + 2 * nSchemes * nOut) : null,
       squared: mem.slice(sums / 8, sums / 8 + 2 * nSchemes),
     };
     return consume ? consume(view) : copyOutput(view, nModes);

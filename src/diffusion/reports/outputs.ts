@@ -9,7 +9,7 @@ import { uniformGrid, validateEps, validateGrid, validatePoints } from '../grid.
 import { type Schedule, type ScheduleOptions, scheduleOf } from '../schedules/index.js';
 import { type SchemeName, resolveSchemes } from '../samplers/index.js';
 import { type SpectrumInput, prepareSpectrum } from '../../spectra/spectrum.js';
-import { INITS, type Init } from '../propagation.js';
+import { INITS, type Init, curvePoints, curveStep } from '../propagation.js';
 import { continuousVariancesInto, continuousW2 } from '../continuous.js';
 import { type Diagnostic, type RunOptions, checkGridFits, curveW2, reportW2, runGrids, runW2, validateRunOptions, w2Overflow } from '../engine.js';
 import { commutingW2Squared, contributionsInto } from '../w2.js';
@@ -106,42 +106,55 @@ export async function samplerError(
 export interface CurveOptions extends GridOptions {
   schemes?: SchemeName[];
   inits?: Init[];
+  /**
+   * Curve stride k, an integer >= 1 (default 1): the curve is taken only after the steps k, 2k, 3k, ... and
+   * the last, and the kernel fuses the steps in between (a plot needs a few hundred points, not every step).
+   */
+  every?: number;
 }
 
 export const CURVE_KEYS = optionKeys<CurveOptions>({
-  schemes: true, inits: true, steps: true, eps: true, grid: true, schedule: true, betaMin: true, betaMax: true, horizon: true, cosineS: true, cosineBetaMax: true, backend: true, threads: true, onProgress: true,
+  schemes: true, inits: true, every: true, steps: true, eps: true, grid: true, schedule: true, betaMin: true, betaMax: true, horizon: true, cosineS: true, cosineBetaMax: true, backend: true, threads: true, onProgress: true,
 });
 
 export interface CurveSeries {
   scheme: SchemeName;
   init: Init;
-  /** w2[k]: W2 between the law after step k and p_{T - t_{k+1}}; w2 at index -1 is the start. */
+  /** w2[j]: W2 between the law after steps[j] steps and p_{T - t_steps[j]}; w2 at index -1 is the start. */
   w2: Float64Array;
   /** W2 of the start law to p_{T - t_0}: 0 from p_T, the initialisation error from N(0, I). */
   start: number;
 }
 
 export interface CurveResult {
-  /** Reverse times t_1..t_{N-1} after each step. */
+  /**
+   * Steps taken at each point of the curve: 1..N-1 (every = 1), or every, 2 every, ... and N-1 (ceil((N-1) / every)
+   * points); `times`, `forwardTimes` and each series' `w2` hold the same points.
+   */
+  steps: Float64Array;
+  /** Reverse times t_steps[j] (t_1..t_{N-1} with every = 1). */
   times: Float64Array;
-  /** Forward times T - t_{k+1}. */
+  /** Forward times T - t_steps[j]. */
   forwardTimes: Float64Array;
   series: CurveSeries[];
   /** Why some values are +Infinity: one per (scheme, start) that reaches it (empty when all are finite). */
   diagnostics: Diagnostic[];
 }
 
-/** W2 along the grid, after every step, to the law the exact process has there (Figure 1, left). */
+/** W2 along the grid, after every step (or every `every`-th and the last), to the law the exact process has there (Figure 1, left). */
 export async function curve(spectrum: SpectrumInput, opts: CurveOptions = {}): Promise<CurveResult> {
   checkOptions(opts, CURVE_KEYS);
   const schedule = scheduleOf(opts);
   const schemes = resolveSchemes(opts.schemes ?? ['em', 'ei', 'euler', 'heun']);
   const inits = validateInits(opts.inits ?? ['pT', 'normal']);
+  const every = opts.every ?? 1;
+  if (!Number.isSafeInteger(every) || every < 1) fail('INVALID_OPTION', 'every', `got ${typeof every === 'number' ? every : JSON.stringify(every)}`, 'an integer >= 1');
   const request = resolveGrid(opts, schedule);
   validateRunOptions(opts);
   const { spec, times } = prepare(spectrum, request, schemes.length, true);
-  const [run] = await runGrids(spec, schedule, schemes, [times], true, opts);
+  const [run] = await runGrids(spec, schedule, schemes, [times], true, opts, false, every);
   const K = times.length - 1;
+  const nOut = curvePoints(K, every);
   const T = schedule.horizon;
   const aStart = new Float64Array(spec.values.length);
   const ones = new Float64Array(spec.values.length).fill(1);
@@ -154,13 +167,14 @@ export async function curve(spectrum: SpectrumInput, opts: CurveOptions = {}): P
       const q = 2 * s + INITS.indexOf(init);
       const start = init === 'pT' ? { w2: 0, diagnostic: null }
         : reportW2(normalSquared, () => w2Overflow('the N(0, I) start', { scheme: scheme.name, eps: run.geom.eps, steps: null, init }));
-      const { w2, diagnostic } = curveW2(spec, run, s, init, run.output.curve!.subarray(q * K, (q + 1) * K));
+      const { w2, diagnostic } = curveW2(spec, run, s, init, run.output.curve!.subarray(q * nOut, (q + 1) * nOut), every);
       for (const d of [start.diagnostic, diagnostic]) if (d) diagnostics.push(d);
       series.push({ scheme: scheme.name, init, w2, start: start.w2 });
     }
   });
-  const after = times.slice(1);
-  return { times: after, forwardTimes: after.map((t) => T - t), series, diagnostics };
+  const steps = Float64Array.from({ length: nOut }, (_, j) => curveStep(j, K, every) + 1);
+  const after = steps.map((k) => times[k]);
+  return { steps, times: after, forwardTimes: after.map((t) => T - t), series, diagnostics };
 }
 
 export interface EpsSweepOptions extends ScheduleOptions, RunOptions {
