@@ -62,20 +62,32 @@ export function curveCommand(prog: Command): void {
     });
     if (o.grid !== undefined) opts.grid = await readNpy(o.grid);
     else { opts.steps = o.steps; opts.eps = o.eps; }
+    // The API computes only the rows printed (every k-th step and the last), unless a plot wants every step.
+    const points = opts.grid ? opts.grid.length : (opts.steps ?? DEFAULT_POINTS);
+    const rows = stride(points - 1, o.every, Boolean(o.json));
+    opts.every = o.plot === undefined ? rows : 1;
     const bar = await progress('curve');
     const result = await curve(spectrum, { ...opts, onProgress: bar.onProgress });
     bar.stop();
-    const shown = rowsShown(result.times.length, o.every, Boolean(o.json));
+    const shown = [...result.steps.keys()].filter((j) => result.steps[j] % rows === 0 || j === result.steps.length - 1);
     await (o.json ? printJson(result, shown) : printText(result, shown));
     await savePlot(o.plot, (a, document) => a.curveFigure(result, { document }));
   });
 }
 
-/** Rows printed: every k-th step (1-based) and the last; by default every step in JSON, about 20 in text. */
+/** Grid points of the schemes' curve when neither --steps nor --grid is given (the API's default). */
+const DEFAULT_POINTS = 1000;
+
+/** Stride of the rows printed: --every, or by default every step in JSON and about 20 rows in text (K steps). */
+function stride(K: number, every: number | undefined, json: boolean): number {
+  return every ?? (json ? 1 : Math.max(1, Math.ceil(K / 20)));
+}
+
+/** Rows printed: every k-th step (1-based) and the last. */
 function rowsShown(K: number, every: number | undefined, json: boolean): number[] {
-  const stride = every ?? (json ? 1 : Math.max(1, Math.ceil(K / 20)));
+  const k0 = stride(K, every, json);
   const shown: number[] = [];
-  for (let k = 0; k < K; k++) if ((k + 1) % stride === 0 || k === K - 1) shown.push(k);
+  for (let k = 0; k < K; k++) if ((k + 1) % k0 === 0 || k === K - 1) shown.push(k);
   return shown;
 }
 
@@ -103,18 +115,19 @@ async function samplerRows(o: Record<string, unknown>, steps: number): Promise<v
   await write(line(header) + rows.map(line).join('') + `NFE ${r.nfe}\n`);
 }
 
-/** JSON streamed in pieces: a curve has one value per step and series (130000 steps is fine). */
+/** JSON streamed in pieces: a curve has one value per point and series (130000 steps is fine). */
 async function printJson(result: CurveResult, shown: number[]): Promise<void> {
+  const n = shown.length;
   await write('{"steps":');
-  await writeJsonArray(shown.length, (i) => String(shown[i] + 1));
+  await writeJsonArray(n, (i) => String(result.steps[shown[i]]));
   await write(',"times":');
-  await writeJsonArray(shown.length, (i) => jsonNumber(result.times[shown[i]]));
+  await writeJsonArray(n, (i) => jsonNumber(result.times[shown[i]]));
   await write(',"forwardTimes":');
-  await writeJsonArray(shown.length, (i) => jsonNumber(result.forwardTimes[shown[i]]));
+  await writeJsonArray(n, (i) => jsonNumber(result.forwardTimes[shown[i]]));
   await write(',"series":[');
   for (const [j, s] of result.series.entries()) {
     await write(`${j ? ',' : ''}{"scheme":${JSON.stringify(s.scheme)},"init":${JSON.stringify(s.init)},"start":${jsonNumber(s.start)},"w2":`);
-    await writeJsonArray(shown.length, (i) => jsonNumber(s.w2[shown[i]]));
+    await writeJsonArray(n, (i) => jsonNumber(s.w2[shown[i]]));
     await write('}');
   }
   await write(']}\n');
@@ -125,7 +138,7 @@ const label = (s: { scheme: string; init: Init }) => `${s.scheme} ${s.init === '
 /** Aligned text, then one line per cause of an Infinity (as in the JSON, W2 = Infinity there). */
 async function printText(result: CurveResult, shown: number[]): Promise<void> {
   const header = ['step', 't', 'T-t', ...result.series.map(label)];
-  const rows = shown.map((k) => [String(k + 1), result.times[k].toPrecision(6), result.forwardTimes[k].toPrecision(6),
+  const rows = shown.map((k) => [String(result.steps[k]), result.times[k].toPrecision(6), result.forwardTimes[k].toPrecision(6),
     ...result.series.map((s) => (Number.isFinite(s.w2[k]) ? s.w2[k].toPrecision(5) : 'Infinity'))]);
   const widths = header.map((h) => h.length);
   for (const r of rows) r.forEach((c, j) => { widths[j] = Math.max(widths[j], c.length); });
@@ -137,7 +150,8 @@ async function printText(result: CurveResult, shown: number[]): Promise<void> {
 
 /**
  * Why W2 is infinite, per cause: at forward time 0 the score -x / l(t) of a singular S (a zero eigenvalue,
- * l(0) = 0) is undefined (the score of N(0, S_t) is -S_t^{-1} x); elsewhere a variance overflowed f64.
+ * l(0) = 0) is undefined (the score of N(0, S_t) is -S_t^{-1} x); elsewhere a variance overflowed f64. The step
+ * named is the first printed one where W2 is infinite.
  */
 function infinityNotes(result: CurveResult): string[] {
   const singular: string[] = [];
@@ -145,7 +159,7 @@ function infinityNotes(result: CurveResult): string[] {
   for (const s of result.series) {
     const k = s.w2.findIndex((x) => !Number.isFinite(x));
     if (k < 0) continue;
-    (result.forwardTimes[k] === 0 ? singular : overflow).push(`${label(s)} from step ${k + 1}`);
+    (result.forwardTimes[k] === 0 ? singular : overflow).push(`${label(s)} from step ${result.steps[k]}`);
   }
   const notes: string[] = [];
   if (singular.length) {

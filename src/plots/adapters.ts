@@ -33,7 +33,7 @@ export function curveFigure(r: CurveResult, o?: PlotOptions & { title?: string }
   const series: Series[] = r.series.map((s) => ({ name: `${s.scheme} from ${START[s.init]}`, x, y: Array.from(s.w2) }));
   return lineFigure({
     title: o?.title ?? 'W2 along the reverse process',
-    subtitle: `${x.length} steps; W2 to the exact law at each time (Pierret & Galerne, Figure 1 left)`,
+    subtitle: `${r.steps[r.steps.length - 1] ?? 0} steps; W2 to the exact law at each time (Pierret & Galerne, Figure 1 left)`,
     xLabel: 'forward time t', yLabel: 'W2', xScale: 'linear', yScale: scaleOf(series.flatMap((s) => s.y)), series,
   }, o);
 }
