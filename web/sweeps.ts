@@ -12,6 +12,11 @@ export function stepsList(n: number): number[] {
   return [...out].filter((s) => s >= 2 && s <= n).sort((a, b) => a - b);
 }
 
+/** Curve stride of the reverse-process view at N grid points: about 400 points drawn (a plot needs no more), every step up to N = 400. */
+export function curveEvery(n: number): number {
+  return Math.max(1, Math.ceil(n / 400));
+}
+
 /** The step counts of the Table 2 view: N / 20, N / 4, N / 2 and N (the paper's 50, 250, 500, 1000 at N = 1000). */
 export function tableSteps(n: number): number[] {
   return [...new Set([n / 20, n / 4, n / 2, n].map(Math.round))].filter((s) => s >= 2);

@@ -10,7 +10,7 @@ import {
 } from '../src/browser.js';
 import { samplerTable, formatSamplerTable, samplerCurve } from '../src/diffusion/reports/samplers.js';
 import type { Job, LoadRequest, Reply, Request, SpectrumSummary, State } from './protocol.js';
-import { stepsList, tableSteps, EPS_SWEEP, SIGMA_MIN_SWEEP, frequencyMap } from './sweeps.js';
+import { stepsList, tableSteps, curveEvery, EPS_SWEEP, SIGMA_MIN_SWEEP, frequencyMap } from './sweeps.js';
 
 const post = (reply: Reply) => (self as unknown as Worker).postMessage(reply);
 
@@ -42,7 +42,7 @@ async function run(job: Job, onProgress: (done: number, total: number) => void):
       case 'steps':
         return table(spectrum, { schemes, steps: stepsList(steps), eps: [s.eps], inits: [init], onProgress });
       case 'curve':
-        return curve(spectrum, { schemes, steps, eps: s.eps, inits: [init], onProgress });
+        return curve(spectrum, { schemes, steps, eps: s.eps, inits: [init], every: curveEvery(steps), onProgress });
       case 'eps':
         return w2VsEps(spectrum, { schemes, steps, eps: EPS_SWEEP, inits: [init], onProgress });
       case 'contrib': {

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import * as gd from '../../src/node.ts';
 import { samplerTable, samplerCurve } from '../../src/diffusion/reports/samplers.ts';
-import { stepsList, tableSteps } from '../../web/sweeps.ts';
+import { stepsList, tableSteps, curveEvery } from '../../web/sweeps.ts';
 import { ROOT } from '../helpers/shared.js';
 import { npyBytes } from '../helpers/npy.js';
 import { startServer } from './server.js';
@@ -107,6 +107,27 @@ describe.skipIf(!CHROMIUM && !IN_CI)('web explorer in Chromium', () => {
     const floor = (scheme: string) => num(node.rows.find((r) => r.scheme === scheme && r.steps === null)!.w2);
     expect(rules.map((r: { name: string }) => r.name)).toEqual(['continuous SDE from p_T', 'continuous ODE from p_T']);
     close(rules.map((r: { y: number }) => r.y), [floor('em'), floor('heun')], 'floors');
+    await page.close();
+  });
+
+  it('the reverse process of P&G schemes at N = 999: every 3rd step and the last, the node curve() numbers with the same every', async () => {
+    const page = await open('#view=curve&samplers=em%2Cheun&steps=999');
+    await drawn(page, 'view=curve', 'samplers=em%2Cheun', 'steps=999');
+    const every = curveEvery(999);
+    expect(every).toBe(3);
+    const spectrum = gd.imageLikeSpectrum();
+    const trace = spectrum.reduce((a, b) => a + b, 0);
+    const node = await gd.curve(spectrum, { schemes: ['em', 'heun'], steps: 999, eps: 1e-3, inits: ['pT'], every });
+    const series = await plotted(page);
+    expect(series.map((s) => s.name)).toEqual(['em from p_T', 'heun from p_T']);
+    series.forEach((s, i) => {
+      expect(s.x).toHaveLength(333);
+      close(s.x, Array.from(node.forwardTimes), `${s.name} x`);
+      // Where W2 is tiny (Heun), inputs that differ in the last bit (see close) move it by more than REL relative.
+      // W2 is 1-Lipschitz in the per-mode sqrt(v) (triangle inequality), so variances agreeing to REL relative
+      // give W2s within REL / 2 sqrt(sum v) ~ REL / 2 sqrt(tr S); the floor allows twice that.
+      close(s.y, Array.from(node.series[i].w2), s.name, REL * Math.sqrt(trace));
+    });
     await page.close();
   });
 
