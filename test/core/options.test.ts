@@ -39,7 +39,7 @@ const o = (x: unknown) => x as never;
 const cases: Case[] = [
   { name: 'table', call: (x) => table(spectrum, o(x)), known: ['schemes', 'steps', 'eps', 'inits', ...schedules, ...run], valid: { steps: [10], eps: [1e-3] }, optional: true },
   { name: 'samplerError', call: (x) => samplerError(spectrum, o(x)), known: ['scheme', 'init', 'steps', 'eps', 'grid', ...schedules, ...run], valid: { steps: 10 }, optional: true },
-  { name: 'curve', call: (x) => curve(spectrum, o(x)), known: ['schemes', 'inits', 'steps', 'eps', 'grid', ...schedules, ...run], valid: { steps: 10 }, optional: true },
+  { name: 'curve', call: (x) => curve(spectrum, o(x)), known: ['schemes', 'inits', 'every', 'steps', 'eps', 'grid', ...schedules, ...run], valid: { steps: 10 }, optional: true },
   { name: 'w2VsEps', call: (x) => w2VsEps(spectrum, o(x)), known: ['schemes', 'inits', 'steps', 'eps', ...schedules, ...run], valid: { eps: [1e-3], steps: 10 }, optional: false },
   { name: 'contributions', call: (x) => contributions(spectrum, o(x)), known: ['scheme', 'init', 'steps', 'eps', 'grid', ...schedules, ...run], valid: { steps: 10 }, optional: true },
   { name: 'validate', call: (x) => validate(spectrum, o(x)), known: ['scheme', 'steps', 'eps', 'init', 'particles', 'seed', ...schedules], valid: mc, optional: false },
