@@ -17,7 +17,7 @@ import { NeumaierSum, neumaierSum } from '../core/sums.js';
 import { prepareSpectrum, type SpectrumInput } from '../spectra/spectrum.js';
 import { checkWasmBytes, withWasm, type WasmScope } from '../wasm/kernel.js';
 import { validateThreads } from '../runtime/threads.js';
-import { exactScore, langevinVariance, modeW2Squared, tweedieVariance, ulaVariance, veEmVariance, veGrid } from './modes.js';
+import { exactScore, langevinOutputVariance, modeW2Squared, tweedieVariance, veEmVariance, veGrid } from './modes.js';
 
 export type KernelSampler = 'langevin' | 'ula' | 'diffusion';
 export type KernelSource = 'generalization' | 'optimization' | 'bias';
@@ -283,9 +283,7 @@ export function exactOutputVariance(l: number, p: ResolvedKernelParams, grid?: F
     return p.denoise ? tweedieVariance(exactScore(l, uMin), uMin, v) : v;
   }
   const u = p.sigma ** 2;
-  const a = exactScore(l, u);
-  const v = p.sampler === 'ula' ? ulaVariance(a, p.gamma) : langevinVariance(a);
-  return p.denoise ? tweedieVariance(a, u, v) : v;
+  return langevinOutputVariance(exactScore(l, u), p.gamma, p.denoise ? u : 0);
 }
 
 /** K_bias per mode: (sqrt v - sqrt l)^2 exactly, or b^2 / (4 l) with b = v - l (score-matching.md §4 K3). */

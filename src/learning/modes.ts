@@ -22,6 +22,15 @@ export const ulaVariance = (a: number, gamma: number): number => 2 / (a * (2 - g
 export const tweedieVariance = (a: number, u: number, v: number): number => (1 - u * a) ** 2 * v;
 
 /**
+ * Output variance of one mode under Langevin (gamma = 0) or ULA (step gamma > 0) driven by the score
+ * coefficient a, followed by a Tweedie step at noise variance `denoise` when it is > 0 (§3a-§3c).
+ */
+export function langevinOutputVariance(a: number, gamma: number, denoise: number): number {
+  const v = gamma > 0 ? ulaVariance(a, gamma) : langevinVariance(a);
+  return denoise > 0 ? tweedieVariance(a, denoise, v) : v;
+}
+
+/**
  * VE reverse SDE by Euler-Maruyama on the noise-variance grid u_0 > ... > u_K (§3d):
  * x_{k+1} = (1 - h_k a_k) x_k + sqrt(h_k) xi_k, h_k = u_k - u_{k+1}, so v_{k+1} = (1 - h_k a_k)^2 v_k + h_k.
  * `a(k)` is the score coefficient used at level u_k; returns v_K.

@@ -31,7 +31,7 @@ import {
   KERNEL_PARAM_KEYS, biasTerm, pipelineKernel, resolveKernelParams,
   type KernelParams, type ResolvedKernelParams,
 } from './kernels.js';
-import { exactScore, langevinVariance, tweedieVariance, ulaVariance, veGrid } from './modes.js';
+import { exactScore, langevinOutputVariance, veGrid } from './modes.js';
 import { refinedPrediction } from './refined.js';
 import { diffusionSamplerCovariance, langevinSamplerCovariance, learnedSamplerCovariance, targetW2Squared, type LinearScore } from './samplers.js';
 
@@ -275,12 +275,8 @@ function perModeDrawIn(scope: WasmScope, l: Float64Array, rootL: Float64Array, t
   const p = r.kernel;
   const n = p.samples;
   const u = p.sigma ** 2;
-  // A*_N = U diag(1 / (mu + u)) U^T (§2); per mode Langevin 1/a or ULA 2 / (a (2 - gamma a)), then Tweedie (§3a-§3c).
-  const variance = (mu: number) => {
-    const a = exactScore(mu, u);
-    const out = p.sampler === 'ula' ? ulaVariance(a, p.gamma) : langevinVariance(a);
-    return p.denoise ? tweedieVariance(a, u, out) : out;
-  };
+  // A*_N = U diag(1 / (mu + u)) U^T (§2); per mode Langevin or ULA, then Tweedie (§3a-§3c).
+  const variance = (mu: number) => langevinOutputVariance(exactScore(mu, u), p.gamma, p.denoise ? u : 0);
   // Modes with l = 0 (first in ascending order) have samples exactly 0: S_N (centred or not) is block diagonal,
   // they keep mu = 0, output variance(0) and zero rows of the Bures factor. The work is on the q others.
   let zeros = 0;

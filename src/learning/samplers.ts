@@ -26,7 +26,7 @@ import { eigh } from '../linalg/eigh.js';
 import { buresW2 } from '../linalg/bures.js';
 import { EDM_SAMPLER_ERROR_KEYS, type EdmSamplerErrorOptions, edmSamplerError } from '../diffusion/statespace/index.js';
 import { checkPositive, fromEigen, type DsmFit } from './dsm.js';
-import { langevinVariance, modeW2Squared, tweedieVariance, ulaVariance, veEmVariance } from './modes.js';
+import { langevinOutputVariance, modeW2Squared, tweedieVariance, veEmVariance } from './modes.js';
 
 /** A linear score s(y) = -A y: dense, or A = U diag(values) U^T (U omitted: the eigenbasis of S). */
 export type LinearScore = { matrix: ArrayLike<number> } | { values: ArrayLike<number>; vectors?: ArrayLike<number> };
@@ -233,10 +233,7 @@ export async function langevinSamplerCovariance(score: LinearScore, d: number, s
       if (gamma > 0 && !(gamma * a < 2)) fail('INVALID_OPTION', 'gamma', `gamma a = ${gamma * a} >= 2 for eigenvalue ${i}`, 'gamma < 2 / max a');
     }
     const av = sc.values;
-    return perMode(av, sc.vectors, D, (i) => {
-      const v = gamma > 0 ? ulaVariance(av[i], gamma) : langevinVariance(av[i]);
-      return u > 0 ? tweedieVariance(av[i], u, v) : v;
-    });
+    return perMode(av, sc.vectors, D, (i) => langevinOutputVariance(av[i], gamma, u));
   }
   const A = sc.matrix!;
   const s = gamma > 0 ? await ulaCovariance(A, D, gamma) : await langevinCovariance(A, D);
