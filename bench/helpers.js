@@ -22,3 +22,24 @@ export function rng(seed) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * The ADSN spectrum of fabric.png from ../shared/reference (196608 eigenvalues, 65511 distinct), or, without
+ * ../shared, a synthetic one of the same shape (65536 distinct values from the image-like model, then 131072
+ * zeros). Returns { spectrum, file, label }; `file` is a .npy path for the command-line benchmarks.
+ */
+export async function adsnSpectrum(root) {
+  const { existsSync, mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join, resolve } = await import('node:path');
+  const { imageLikeSpectrum, readNpy, toNpy } = await import('../dist/node.js');
+  const shared = resolve(root, '../shared/reference/adsn-fabric-spectrum.npy');
+  if (existsSync(shared)) return { spectrum: await readNpy(shared), file: shared, label: 'ADSN fabric.png (../shared/reference)' };
+  console.warn('bench: ../shared/reference/adsn-fabric-spectrum.npy not found: using a synthetic spectrum of the same shape');
+  const base = imageLikeSpectrum(256, 2.2, 1, [1], 0.25);
+  const spectrum = new Float64Array(3 * base.length);
+  for (let i = 0; i < base.length; i++) spectrum[i] = base[i] * (1 + 1e-9 * i) + 1e-12 * i; // distinct, like ADSN
+  const file = join(mkdtempSync(join(tmpdir(), 'gaussdiff-bench-')), 'synthetic-adsn.npy');
+  writeFileSync(file, toNpy(spectrum));
+  return { spectrum, file, label: 'synthetic ADSN-like (65536 distinct + 131072 zeros)' };
+}

@@ -11,11 +11,12 @@
 //   3. pipelineKernel against a plain-JS double loop over the distinct pairs (the same formulas, each pair
 //      once), on every 8th distinct value: the ratio, and the relative difference of the sums.
 // Results: printed, and bench/results/kernels.json.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { imageLikeSpectrum, readNpy, prepareSpectrum, closeThreads, warmThreads } from '../dist/node.js';
+import { adsnSpectrum } from './helpers.js';
+import { prepareSpectrum, closeThreads, warmThreads } from '../dist/node.js';
 import { pipelineKernel, pairRowSums, laplaceNodes, laplaceRowSums, kernelFeatures, resolveKernelParams } from '../dist/learning/kernels.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,18 +24,7 @@ const args = process.argv.slice(2);
 const runsAt = args.indexOf('--runs');
 const RUNS = runsAt >= 0 ? Number(args[runsAt + 1]) : 3;
 
-const shared = resolve(ROOT, '../shared/reference/adsn-fabric-spectrum.npy');
-let spectrum;
-let label;
-if (existsSync(shared)) {
-  spectrum = await readNpy(shared);
-  label = 'ADSN fabric.png';
-} else {
-  const base = imageLikeSpectrum(256, 2.2, 1, [1], 0.25);
-  spectrum = new Float64Array(3 * base.length);
-  for (let i = 0; i < base.length; i++) spectrum[i] = base[i] * (1 + 1e-9 * i) + 1e-12 * i; // distinct, like ADSN
-  label = 'synthetic ADSN-like';
-}
+const { spectrum, label } = await adsnSpectrum(ROOT);
 const params = { samples: 1000, sigma: 0.1, tau: 1e-6, batch: 1, sampler: 'ula', gamma: 1e-3 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 

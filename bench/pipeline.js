@@ -18,7 +18,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mnistSpectrum, prepareSpectrum } from '../dist/node.js';
+import { mnistSpectrum, prepareSpectrum, toNpy } from '../dist/node.js';
 import { pipelineError } from '../dist/learning/pipeline.js';
 import { exactScore, ulaVariance } from '../dist/learning/modes.js';
 import { eighIn } from '../dist/linalg/eigh.js';
@@ -37,19 +37,6 @@ const GAMMA = 1e-3;
 const SEED = 1;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function npy(values, shape) {
-  const header0 = `{'descr': '<f8', 'fortran_order': False, 'shape': (${shape.join(', ')},), }`;
-  const pad = 64 - ((10 + header0.length + 1) % 64);
-  const header = `${header0}${' '.repeat(pad % 64)}\n`;
-  const out = Buffer.alloc(10 + header.length + 8 * values.length);
-  out.write('\x93NUMPY', 0, 'latin1');
-  out[6] = 1;
-  out.writeUInt16LE(header.length, 8);
-  out.write(header, 10, 'latin1');
-  Buffer.from(Float64Array.from(values).buffer).copy(out, 10 + header.length);
-  return out;
-}
-
 // The modes in the pipeline's order: distinct values ascending, each repeated by its multiplicity.
 const spec = prepareSpectrum(await mnistSpectrum());
 const l = new Float64Array(spec.dimension);
@@ -61,7 +48,7 @@ let zeros = 0;
 while (zeros < d && l[zeros] === 0) zeros++;
 const q = d - zeros;
 const dir = mkdtempSync(join(tmpdir(), 'gaussdiff-pipeline-'));
-writeFileSync(join(dir, 'l.npy'), npy(l, [d]));
+writeFileSync(join(dir, 'l.npy'), toNpy(l, [d]));
 
 /** Draw m of the pipeline's Monte Carlo, step by step as the library does it (zero modes left out): W2^2, the samples, times. */
 function splitDraw(n, m) {
@@ -124,7 +111,7 @@ for (const n of [1000, 5000]) {
     + `step-by-step vs API W2^2 ${row.gaussdiff.splitMatchesApi.toExponential(1)})`);
   if (withNumpy) {
     const data = join(dir, 'x.npy');
-    writeFileSync(data, npy(split[0].samples, [n, d]));
+    writeFileSync(data, toNpy(split[0].samples, [n, d]));
     const py = spawnSync('python3', [join(ROOT, 'bench', 'numpy_pipeline.py'), join(dir, 'l.npy'), String(n), String(SIGMA), String(GAMMA), String(RUNS), String(SEED), data],
       { env: PY_ENV, encoding: 'utf8', maxBuffer: 1 << 26 });
     if (py.status !== 0) throw new Error(`numpy_pipeline.py failed: ${py.stderr || py.error}`);

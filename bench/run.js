@@ -27,12 +27,13 @@
 // Options: --no-numpy (skip the numpy baselines), --runs N (gaussdiff runs per configuration, default 5),
 // --only table|linalg|sampling|statespace|kernels|pipeline|web (one part). Results: printed, and written to bench/results/latest.json.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import b from 'benny';
 import { table, imageLikeSpectrum, closeThreads, readNpy } from '../dist/node.js';
+import { adsnSpectrum } from './helpers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -41,32 +42,6 @@ const runsAt = args.indexOf('--runs');
 const RUNS = runsAt >= 0 ? Number(args[runsAt + 1]) : 5;
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? args[onlyAt + 1] : null;
-
-function npy(values) {
-  const header0 = `{'descr': '<f8', 'fortran_order': False, 'shape': (${values.length},), }`;
-  const pad = 64 - ((10 + header0.length + 1) % 64);
-  const header = `${header0}${' '.repeat(pad % 64)}\n`;
-  const out = Buffer.alloc(10 + header.length + 8 * values.length);
-  out.write('\x93NUMPY', 0, 'latin1');
-  out[6] = 1;
-  out.writeUInt16LE(header.length, 8);
-  out.write(header, 10, 'latin1');
-  Buffer.from(Float64Array.from(values).buffer).copy(out, 10 + header.length);
-  return out;
-}
-
-/** The ADSN spectrum of ../shared/reference, or a synthetic one of the same structure. */
-function adsnSpectrumFile() {
-  const shared = resolve(ROOT, '../shared/reference/adsn-fabric-spectrum.npy');
-  if (existsSync(shared)) return { file: shared, label: 'ADSN fabric.png (../shared/reference)' };
-  console.warn('bench: ../shared/reference/adsn-fabric-spectrum.npy not found: using a synthetic spectrum of the same shape');
-  const base = imageLikeSpectrum(256, 2.2, 1, [1], 0.25);
-  const values = new Float64Array(3 * base.length);
-  for (let i = 0; i < base.length; i++) values[i] = base[i] * (1 + 1e-9 * i); // distinct, like ADSN
-  const file = join(mkdtempSync(join(tmpdir(), 'gaussdiff-bench-')), 'synthetic-adsn.npy');
-  writeFileSync(file, npy(values));
-  return { file, label: 'synthetic ADSN-like (65536 distinct + 131072 zeros)' };
-}
 
 function timeProcess(cmd, argv) {
   const t0 = process.hrtime.bigint();
@@ -98,7 +73,7 @@ console.log(`gaussdiff benchmarks: ${results.machine}\n`);
 
 if (!only || only === 'table') {
 // 1. Whole-process Table 2 on ADSN.
-const { file, label } = adsnSpectrumFile();
+const { file, label } = await adsnSpectrum(ROOT);
 console.log(`[1] full Table 2 (160 cells) on ${label}, whole process against whole process`);
 const cli = (threads) => ['bin/gaussdiff.js', 'table', '--spectrum', file, '--json', '--threads', String(threads)];
 const gd = {};

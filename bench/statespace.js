@@ -9,13 +9,11 @@
 //   2. Per state, against today's one-state kernel: P&G Euler-Maruyama, 20 steps (21 grid points, default VP
 //      schedule, eps 1e-3), as a 1-register tape and with the propagation kernel (assembly/diffusion/propagate.ts).
 // Results: printed, and bench/results/statespace.json.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  imageLikeSpectrum, vpLinear, uniformGrid, gridGeometry, buildPlan, SCHEMES, readNpy, prepareSpectrum, samplerError,
-  EDM_SAMPLERS, karrasSigmas,
-} from '../dist/node.js';
+import { adsnSpectrum } from './helpers.js';
+import { vpLinear, uniformGrid, gridGeometry, buildPlan, SCHEMES, prepareSpectrum, samplerError, EDM_SAMPLERS, karrasSigmas } from '../dist/node.js';
 import { loadKernel, propagateWasm } from '../dist/wasm/kernel.js';
 import { TapeBuilder } from '../dist/diffusion/statespace/tape.js';
 import { runTapeWasm } from '../dist/diffusion/statespace/wasm.js';
@@ -25,18 +23,7 @@ const args = process.argv.slice(2);
 const runsAt = args.indexOf('--runs');
 const RUNS = runsAt >= 0 ? Number(args[runsAt + 1]) : 20;
 
-const shared = resolve(ROOT, '../shared/reference/adsn-fabric-spectrum.npy');
-let spectrum;
-let label;
-if (existsSync(shared)) {
-  spectrum = await readNpy(shared);
-  label = 'ADSN fabric.png';
-} else {
-  const base = imageLikeSpectrum(256, 2.2, 1, [1], 0.25);
-  spectrum = new Float64Array(3 * base.length);
-  for (let i = 0; i < base.length; i++) spectrum[i] = base[i] * (1 + 1e-9 * i) + 1e-12 * i; // distinct, like ADSN
-  label = 'synthetic ADSN-like';
-}
+const { spectrum, label } = await adsnSpectrum(ROOT);
 const { values, counts: weights } = prepareSpectrum(spectrum);
 const N = values.length;
 
