@@ -132,7 +132,7 @@ export async function optimizeSigmas(spectrum: SpectrumInput, opts: OptimizeSigm
   if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) fail('INVALID_OPTION', 'tolerance', `got ${describe(tolerance)}`, 'a finite number >= 0');
   const samplerOpts: EdmSamplerErrorOptions = {
     sampler, start: opts.start, sChurn: opts.sChurn, sTmin: opts.sTmin, sTmax: opts.sTmax, sNoise: opts.sNoise,
-    eta: opts.eta, solverType: opts.solverType, r: opts.r,
+    eta: opts.eta, solverType: opts.solverType, r: opts.r, curve: false, // only w2 and nfe are read
   };
 
   let steps: number;

@@ -179,7 +179,7 @@ function runTape(sampler: string, steps: number, frames: Frames, own: Record<str
 
 /** Exact W2 of one run, by the sampler's frame. */
 async function runW2(spec: Spectrum, sampler: string, steps: number, frames: Frames, own: Record<string, number | string> = {}): Promise<number> {
-  const opts = runOptions(sampler, steps, frames, own);
+  const opts = { ...runOptions(sampler, steps, frames, own), curve: false }; // only the final W2 is read
   return isDiscrete(sampler)
     ? (await discreteSamplerError(spec, opts as DiscreteSamplerErrorOptions)).w2
     : (await edmSamplerError(spec, opts as EdmSamplerErrorOptions)).w2;
@@ -264,13 +264,13 @@ export async function rankSamplers(spectrum: SpectrumInput, opts: RankOptions): 
   return { rows, best };
 }
 
-export type ConvergenceOrderOptions = Omit<EdmSamplerErrorOptions, 'steps' | 'sigmas'> & {
+export type ConvergenceOrderOptions = Omit<EdmSamplerErrorOptions, 'steps' | 'sigmas' | 'curve'> & {
   /** Numbers of steps, increasing, each >= 2 (default [32, 64, 128, 256]). */
   steps?: readonly number[];
 };
 
-// No modelSpectrum: a model error does not vanish with the steps (and spec below is prepared).
-export const CONVERGENCE_ORDER_KEYS = Object.freeze(EDM_SAMPLER_ERROR_KEYS.filter((k) => k !== 'sigmas' && k !== 'modelSpectrum'));
+// No modelSpectrum: a model error does not vanish with the steps (and spec below is prepared); no curve: the curve is read.
+export const CONVERGENCE_ORDER_KEYS = Object.freeze(EDM_SAMPLER_ERROR_KEYS.filter((k) => k !== 'sigmas' && k !== 'modelSpectrum' && k !== 'curve'));
 
 export interface ConvergenceOrderResult {
   readonly sampler: string;

@@ -7,8 +7,8 @@ import { fail } from '../../core/errors.js';
 import { checkInteger, describe } from '../../core/checks.js';
 import { checkOptions, optionKeys } from '../../core/options.js';
 import { type SpectrumInput } from '../../spectra/spectrum.js';
-import { STATESPACE_BACKENDS, type TapeModesResult, runTapeOnModes } from '../statespace/index.js';
-import { type Tape } from '../statespace/tape.js';
+import { STATESPACE_BACKENDS, type TapeModesResult, checkCurve, runTapeOnModes } from '../statespace/index.js';
+import { type Tape, lastMarkOnly } from '../statespace/tape.js';
 import { type BetaSchedule, type TimestepSpacing, MAX_TRAIN_STEPS, TIMESTEP_SPACINGS, checkTimesteps, discreteSchedule } from './schedule.js';
 import { DISCRETE_SAMPLERS, DISCRETE_SAMPLER_NAMES, type DiscreteStart } from './samplers/index.js';
 import { checkStart } from './samplers/frame.js';
@@ -49,11 +49,13 @@ export interface DiscreteSamplerErrorOptions {
    * denoiser lhat / (lhat + sigma^2) x per mode. Default: the spectrum itself (the exact denoiser).
    */
   modelSpectrum?: ArrayLike<number>;
+  /** false: only the final W2 is wanted; `curve` then has one point (as edmSamplerError's `curve`). Default true. */
+  curve?: boolean;
 }
 
 export const DISCRETE_SAMPLER_ERROR_KEYS = optionKeys<DiscreteSamplerErrorOptions>({
   sampler: true, steps: true, betaSchedule: true, betaStart: true, betaEnd: true, trainSteps: true, timestepSpacing: true,
-  stepsOffset: true, eta: true, order: true, solverType: true, start: true, clipSample: true, backend: true, modelSpectrum: true,
+  stepsOffset: true, eta: true, order: true, solverType: true, start: true, clipSample: true, backend: true, modelSpectrum: true, curve: true,
 });
 
 /** W2, curve and the per-mode results (values, modelValues, counts, variances, contributions) as edmSamplerError's. */
@@ -61,7 +63,7 @@ export interface DiscreteSamplerErrorResult extends TapeModesResult {
   readonly sampler: string;
   /** Model evaluations (one per step for these samplers). */
   readonly nfe: number;
-  /** W2^2 after each step against the exact marginal N(0, ab S + (1 - ab) I) at the new timestep; the last against N(0, S). */
+  /** W2^2 after each step against the exact marginal N(0, ab S + (1 - ab) I) at the new timestep; the last against N(0, S) (curve: false: only that one). */
   readonly curve: Float64Array;
 }
 
@@ -111,7 +113,8 @@ export function discreteTape(opts: DiscreteSamplerErrorOptions): Tape {
 /** Exact W2 between a diffusers sampler's output law and N(0, S), with its NFE, its curve and its per-mode results. */
 export async function discreteSamplerError(spectrum: SpectrumInput, opts: DiscreteSamplerErrorOptions): Promise<DiscreteSamplerErrorResult> {
   checkOptions(opts, DISCRETE_SAMPLER_ERROR_KEYS);
+  const withCurve = checkCurve(opts?.curve);
   const tape = discreteTape(opts);
   const { sampler, backend = 'wasm' } = opts;
-  return { sampler, ...(await runTapeOnModes(spectrum, opts.modelSpectrum, tape, backend)) };
+  return { sampler, ...(await runTapeOnModes(spectrum, opts.modelSpectrum, withCurve ? tape : lastMarkOnly(tape), backend)) };
 }

@@ -64,7 +64,7 @@ export const SAMPLER_TABLE_DEFAULTS = { steps: [10, 20, 50], starts: ['prior'] a
 
 const FRAME_KEYS = { edm: EDM_SAMPLER_ERROR_KEYS, discrete: DISCRETE_SAMPLER_ERROR_KEYS };
 const OWN_KEYS = ['samplers', 'steps', 'starts'];
-const PER_CELL = ['sampler', 'steps', 'start', 'sigmas'];
+const PER_CELL = ['sampler', 'steps', 'start', 'sigmas', 'curve'];
 
 function nonEmpty<T>(x: T[] | undefined, argument: string): T[] {
   if (!Array.isArray(x) || x.length === 0) fail('INVALID_OPTION', argument, `expected a non-empty array, got ${describe(x)}`, 'a non-empty array');
@@ -106,7 +106,7 @@ export async function samplerTable(spectrum: SpectrumInput, opts: SamplerTableOp
   })));
   const rows: SamplerTableRow[] = [];
   for (const cell of cells) {
-    const r = await samplerError(spectrum, cell as EdmSamplerErrorOptions);
+    const r = await samplerError(spectrum, { ...cell, curve: false } as EdmSamplerErrorOptions); // only w2 and nfe are read
     rows.push({ sampler: cell.sampler, start: cell.start!, steps: cell.steps!, nfe: r.nfe, w2: r.w2 });
   }
   return { rows };

@@ -10,7 +10,7 @@ import { type SpectrumInput } from '../../spectra/spectrum.js';
 import { checkSigmas, exponentialSigmas, karrasSigmas, polyexponentialSigmas, vpSigmas } from '../edm/sigmas.js';
 import { EDM_SAMPLERS, EDM_SAMPLER_NAMES, type EdmStart, checkChurn, checkStart } from '../edm/samplers/index.js';
 import { prepareModes } from './modes.js';
-import { type Tape } from './tape.js';
+import { type Tape, lastMarkOnly } from './tape.js';
 import { type StatespaceBackend, runTapeReference, squaredRootGap } from './reference.js';
 import { runTape } from './wasm.js';
 
@@ -53,12 +53,18 @@ export interface EdmSamplerErrorOptions {
    * denoiser lhat / (lhat + sigma^2) x per mode. Default: the spectrum itself (the exact denoiser).
    */
   modelSpectrum?: ArrayLike<number>;
+  /**
+   * true (default): `curve` has a point after every step. false: only the final W2 is wanted, so the tape keeps
+   * only its last curve mark (lastMarkOnly) and `curve` has that one point (W2^2 against N(0, S)); w2, w2Squared,
+   * variances and contributions are the same bit for bit, and the run skips a sqrt per mode per step.
+   */
+  curve?: boolean;
 }
 
 export const EDM_SAMPLER_ERROR_KEYS = optionKeys<EdmSamplerErrorOptions>({
   sampler: true, sigmas: true, schedule: true, steps: true, sigmaMin: true, sigmaMax: true, rho: true, start: true,
   sChurn: true, sTmin: true, sTmax: true, sNoise: true, backend: true, betaD: true, betaMin: true, epsS: true,
-  eta: true, solverType: true, r: true, modelSpectrum: true,
+  eta: true, solverType: true, r: true, modelSpectrum: true, curve: true,
 });
 
 /** What running a sampler's tape on the modes gives (both frames; the curve's reference law is the frame's). */
@@ -67,7 +73,7 @@ export interface TapeModesResult {
   readonly w2Squared: number;
   /** Model evaluations read from the tape. */
   readonly nfe: number;
-  /** W2^2 after each step against the exact marginal at the step's noise level (the last against N(0, S)). */
+  /** W2^2 after each step against the exact marginal at the step's noise level (the last against N(0, S)); with curve: false, only that last point. */
   readonly curve: Float64Array;
   /** The modes: distinct pairs (l_i, lhat_i) of data and model eigenvalues (sorted by l, then lhat), multiplicities w_i. */
   readonly values: Float64Array;
@@ -83,7 +89,7 @@ export interface EdmSamplerErrorResult extends TapeModesResult {
   readonly sampler: string;
   /** Denoiser evaluations, counted as k-diffusion does. */
   readonly nfe: number;
-  /** W2^2 between the sample after step k and the exact marginal N(0, S + sigma_{k+1}^2 I). */
+  /** W2^2 between the sample after step k and the exact marginal N(0, S + sigma_{k+1}^2 I) (curve: false: the last point only). */
   readonly curve: Float64Array;
 }
 
@@ -142,9 +148,16 @@ export async function edmSamplerError(spectrum: SpectrumInput, opts: EdmSamplerE
   if (typeof backend !== 'string' || !Object.hasOwn(STATESPACE_BACKENDS, backend)) {
     fail('INVALID_OPTION', 'backend', `got ${describe(backend)}`, Object.keys(STATESPACE_BACKENDS).join(', '));
   }
+  const withCurve = checkCurve(opts.curve);
   const sigmas = edmSigmas(opts);
   const tape = definition.build(sigmas, opts); // checks the sampler's own options before the spectrum is read
-  return { sampler, ...(await runTapeOnModes(spectrum, opts.modelSpectrum, tape, backend)) };
+  return { sampler, ...(await runTapeOnModes(spectrum, opts.modelSpectrum, withCurve ? tape : lastMarkOnly(tape), backend)) };
+}
+
+/** The `curve` option of edmSamplerError and discreteSamplerError (default true). */
+export function checkCurve(curve: unknown): boolean {
+  if (curve !== undefined && typeof curve !== 'boolean') fail('INVALID_OPTION', 'curve', `got ${describe(curve)}`, 'true (a point after every step) or false (the final W2 only)');
+  return curve ?? true;
 }
 
 /**

@@ -42,6 +42,7 @@
  * (scale_i, shift_i) with target variance scale_i * l + shift_i (EDM: (1, sigma^2)).
  */
 
+import { fail } from '../../core/errors.js';
 import { OP_LIN, OP_MARK, OP_NOISE, OP_PREC, SLOT_STRIDE } from '../../wasm/constants.js';
 
 // The op codes are shared with the Wasm interpreter (stated once in src/wasm/constants.ts).
@@ -141,4 +142,25 @@ export class TapeBuilder {
       nfe: this.nfe,
     };
   }
+}
+
+/**
+ * The same tape with only its last OP_MARK (renumbered 0), for callers that read only the final W2: the
+ * kernel then skips the per-step sums (a sqrt per mode per mark). MARKs change no register, so the final
+ * K, hence the output variances, are those of the full tape bit for bit, and the kept mark's sum is the
+ * full curve's last point. A tape without marks is returned as is.
+ */
+export function lastMarkOnly(tape: Tape): Tape {
+  const nMarks = tape.marks.length / 2;
+  if (nMarks <= 1) return tape;
+  const code: number[] = [];
+  for (let pc = 0; pc < tape.code.length;) {
+    const op = tape.code[pc];
+    const width = op === OP_LIN ? 3 + 2 * tape.code[pc + 2] : op === OP_PREC ? 4 : op === OP_NOISE || op === OP_MARK ? 3 : 0;
+    if (width === 0) fail('INTERNAL', 'tape', `op ${op} at ${pc} is unknown`, 'a tape built by TapeBuilder');
+    if (op !== OP_MARK) for (let j = 0; j < width; j++) code.push(tape.code[pc + j]);
+    else if (tape.code[pc + 2] === nMarks - 1) code.push(OP_MARK, tape.code[pc + 1], 0);
+    pc += width;
+  }
+  return { ...tape, code: Float64Array.from(code), marks: tape.marks.slice(2 * (nMarks - 1)) };
 }
