@@ -12,6 +12,17 @@ export function stepsList(n: number): number[] {
   return [...out].filter((s) => s >= 2 && s <= n).sort((a, b) => a - b);
 }
 
+/**
+ * The steps of the k-diffusion / diffusers steps view: a fixed ladder 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000,
+ * 2000, ... below N, and N. As N moves only its last entry changes, so the worker (which memoises each
+ * sampler's W2 per step count) computes one new step count per sampler on a slider move.
+ */
+export function stepsLadder(n: number): number[] {
+  const out = [2, 3, 5];
+  for (let decade = 10; out[out.length - 1] < n; decade *= 10) out.push(decade, 2 * decade, 5 * decade);
+  return [...out.filter((s) => s < n), n];
+}
+
 /** Curve stride of the reverse-process view at N grid points: about 400 points drawn (a plot needs no more), every step up to N = 400. */
 export function curveEvery(n: number): number {
   return Math.max(1, Math.ceil(n / 400));

@@ -1,16 +1,16 @@
 /**
  * The explorer's Web Worker: runs every computation of the page on the gaussdiff browser API (src/browser.ts,
  * Wasm inlined), so the page never freezes. One message in (a Job or a LoadRequest, web/protocol.ts), progress
- * messages, then one result or typed error out. It keeps no state: a job is cancelled by terminating the
- * worker, and the page spawns a fresh one.
+ * messages, then one result or typed error out. Its only state is a memo of sampler W2s (`memoTable`), so a
+ * job is cancelled by terminating the worker, and the page spawns a fresh one (which starts with an empty memo).
  */
 import {
   GaussdiffError, table, formatTable, curve, w2VsEps, contributions, samplerError, prepareSpectrum, parseNpy, decodePng,
   adsnSpectrum, imageLikeSpectrum, scalingCurve, kernelHeatmap, EDM_SAMPLER_NAMES,
 } from '../src/browser.js';
-import { samplerTable, formatSamplerTable, samplerCurve } from '../src/diffusion/reports/samplers.js';
+import { samplerTable, formatSamplerTable, samplerCurve, type SamplerTableRow } from '../src/diffusion/reports/samplers.js';
 import type { Job, LoadRequest, Reply, Request, SpectrumSummary, State } from './protocol.js';
-import { stepsList, tableSteps, curveEvery, EPS_SWEEP, SIGMA_MIN_SWEEP, frequencyMap } from './sweeps.js';
+import { stepsList, stepsLadder, tableSteps, curveEvery, EPS_SWEEP, SIGMA_MIN_SWEEP, frequencyMap } from './sweeps.js';
 
 const post = (reply: Reply) => (self as unknown as Worker).postMessage(reply);
 
@@ -19,6 +19,35 @@ const isEdm = (name: string) => EDM_SAMPLER_NAMES.includes(name);
 /** k-diffusion options of one sampler: sigma_min for k-diffusion names only (diffusers' samplers have none). */
 function kdOptions(s: State, name: string) {
   return isEdm(name) ? { sampler: name, sigmaMin: s.sigmaMin } : { sampler: name };
+}
+
+/**
+ * The W2 of each (sampler, start, steps) of the k-diffusion steps and table views, memoised: a row depends on
+ * the spectrum (compared by content with the memo's, which is cleared when it differs), the sampler, the
+ * start, the steps and sigma_min (k-diffusion samplers only); that is the key. Only the missing cells are
+ * computed, each sampler's by samplerTable (which checks them, and asks the engine for the final W2 only), so
+ * the rows are samplerTable's for the whole table, in its order (samplers, then starts, then steps).
+ */
+const memo = { spectrum: new Float64Array(0), rows: new Map<string, SamplerTableRow>() };
+
+async function memoTable(spectrum: Float64Array, samplers: string[], steps: number[], starts: ('prior' | 'exact')[], sigmaMin: number,
+  onProgress: (done: number, total: number) => void): Promise<{ rows: SamplerTableRow[] }> {
+  if (spectrum.length !== memo.spectrum.length || !spectrum.every((v, i) => Object.is(v, memo.spectrum[i]))) {
+    memo.spectrum = spectrum.slice();
+    memo.rows.clear();
+  }
+  const key = (sampler: string, start: string, n: number) => `${sampler}|${start}|${n}|${isEdm(sampler) ? sigmaMin : ''}`;
+  const rows: SamplerTableRow[] = [];
+  for (const [i, sampler] of samplers.entries()) {
+    const missing = steps.filter((n) => starts.some((start) => !memo.rows.has(key(sampler, start, n))));
+    if (missing.length) {
+      const fresh = await samplerTable(spectrum, { samplers: [sampler], steps: missing, starts, ...(isEdm(sampler) ? { sigmaMin } : {}) });
+      for (const r of fresh.rows) memo.rows.set(key(sampler, r.start, r.steps), r);
+    }
+    for (const start of starts) for (const n of steps) rows.push(memo.rows.get(key(sampler, start, n))!);
+    onProgress(i + 1, samplers.length);
+  }
+  return { rows };
 }
 
 function summarize(spectrum: Float64Array): SpectrumSummary {
@@ -62,12 +91,12 @@ async function run(job: Job, onProgress: (done: number, total: number) => void):
     }
   }
   const start = s.start as 'prior' | 'exact';
-  const sigmaMin = s.samplers.some(isEdm) ? { sigmaMin: s.sigmaMin } : {};
   switch (s.view) {
     case 'steps':
+      return memoTable(spectrum, s.samplers, stepsLadder(steps), [start], s.sigmaMin, onProgress);
     case 'table': {
-      const result = await samplerTable(spectrum, { samplers: s.samplers, steps: s.view === 'table' ? tableSteps(steps) : stepsList(steps), starts: s.view === 'table' ? ['prior', 'exact'] : [start], ...sigmaMin });
-      return s.view === 'table' ? { result, text: formatSamplerTable(result) } : result;
+      const result = await memoTable(spectrum, s.samplers, tableSteps(steps), ['prior', 'exact'], s.sigmaMin, onProgress);
+      return { result, text: formatSamplerTable(result) };
     }
     case 'curve': {
       const all = [];

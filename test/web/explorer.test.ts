@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import * as gd from '../../src/node.ts';
 import { samplerTable, samplerCurve } from '../../src/diffusion/reports/samplers.ts';
-import { stepsList, tableSteps, curveEvery } from '../../web/sweeps.ts';
+import { stepsList, stepsLadder, tableSteps, curveEvery } from '../../web/sweeps.ts';
 import { ROOT } from '../helpers/shared.js';
 import { npyBytes } from '../helpers/npy.js';
 import { startServer } from './server.js';
@@ -143,14 +143,34 @@ describe.skipIf(!CHROMIUM && !IN_CI)('web explorer in Chromium', () => {
     for (let i = 0; i < 18; i++) await page.keyboard.press('ArrowRight'); // 20 steps
     await drawn(page, 'family=kd', 'samplers=heun%2Cdpmpp_2m%2Cddim', 'axis=nfe', 'sigmaMin=0.005', 'steps=20');
     const spectrum = gd.imageLikeSpectrum();
-    const node = await samplerTable(spectrum, { samplers: ['heun', 'dpmpp_2m', 'ddim'], steps: stepsList(20), starts: ['prior'], sigmaMin: 5e-3 });
-    const kdSeries = await plotted(page);
-    expect(kdSeries.map((s) => s.name)).toEqual(['heun (prior start)', 'dpmpp_2m (prior start)', 'ddim (prior start)']);
-    for (const s of kdSeries) {
-      const rows = node.rows.filter((r) => `${r.sampler} (prior start)` === s.name);
-      expect(s.x, s.name).toEqual(rows.map((r) => r.nfe));
-      close(s.y, rows.map((r) => r.w2), s.name);
-    }
+    // The fixed ladder below N, and N: as N moves, the worker reuses its memoised rows and computes only N.
+    expect(stepsLadder(20)).toEqual([2, 3, 5, 10, 20]);
+    expect(stepsLadder(999)).toEqual([2, 3, 5, 10, 20, 50, 100, 200, 500, 999]);
+    const checkSteps = async (n: number, sigmaMin = 5e-3) => {
+      const node = await samplerTable(spectrum, { samplers: ['heun', 'dpmpp_2m', 'ddim'], steps: stepsLadder(n), starts: ['prior'], sigmaMin });
+      const kdSeries = await plotted(page);
+      expect(kdSeries.map((s) => s.name)).toEqual(['heun (prior start)', 'dpmpp_2m (prior start)', 'ddim (prior start)']);
+      for (const s of kdSeries) {
+        const rows = node.rows.filter((r) => `${r.sampler} (prior start)` === s.name);
+        expect(s.x, s.name).toEqual(rows.map((r) => r.nfe));
+        close(s.y, rows.map((r) => r.w2), s.name);
+      }
+    };
+    await checkSteps(20);
+    // Memoised rows after a move (19: 2..10 from the memo), after a move back (20: all from the memo), and
+    // after a sigma_min change (the k-diffusion rows have another key; ddim's, which has no sigma_min, are reused).
+    await page.keyboard.press('ArrowLeft');
+    await drawn(page, 'family=kd', 'steps=19');
+    await checkSteps(19);
+    await page.keyboard.press('ArrowRight');
+    await drawn(page, 'family=kd', 'steps=20');
+    await checkSteps(20);
+    await page.focus('#sigma-min');
+    await page.keyboard.press('ArrowLeft'); // 5e-3 -> 2e-3
+    await drawn(page, 'family=kd', 'sigmaMin=0.002', 'steps=20');
+    await checkSteps(20, 2e-3);
+    await page.keyboard.press('ArrowRight'); // back to 5e-3 for the views below
+    await drawn(page, 'family=kd', 'sigmaMin=0.005', 'steps=20');
     // Keyboard: from the selected tab, ArrowRight selects the next view.
     await page.focus('[role="tab"][aria-selected="true"]');
     await page.keyboard.press('ArrowRight');
