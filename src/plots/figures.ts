@@ -136,7 +136,8 @@ export function lineFigure(f: LineFigure, o?: PlotOptions): Element {
     document: d, width, height: plotHeight, marginLeft: 64, marginRight: 20, marginBottom: 36,
     style: { fontFamily: FONT, fontSize: '10px' },
     x: { type: f.xScale, label: f.xLabel, grid: true, labelAnchor: 'center', labelArrow: 'none', tickFormat: tick },
-    y: { type: f.yScale, label: f.yLabel, grid: true, labelArrow: 'none', tickFormat: tick },
+    // A log y axis is extended to whole decades, so that the lowest series has a labelled tick beside it.
+    y: { type: f.yScale, label: f.yLabel, grid: true, labelArrow: 'none', tickFormat: tick, ...(f.yScale === 'log' ? { nice: true } : {}) },
     color: { domain: f.series.map((s) => s.name), range: PALETTE },
     marks: [
       Plot.line(points, { x: 'x', y: 'y', z: 'name', stroke: 'name', strokeWidth: 1.5 }),
