@@ -52,6 +52,16 @@ export interface LoadRequest {
 
 export type Request = Job | LoadRequest;
 
+/**
+ * Between the worker and its helper workers (web/worker.ts, the same script): the exact W2 of one cell of the
+ * k-diffusion steps / table views (samplerError with these options and curve: false), and its row or typed error.
+ */
+export interface Cell { sampler: string; steps: number; start: 'prior' | 'exact'; sigmaMin?: number }
+export interface CellRequest { id: number; cell: Cell; spectrum: Float64Array }
+export type CellReply =
+  | { id: number; row: { sampler: string; start: 'prior' | 'exact'; steps: number; nfe: number; w2: number } }
+  | { id: number; code: string; message: string };
+
 export interface SpectrumSummary {
   d: number;
   distinct: number;

@@ -1,18 +1,19 @@
 /**
  * The explorer's Web Worker: runs every computation of the page on the gaussdiff browser API (src/browser.ts,
  * Wasm inlined), so the page never freezes. One message in (a Job or a LoadRequest, web/protocol.ts), progress
- * messages, then one result or typed error out. Its only state is a memo of sampler W2s (`memoTable`), so a
- * job is cancelled by terminating the worker, and the page spawns a fresh one (which starts with an empty memo).
+ * messages, then one result or typed error out. Its only state is a memo of sampler W2s (`memoTable`) and
+ * the helper workers that compute them in parallel (`helpers`), so a job is cancelled by terminating the
+ * worker (its helpers go with it), and the page spawns a fresh one (which starts with an empty memo).
  */
 import {
   GaussdiffError, table, formatTable, curve, w2VsEps, contributions, samplerError, prepareSpectrum, parseNpy, decodePng,
   adsnSpectrum, imageLikeSpectrum, scalingCurve, kernelHeatmap, EDM_SAMPLER_NAMES,
 } from '../src/browser.js';
-import { samplerTable, formatSamplerTable, samplerCurve, type SamplerTableRow } from '../src/diffusion/reports/samplers.js';
-import type { Job, LoadRequest, Reply, Request, SpectrumSummary, State } from './protocol.js';
+import { formatSamplerTable, samplerCurve, type SamplerTableRow } from '../src/diffusion/reports/samplers.js';
+import type { Cell, CellReply, CellRequest, Job, LoadRequest, Reply, Request, SpectrumSummary, State } from './protocol.js';
 import { stepsList, stepsLadder, tableSteps, curveEvery, EPS_SWEEP, SIGMA_MIN_SWEEP, frequencyMap } from './sweeps.js';
 
-const post = (reply: Reply) => (self as unknown as Worker).postMessage(reply);
+const post = (reply: Reply | CellReply) => (self as unknown as Worker).postMessage(reply);
 
 const isEdm = (name: string) => EDM_SAMPLER_NAMES.includes(name);
 
@@ -21,12 +22,89 @@ function kdOptions(s: State, name: string) {
   return isEdm(name) ? { sampler: name, sigmaMin: s.sigmaMin } : { sampler: name };
 }
 
+/** A helper's typed error, passed on with its code (GaussdiffErrors do not cross postMessage). */
+class HelperError extends Error {
+  constructor(readonly code: string, message: string) { super(message); }
+}
+
+/** One cell's row, as samplerTable makes it: samplerError with the cell's options, final W2 only. */
+async function cellRow(spectrum: Float64Array, cell: Cell): Promise<SamplerTableRow> {
+  const r = await samplerError(spectrum, { ...cell, curve: false });
+  return { sampler: cell.sampler, start: cell.start, steps: cell.steps, nfe: r.nfe, w2: r.w2 };
+}
+
+/**
+ * Helper workers (this script, nested), one per core up to 4, spawned when first needed: the cells of a
+ * job are independent runs, shared out one at a time to whichever helper is free. A helper that fails is
+ * dropped (a later job spawns another).
+ */
+type Helper = (spectrum: Float64Array, cell: Cell) => Promise<SamplerTableRow>;
+const helpers: Helper[] = [];
+const MAX_HELPERS = Math.min(4, self.navigator?.hardwareConcurrency ?? 1);
+
+function helper(): Helper {
+  const worker = new Worker(new URL(import.meta.url), { type: 'module' });
+  let nextId = 0;
+  let waiting: { id: number; resolve: (row: SamplerTableRow) => void; reject: (e: Error) => void } | null = null;
+  worker.onmessage = (e: MessageEvent<CellReply>) => {
+    const r = e.data;
+    const w = waiting;
+    if (!w || r.id !== w.id) return;
+    waiting = null;
+    if ('row' in r) w.resolve(r.row);
+    else w.reject(new HelperError(r.code, r.message));
+  };
+  const run: Helper = (spectrum, cell) => new Promise<SamplerTableRow>((resolve, reject) => {
+    waiting = { id: nextId, resolve, reject };
+    worker.postMessage({ id: nextId++, cell, spectrum } satisfies CellRequest);
+  });
+  worker.onerror = (e) => {
+    helpers.splice(helpers.indexOf(run), 1);
+    worker.terminate();
+    waiting?.reject(new HelperError('INTERNAL', `a helper worker failed: ${e.message}`));
+    waiting = null;
+  };
+  return run;
+}
+
+/** The rows of `cells`, in order: on the helpers when there are several cells (and nested workers exist), else here. */
+async function computeCells(spectrum: Float64Array, cells: Cell[], onProgress: (done: number, total: number) => void): Promise<SamplerTableRow[]> {
+  const out: SamplerTableRow[] = new Array(cells.length);
+  let done = 0;
+  const parallel = Math.min(MAX_HELPERS, cells.length);
+  if (parallel < 2 || typeof Worker !== 'function') {
+    for (const [i, cell] of cells.entries()) {
+      out[i] = await cellRow(spectrum, cell);
+      onProgress(++done, cells.length);
+    }
+    return out;
+  }
+  while (helpers.length < parallel) helpers.push(helper());
+  // After a failure no helper takes another cell, and the error is thrown once every helper is idle (so that
+  // no reply of this job can reach the next one).
+  let next = 0;
+  let failure: unknown = null;
+  await Promise.all(helpers.slice(0, parallel).map(async (h) => {
+    while (failure === null && next < cells.length) {
+      const i = next++;
+      try {
+        out[i] = await h(spectrum, cells[i]);
+        onProgress(++done, cells.length);
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+  }));
+  if (failure !== null) throw failure;
+  return out;
+}
+
 /**
  * The W2 of each (sampler, start, steps) of the k-diffusion steps and table views, memoised: a row depends on
  * the spectrum (compared by content with the memo's, which is cleared when it differs), the sampler, the
  * start, the steps and sigma_min (k-diffusion samplers only); that is the key. Only the missing cells are
- * computed, each sampler's by samplerTable (which checks them, and asks the engine for the final W2 only), so
- * the rows are samplerTable's for the whole table, in its order (samplers, then starts, then steps).
+ * computed (computeCells: samplerError, final W2 only, as samplerTable), so the rows are samplerTable's for
+ * the whole table, in its order (samplers, then starts, then steps).
  */
 const memo = { spectrum: new Float64Array(0), rows: new Map<string, SamplerTableRow>() };
 
@@ -36,18 +114,12 @@ async function memoTable(spectrum: Float64Array, samplers: string[], steps: numb
     memo.spectrum = spectrum.slice();
     memo.rows.clear();
   }
-  const key = (sampler: string, start: string, n: number) => `${sampler}|${start}|${n}|${isEdm(sampler) ? sigmaMin : ''}`;
-  const rows: SamplerTableRow[] = [];
-  for (const [i, sampler] of samplers.entries()) {
-    const missing = steps.filter((n) => starts.some((start) => !memo.rows.has(key(sampler, start, n))));
-    if (missing.length) {
-      const fresh = await samplerTable(spectrum, { samplers: [sampler], steps: missing, starts, ...(isEdm(sampler) ? { sigmaMin } : {}) });
-      for (const r of fresh.rows) memo.rows.set(key(sampler, r.start, r.steps), r);
-    }
-    for (const start of starts) for (const n of steps) rows.push(memo.rows.get(key(sampler, start, n))!);
-    onProgress(i + 1, samplers.length);
-  }
-  return { rows };
+  const cells = samplers.flatMap((sampler) => starts.flatMap((start) => steps.map((n): Cell => ({ sampler, steps: n, start, ...(isEdm(sampler) ? { sigmaMin } : {}) }))));
+  const key = (c: Cell) => `${c.sampler}|${c.start}|${c.steps}|${c.sigmaMin ?? ''}`;
+  const missing = cells.filter((c) => !memo.rows.has(key(c)));
+  const fresh = await computeCells(spectrum, missing, onProgress);
+  missing.forEach((c, i) => memo.rows.set(key(c), fresh[i]));
+  return { rows: cells.map((c) => memo.rows.get(key(c))!) };
 }
 
 function summarize(spectrum: Float64Array): SpectrumSummary {
@@ -172,8 +244,16 @@ async function load(req: LoadRequest): Promise<Reply> {
   return { id: req.id, type: 'loaded', spectrum, summary: summarize(spectrum), image: { height: image.height, width: image.width, channels: image.channels } };
 }
 
-self.onmessage = async (event: MessageEvent<Request>) => {
+self.onmessage = async (event: MessageEvent<Request | CellRequest>) => {
   const req = event.data;
+  if ('cell' in req) { // as a helper (computeCells)
+    try {
+      post({ id: req.id, row: await cellRow(req.spectrum, req.cell) });
+    } catch (err) {
+      post({ id: req.id, code: err instanceof GaussdiffError ? err.code : 'INTERNAL', message: (err as Error).message });
+    }
+    return;
+  }
   try {
     if ('load' in req) {
       post(await load(req));
@@ -183,7 +263,7 @@ self.onmessage = async (event: MessageEvent<Request>) => {
     const result = await run(req, (done, total) => post({ id: req.id, type: 'progress', done, total }));
     post({ id: req.id, type: 'result', view: req.state.view, family: req.state.family, result, ms: performance.now() - t0 });
   } catch (err) {
-    const typed = err instanceof GaussdiffError;
+    const typed = err instanceof GaussdiffError || err instanceof HelperError;
     post({ id: req.id, type: 'error', code: typed ? err.code : 'INTERNAL', message: (err as Error).message });
   }
 };
