@@ -41,6 +41,8 @@ async function cellRow(spectrum: Float64Array, cell: Cell): Promise<SamplerTable
 type Helper = (spectrum: Float64Array, cell: Cell) => Promise<SamplerTableRow>;
 const helpers: Helper[] = [];
 const MAX_HELPERS = Math.min(4, self.navigator?.hardwareConcurrency ?? 1);
+/** Each sampler's last measured time per step on a helper (ms), to order the cells. */
+const msPerStep = new Map<string, number>();
 
 function helper(): Helper {
   const worker = new Worker(new URL(import.meta.url), { type: 'module' });
@@ -80,15 +82,20 @@ async function computeCells(spectrum: Float64Array, cells: Cell[], onProgress: (
     return out;
   }
   while (helpers.length < parallel) helpers.push(helper());
-  // After a failure no helper takes another cell, and the error is thrown once every helper is idle (so that
-  // no reply of this job can reach the next one).
+  // Longest first (the cost of a cell estimated from its sampler's last time per step; unknown ones first),
+  // so that the helpers finish together. After a failure no helper takes another cell, and the error is
+  // thrown once every helper is idle (so that no reply of this job can reach the next one).
+  const cost = (c: Cell) => c.steps * (msPerStep.get(c.sampler) ?? Infinity);
+  const order = cells.map((_, i) => i).sort((i, j) => cost(cells[j]) - cost(cells[i]) || i - j);
   let next = 0;
   let failure: unknown = null;
   await Promise.all(helpers.slice(0, parallel).map(async (h) => {
     while (failure === null && next < cells.length) {
-      const i = next++;
+      const i = order[next++];
       try {
+        const t0 = performance.now();
         out[i] = await h(spectrum, cells[i]);
+        msPerStep.set(cells[i].sampler, (performance.now() - t0) / cells[i].steps);
         onProgress(++done, cells.length);
       } catch (err) {
         failure ??= err;
