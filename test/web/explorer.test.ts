@@ -308,6 +308,26 @@ describe.skipIf(!CHROMIUM && !IN_CI)('web explorer in Chromium', () => {
     await page.close();
   });
 
+  it("the worker as a helper (the steps view's cells): one cell's row as node's samplerError, and a typed error with its code", async () => {
+    const page = await open();
+    const spectrum = gd.imageLikeSpectrum();
+    const ask = (cell: object) => page.evaluate(([c, spec]) => new Promise((done) => {
+      const w = new Worker('worker.js', { type: 'module' });
+      w.onmessage = (e) => { w.terminate(); done(e.data); };
+      w.postMessage({ id: 7, cell: c, spectrum: Float64Array.from(spec as number[]) });
+    }), [cell, Array.from(spectrum)] as const) as Promise<{ id: number; row?: { w2: number; nfe: number }; code?: string }>;
+    for (const cell of [{ sampler: 'heun', steps: 30, start: 'exact', sigmaMin: 5e-3 }, { sampler: 'unipc', steps: 12, start: 'prior' }]) {
+      const reply = await ask(cell);
+      const node = await gd.samplerError(spectrum, cell as never);
+      expect(reply.id).toBe(7);
+      expect(reply.row!.nfe).toBe(node.nfe);
+      close([reply.row!.w2], [node.w2], `${cell.sampler} w2`);
+    }
+    const bad = await ask({ sampler: 'euler', steps: 0, start: 'prior', sigmaMin: 2e-3 });
+    expect(bad).toMatchObject({ id: 7, code: 'INVALID_STEPS' });
+    await page.close();
+  });
+
   it('every control is labelled and every figure has a title and a description', async () => {
     const page = await open('#view=pipeline&over=tau&tau=0.0001&samples=500');
     await drawn(page, 'view=pipeline', 'over=tau');
