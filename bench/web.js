@@ -139,7 +139,7 @@ try {
     slider: [
       await sliderLatency(browser, server.url, `#${pg}&view=steps`, 'W2 against N, 4 P&G schemes (8 grids up to N)'),
       await sliderLatency(browser, server.url, `#${pg}&view=curve`, 'W2 along the reverse process, 4 P&G schemes'),
-      await sliderLatency(browser, server.url, `#${kd}&view=steps&axis=steps`, 'W2 against steps, 4 k-diffusion samplers (8 step counts up to N)'),
+      await sliderLatency(browser, server.url, `#${kd}&view=steps&axis=steps`, 'W2 against steps, 4 k-diffusion samplers (ladder 2, 3, 5, 10, ... below N and N; memoised)'),
     ],
     firstLoad: await firstLoad(browser, server.url),
     bundle: bundleSizes(),
