@@ -329,7 +329,7 @@ const LEARNED_KEYS = EDM_SAMPLER_ERROR_KEYS.filter((k) => k !== 'modelSpectrum' 
 export async function learnedSamplerCovariance(fit: DsmFit, opts: LearnedSamplerOptions): Promise<SamplerCovariance> {
   checkOptions(opts, LEARNED_KEYS, 'opts');
   const mu = fit.mu;
-  const run = await edmSamplerError(mu, { ...opts, modelSpectrum: mu, start: 'prior' });
+  const run = await edmSamplerError(mu, { ...opts, modelSpectrum: mu, start: 'prior', curve: false }); // only the variances are read
   // Modes are the distinct pairs (mu, mu): one output variance per distinct eigenvalue.
   const byValue = new Map<number, number>();
   for (let m = 0; m < run.values.length; m++) byValue.set(run.modelValues[m], run.variances[m]);
