@@ -304,16 +304,22 @@ export function sgdEntryVariances(mu: ArrayLike<number>, sigma: number, tau: num
   const u = sigma * sigma;
   const out = new Float64Array(d * d);
   for (let i = 0; i < d; i++) {
-    const ci = mu[i] + u;
-    const si = mu[i] / (u * ci);
-    for (let j = 0; j < d; j++) {
-      const cj = mu[j] + u;
-      const sj = mu[j] / (u * cj);
-      out[i * d + j] = !symmetric ? (tau * si) / (2 * batch)
-        : i === j ? (tau * si) / (2 * batch) : (tau * (si * cj + sj * ci)) / (4 * batch * (ci + cj));
-    }
+    for (let j = 0; j < d; j++) out[i * d + j] = sgdEntryVariance(mu[i], mu[j], i === j, u, tau, batch, symmetric);
   }
   return out;
+}
+
+/**
+ * One entry of sgdEntryVariances: the stationary variance of Delta_ij for eigenvalues mu_i (its row) and
+ * mu_j, at noise variance u = sigma^2 (`diagonal`: i = j). Unvalidated base kernel.
+ */
+export function sgdEntryVariance(mi: number, mj: number, diagonal: boolean, u: number, tau: number, batch: number, symmetric: boolean): number {
+  const ci = mi + u;
+  const si = mi / (u * ci);
+  if (!symmetric || diagonal) return (tau * si) / (2 * batch);
+  const cj = mj + u;
+  const sj = mj / (u * cj);
+  return (tau * (si * cj + sj * ci)) / (4 * batch * (ci + cj));
 }
 
 export interface SgdStationaryOptions {

@@ -14,6 +14,7 @@
  * Unlike the leading-order kernels this keeps the bias's effect on the Hessian and the Jacobian, which matters
  * when sigma^2 or gamma is not small against the smallest eigenvalues.
  */
+import { sgdEntryVariance } from './dsm.js';
 import { modeW2Squared, ulaVariance, veEmVariance } from './modes.js';
 
 /** Resolved parameters (checked by the caller). u = sigma^2 throughout. */
@@ -41,8 +42,6 @@ export interface RefinedResult {
   total: number;
 }
 
-/** Stationary SGD entry variance of row r at noise variance u (score-matching.md §2): tau l / (2 B u (l + u)). */
-export const sgdRowVariance = (l: number, u: number, tau: number, batch: number): number => (tau * l) / (2 * batch * u * (l + u));
 
 /**
  * Per-mode description of a sampler around the exact score: the score levels u_k it evaluates, and for a pair
@@ -141,22 +140,11 @@ export function refinedPrediction(l: Float64Array, w: Float64Array, p: RefinedPa
     let g = 0;
     for (let k = 0; k < L; k++) g += (alpha[k] + beta[k]) / ((l[i] + levels[k]) * (l[j] + levels[k]));
     const varE = (l[i] * l[j] * (diagonal ? 2 : 1)) / p.samples;
-    // Optimization: independent levels; free A: Delta_ij, Delta_ji independent (rows i, j); symmetric: one entry.
+    // Optimization: independent levels; free A: Delta_ij (row i), Delta_ji (row j) independent; symmetric: one entry.
     let o = 0;
     for (let k = 0; k < L; k++) {
-      const uk = levels[k];
-      if (p.symmetric) {
-        const ci = l[i] + uk;
-        const cj = l[j] + uk;
-        const si = l[i] / (uk * ci);
-        const sj = l[j] / (uk * cj);
-        const v = diagonal ? (p.tau * si) / (2 * p.batch) : (p.tau * (si * cj + sj * ci)) / (4 * p.batch * (ci + cj));
-        o += (alpha[k] + beta[k]) ** 2 * v;
-      } else if (diagonal) {
-        o += (alpha[k] + beta[k]) ** 2 * sgdRowVariance(l[i], uk, p.tau, p.batch);
-      } else {
-        o += alpha[k] ** 2 * sgdRowVariance(l[i], uk, p.tau, p.batch) + beta[k] ** 2 * sgdRowVariance(l[j], uk, p.tau, p.batch);
-      }
+      const v = (a: number, b: number) => sgdEntryVariance(a, b, diagonal, levels[k], p.tau, p.batch, p.symmetric);
+      o += p.symmetric || diagonal ? (alpha[k] + beta[k]) ** 2 * v(l[i], l[j]) : alpha[k] ** 2 * v(l[i], l[j]) + beta[k] ** 2 * v(l[j], l[i]);
     }
     return [h * g * g * varE, h * o];
   };

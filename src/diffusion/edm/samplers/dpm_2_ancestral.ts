@@ -3,36 +3,22 @@
  * sigma_down = 0), then fresh noise of standard deviation s_noise sigma_up (get_ancestral_step).
  */
 import { type Tape } from '../../statespace/tape.js';
-import { denoiserSlot, derivativeSlot, startTape } from './common.js';
-import { type AncestralOptions, ancestralStep, checkAncestral } from './ancestral.js';
+import { denoiserSlot, derivativeSlot } from './common.js';
+import { type AncestralOptions, ancestralTape, eulerToZero } from './ancestral.js';
 
 /** Registers: 0 = x, 1 = D, 2 = x_2, 3 = d_2. NFE = 2 steps - (steps with sigma_down = 0). */
 export function dpm2Ancestral(sigmas: Float64Array, opts: AncestralOptions = {}): Tape {
-  const { eta, sNoise } = checkAncestral(opts);
-  const b = startTape(sigmas, opts.start);
-  for (let i = 0; i + 1 < sigmas.length; i++) {
-    const sigma = sigmas[i];
-    const next = sigmas[i + 1];
-    const [down, up] = ancestralStep(sigma, next, eta);
-    b.nfe++;
-    if (down === 0) {
-      // Euler to 0: x + (0 - sigma_i) (x - D) / sigma_i = D(x, sigma_i).
-      b.prec(0, 0, denoiserSlot(b, sigma));
-    } else {
-      // sigma_mid = exp(lerp(log sigma_i, log sigma_down, 1/2)); x_2 = x + (sigma_mid - sigma_i) d;
-      // x <- x + (sigma_down - sigma_i) d_2 with d_2 = (x_2 - D(x_2, sigma_mid)) / sigma_mid.
-      const a = Math.log(sigma);
-      const mid = Math.exp(a + 0.5 * (Math.log(down) - a));
-      const ratio = mid / sigma;
-      b.prec(1, 0, denoiserSlot(b, sigma));
-      b.lin(2, [[0, ratio], [1, 1 - ratio]]);
-      b.prec(3, 2, derivativeSlot(b, mid));
-      b.nfe++;
-      b.lin(0, [[0, 1], [3, down - sigma]]);
-    }
-    // x <- x + s_noise sigma_up eps (sigma_up = 0 on the step to 0).
-    b.noise(0, sNoise * up);
-    b.mark(0, 1, next * next);
-  }
-  return b.build();
+  return ancestralTape(sigmas, opts, (b, sigma, down) => {
+    if (down === 0) return eulerToZero(b, sigma);
+    // sigma_mid = exp(lerp(log sigma_i, log sigma_down, 1/2)); x_2 = x + (sigma_mid - sigma_i) d;
+    // x <- x + (sigma_down - sigma_i) d_2 with d_2 = (x_2 - D(x_2, sigma_mid)) / sigma_mid.
+    const a = Math.log(sigma);
+    const mid = Math.exp(a + 0.5 * (Math.log(down) - a));
+    const ratio = mid / sigma;
+    b.prec(1, 0, denoiserSlot(b, sigma));
+    b.lin(2, [[0, ratio], [1, 1 - ratio]]);
+    b.prec(3, 2, derivativeSlot(b, mid));
+    b.nfe += 2;
+    b.lin(0, [[0, 1], [3, down - sigma]]);
+  });
 }
