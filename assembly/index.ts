@@ -11,6 +11,7 @@ export * from "./linalg/gemm";
 export * from "./linalg/syrk";
 export * from "./linalg/cholesky";
 export { svdValues } from "./linalg/svd";
+export { svdBidiagValues, svdWorkLength } from "./linalg/bidiag";
 export * from "./fft/fft";
 export * from "./random/random";
 export * from "./diffusion/particles";

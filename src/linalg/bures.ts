@@ -11,8 +11,8 @@
  *
  *   X = diag(sqrt b) (Vb^T Va) diag(sqrt a),
  *
- * which has the same singular values: one GEMM, two diagonal scalings and a one-sided Jacobi SVD (Wasm,
- * values only), preconditioned by the eigenvectors of X X^T (see nuclearNormIn). No threshold on the
+ * which has the same singular values: one GEMM, two diagonal scalings and the singular values of X (Wasm,
+ * values only: Householder bidiagonalisation, then dqds; see factorNuclearNormIn). No threshold on the
  * singular values: they come out with absolute errors of a few eps ||X||_2, whereas the former route
  * through the eigenvalues mu of A^{1/2} B A^{1/2} took sqrt(mu) of values with absolute errors
  * eps ||A|| ||B||, i.e. sqrt(eps) relative for the small ones, and dropped them below 8 d eps ||A|| ||B||
@@ -25,8 +25,8 @@
  *
  * Rounding. tr A + tr B - 2 sum sigma >= 0 exactly (sum sigma <= |A^{1/2}|_F |B^{1/2}|_F <= (tr A + tr B) / 2),
  * but its computed value carries the absolute errors of the traces (Neumaier sums of the diagonals, ~eps) and
- * of sum sigma (eigh's backward errors, ~d eps max l, propagated with weight ~1 when A ~ B, plus the Jacobi
- * rotations, ~d eps ||X||_2). So a negative value within ROUNDING_BOUND = 8 d eps (tr A + tr B) is rounding:
+ * of sum sigma (eigh's backward errors, ~d eps max l, propagated with weight ~1 when A ~ B, plus the
+ * bidiagonalisation's, ~d eps ||X||_2). So a negative value within ROUNDING_BOUND = 8 d eps (tr A + tr B) is rounding:
  * it is clamped to 0 and reported as `clampedFrom`. Below that bound the result would be wrong, not rounded:
  * INTERNAL. Bitwise identical covariances give exactly the mean term.
  */
@@ -35,7 +35,7 @@ import { fail } from '../core/errors.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 import { neumaierSum } from '../core/sums.js';
 import { checkWasmBytes, withWasm, type WasmScope } from '../wasm/kernel.js';
-import { BLAS_GEMM_MAX_WORKSPACE } from '../wasm/constants.js';
+import { BLAS_GEMM_MAX_WORKSPACE, svdWorkLength } from '../wasm/constants.js';
 import { checkSymmetric, eighBytes, eighIn } from './eigh.js';
 import { gemmIn } from './blas.js';
 import { clipPsd, psdRoot, symmetrise } from './functions.js';
@@ -78,14 +78,28 @@ function sameEntries(a: Float64Array, b: Float64Array): boolean {
   return true;
 }
 
-/** The singular values of the n x m row-major x (n <= m), by the Wasm one-sided Jacobi (assembly/linalg/svd.ts). */
-function singularValuesIn(scope: WasmScope, x: Float64Array, n: number, m: number): Float64Array {
-  const px = scope.f64(n * m, x);
+/**
+ * The singular values (descending) of the n x m row-major x (n <= m; as a column-major array it is the
+ * m x n matrix X^T, with the same singular values), by the Wasm bidiagonalisation and dqds
+ * (assembly/linalg/bidiag.ts). x is copied into Wasm memory, not modified.
+ */
+export function singularValuesIn(scope: WasmScope, x: ArrayLike<number>, n: number, m: number): Float64Array {
+  return singularValuesResidentIn(scope, scope.f64(n * m, x), n, m);
+}
+
+/** The same on a matrix already in the scope's Wasm memory at px (overwritten): no copy in. */
+export function singularValuesResidentIn(scope: WasmScope, px: number, n: number, m: number): Float64Array {
   const ps = scope.f64(n);
-  if (scope.kernel.svdValues(n, m, px, ps) < 0) {
-    fail('INTERNAL', 'a', 'the one-sided Jacobi SVD did not converge in 60 sweeps', 'report these matrices');
-  }
+  const workLen = scope.kernel.svdWorkLength(m, n);
+  const status = scope.kernel.svdBidiagValues(m, n, px, ps, scope.f64(workLen), workLen, 0);
+  if (status === 1) fail('INTERNAL', 'a', 'the singular values did not converge (dqds, then QL)', 'report these matrices');
+  if (status < 0) fail('INTERNAL', 'a', `svdBidiagValues refused its arguments (${status})`, 'report this');
   return scope.read(ps, n);
+}
+
+/** Wasm bytes singularValuesIn holds for an n x m matrix (n <= m): the copy, the values, the work block. */
+export function singularValuesBytes(n: number, m: number): number {
+  return 8 * (n * m + n + svdWorkLength(m, n)) + 64;
 }
 
 /**
@@ -107,19 +121,14 @@ function nuclearNormIn(scope: WasmScope, A: Float64Array, B: Float64Array, d: nu
 }
 
 /**
- * sum_i sigma_i(X), X d x d row-major (overwritten), by the preconditioned one-sided Jacobi SVD: the nuclear
- * norm tr (A^{1/2} B A^{1/2})^{1/2} when X = B^{1/2} A^{1/2} up to orthogonal factors (callers that know such
- * a factor, e.g. the score-matching Monte Carlo, skip the two eigendecompositions of nuclearNormIn).
+ * sum_i sigma_i(X), X d x d row-major (not modified): the nuclear norm tr (A^{1/2} B A^{1/2})^{1/2} when
+ * X = B^{1/2} A^{1/2} up to orthogonal factors (callers that know such a factor, e.g. the score-matching
+ * Monte Carlo, skip the two eigendecompositions of nuclearNormIn). Singular values by bidiagonalisation and
+ * dqds, each within a few eps ||X||_2 (numpy's svd(compute_uv=False) has the same method and accuracy),
+ * summed with compensation.
  */
-export function factorNuclearNormIn(scope: WasmScope, x: Float64Array, d: number): number {
-  // Preconditioning: with X X^T = U L U^T (eigh), the rows of U^T X are orthogonal up to eigh's errors, so
-  // the Jacobi SVD starts near convergence (a few sweeps instead of ~14). U is orthogonal to eps, so the
-  // singular values move by ~eps ||X|| at most, the Jacobi method's own accuracy.
-  const xt = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) xt[j * d + i] = x[i * d + j];
-  const u = eighIn(scope, symmetrise(gemmIn(scope, x, xt, d, d, d), d), d, { vectors: true }).vectors!;
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) xt[j * d + i] = u[i * d + j];
-  return neumaierSum(singularValuesIn(scope, gemmIn(scope, xt, x, d, d, d), d, d));
+export function factorNuclearNormIn(scope: WasmScope, x: ArrayLike<number>, d: number): number {
+  return neumaierSum(singularValuesIn(scope, x, d, d));
 }
 
 /**
@@ -132,9 +141,9 @@ export async function buresW2(a: ArrayLike<number>, b: ArrayLike<number>, d: num
   checkMatrixShape(a, D, D, 'a');
   checkMatrixShape(b, D, D, 'b');
   checkOptions(opts, BURES_KEYS, 'options');
-  // Held at once (until the scope ends): three GEMMs' blocks and workspaces, the SVD's X and values, and an
-  // eigensolver call.
-  checkWasmBytes(8 * (10 * D * D + D + 3 * BLAS_GEMM_MAX_WORKSPACE) + eighBytes(D, true) + 2 ** 16, 'a');
+  // Held at once (until the scope ends): two eigensolver calls, one GEMM's blocks and workspace, the
+  // singular values' copy and work block.
+  checkWasmBytes(2 * eighBytes(D, true) + 8 * (3 * D * D + BLAS_GEMM_MAX_WORKSPACE) + singularValuesBytes(D, D) + 2 ** 16, 'a');
   const A = checkSymmetric(a, D, 'a');
   const B = checkSymmetric(b, D, 'b');
   const mA = checkMean(opts.meanA, D, 'meanA');

@@ -88,6 +88,16 @@ export const EIGH_NB = 32;
 export const EIGH_NBB = 64;
 
 /**
+ * f64 count of the work block of the singular values by bidiagonalisation (assembly/linalg/bidiag.ts) of an
+ * m x n matrix, m >= n: d, e, the panel's X (m x NB) and Y (n x NB), three n-vectors, two NB-vectors, the
+ * Golub-Kahan tridiagonal (4 n) and its sort index (n), the GEMM packing workspace, and 64 for rounding each
+ * block up to an even count and the panel record.
+ */
+export function svdWorkLength(m: number, n: number): number {
+  return (m + n) * EIGH_NB + 10 * n + 2 * EIGH_NB + 1 + BLAS_GEMM_MAX_WORKSPACE + 64;
+}
+
+/**
  * f64 count of the eigensolver's work block for order n (assembly/linalg/eigh/index.ts lays it out):
  * with vectors, three n x n blocks; per n, d, e, tau (3), the panel [V | W | V] (3 NB), the back-
  * transformation's V, Y and W (3 NBB) and the divide-and-conquer vectors (13); fixed, the GEMM packing

@@ -55,6 +55,8 @@ export interface Kernel {
   blasCholeskyWorkspace(d: number): number;
   blasCholesky(a: number, d: number, work: number): number;
   svdValues(n: number, m: number, x: number, sigma: number): number;
+  svdWorkLength(m: number, n: number): number;
+  svdBidiagValues(m: number, n: number, a: number, sigma: number, work: number, workLen: number, method: number): number;
   // assembly/fft/
   fftPlanSize(n: number): number;
   fftPlan(n: number, plan: number): void;
@@ -86,7 +88,7 @@ export interface Kernel {
 export const KERNEL_ARITY: { readonly [K in keyof Kernel]: Parameters<Kernel[K]>['length'] } = {
   alloc: 1, free: 1, propagate: 12, errorSums: 7, statespaceRun: 15, particlesStart: 8, particlesStep: 11, particlesMoments: 7,
   eighWorkLength: 2, eighSym: 6, blasGemmWorkspace: 3, blasGemmCore: 14, blasGemm: 7, blasSyrk: 6, blasCenter: 5,
-  blasCholeskyWorkspace: 1, blasCholesky: 3, svdValues: 4,
+  blasCholeskyWorkspace: 1, blasCholesky: 3, svdValues: 4, svdWorkLength: 2, svdBidiagValues: 7,
   fftPlanSize: 1, fftPlan: 2, fft1: 5, fftRows: 6, fftColWorkSize: 1, fftCols: 7, boundaryJumps: 5, periodicSpectrum: 9,
   addPower: 4, addCross: 7, fillNormals: 6, fillUniforms: 6, blockWordsOut: 7, philoxBlocks: 8, zigguratTables: 1,
   kernelPairSums: 16,

@@ -1,5 +1,6 @@
 /**
- * The Wasm one-sided Jacobi SVD (assembly/linalg/svd.ts, values only) on matrices with known singular values:
+ * The two Wasm SVDs, values only: the one-sided Jacobi (assembly/linalg/svd.ts) and the bidiagonalisation with
+ * dqds (assembly/linalg/bidiag.ts), on matrices with known singular values:
  * X = P Q diag(s) Q^T with Q an exact Hadamard-block orthogonal basis (bures-reference.ts) and P a signed row
  * permutation, so X is exact in f64, not symmetric, and its singular values are exactly |s|.
  */
@@ -63,5 +64,102 @@ describe('svdValues (Wasm one-sided Jacobi)', () => {
     const { values, sweeps } = await svd(new Float64Array(25), 5);
     expect(sweeps).toBe(0);
     expect(Array.from(values)).toEqual([0, 0, 0, 0, 0]);
+  });
+});
+
+/** Singular values (descending) and the status of svdBidiagValues on a copy of the m x n column-major a. */
+async function bidiag(a: Float64Array, m: number, n: number, method = 0): Promise<{ values: Float64Array; status: number }> {
+  return withWasm((scope) => {
+    const pa = scope.f64(m * n, a);
+    const ps = scope.f64(n);
+    const workLen = scope.kernel.svdWorkLength(m, n);
+    const status = scope.kernel.svdBidiagValues(m, n, pa, ps, scope.f64(workLen), workLen, method);
+    return { values: scope.read(ps, n), status };
+  });
+}
+
+/** The m x n column-major matrix whose columns are the rows of the n x n row-major x, with m - n zero rows
+ *  shuffled in (exact: its singular values are those of x). */
+function tall(x: Float64Array, n: number, m: number, seed: number): Float64Array {
+  const u = rng(seed);
+  const rows = Array.from({ length: m }, (_, i) => i).sort(() => u() - 0.5); // row i of A comes from rows[i]
+  const a = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    const r = rows[i];
+    if (r >= n) continue;
+    for (let j = 0; j < n; j++) a[i + j * m] = x[j * n + r]; // A(i, j) = x^T(r, j)
+  }
+  return a;
+}
+
+describe('svdBidiagValues (Wasm bidiagonalisation, then dqds or QL)', () => {
+  const graded = (n: number) => {
+    const u = rng(n + 1);
+    return Float64Array.from({ length: n }, (_, i) => (i % 7 === 3 ? 0 : Math.round(2 ** 40 / 1e12 ** u()) * 2 ** -40));
+  };
+
+  it('graded values down to 1e-12 with exact zeros, panel edges (n = 13, 33, 96, 200), square and tall: within 4 n eps max of |s|, dqds and QL alike', async () => {
+    for (const blocks of [[8, 4, 1], [32, 1], [64, 32], [128, 64, 8]]) {
+      const n = blocks.reduce((a, b) => a + b, 0);
+      const s = graded(n);
+      const want = s.slice().sort().reverse();
+      const x = knownMatrix(n, blocks, s);
+      for (const m of [n, n + 37]) {
+        const a = tall(x, n, m, n + m);
+        for (const method of [0, 1]) {
+          const { values, status } = await bidiag(a, m, n, method);
+          expect(status).toBe(method === 0 ? 0 : 2); // dqds converged; QL when asked
+          for (let i = 0; i < n; i++) expect(Math.abs(values[i] - want[i]), `n ${n} m ${m} method ${method} i ${i}`).toBeLessThan(4 * n * Number.EPSILON * want[0]);
+        }
+      }
+    }
+  });
+
+  it('a diagonal matrix (every e_i = 0: dqds splits into 1 x 1 blocks) with repeated values and zeros: exact', async () => {
+    const s = [3, 0, 1.5, 3, 2 ** -30, 0, 7, 1.5];
+    const n = s.length;
+    const a = new Float64Array(n * n);
+    s.forEach((v, i) => { a[i + i * n] = i % 2 ? -v : v; });
+    const { values, status } = await bidiag(a, n, n);
+    expect(status).toBe(0);
+    expect(Array.from(values)).toEqual(s.slice().sort((p, q) => q - p));
+  });
+
+  it('agrees with the one-sided Jacobi on random matrices (n = 100, 130 x 97) to 2 n eps max', async () => {
+    for (const [m, n] of [[100, 100], [130, 97]]) {
+      const u = rng(m * n);
+      const a = Float64Array.from({ length: m * n }, () => u() - 0.5);
+      const { values } = await bidiag(a, m, n);
+      const jacobi = (await withWasm((scope) => {
+        const px = scope.f64(m * n, a); // column-major m x n = row-major n x m: the same singular values
+        const ps = scope.f64(n);
+        scope.kernel.svdValues(n, m, px, ps);
+        return scope.read(ps, n);
+      })).sort().reverse();
+      for (let i = 0; i < n; i++) expect(Math.abs(values[i] - jacobi[i])).toBeLessThan(2 * n * Number.EPSILON * jacobi[0]);
+    }
+  });
+
+  it('no overflow or underflow: scaling by 2^+-600 scales the values exactly; the zero matrix and 1 x 1 are exact', async () => {
+    const n = 13;
+    const x = knownMatrix(3, [8, 4, 1], Float64Array.from({ length: n }, (_, i) => 1 + i));
+    const base = (await bidiag(x, n, n)).values;
+    for (const k of [600, -600]) {
+      const got = (await bidiag(x.map((v) => v * 2 ** k), n, n)).values;
+      for (let i = 0; i < n; i++) expect(got[i]).toBe(base[i] * 2 ** k);
+    }
+    expect(Array.from((await bidiag(new Float64Array(12), 4, 3)).values)).toEqual([0, 0, 0]);
+    expect(Array.from((await bidiag(Float64Array.of(-2.5), 1, 1)).values)).toEqual([2.5]);
+  });
+
+  it('refuses m < n and a short work block (-1), before touching memory', async () => {
+    await withWasm((scope) => {
+      const pa = scope.f64(12);
+      const ps = scope.f64(4);
+      const workLen = scope.kernel.svdWorkLength(4, 3);
+      const pw = scope.f64(workLen);
+      expect(scope.kernel.svdBidiagValues(3, 4, pa, ps, pw, workLen, 0)).toBe(-1);
+      expect(scope.kernel.svdBidiagValues(4, 3, pa, ps, pw, workLen - 1, 0)).toBe(-1);
+    });
   });
 });

@@ -8,7 +8,7 @@ import { axpy, dot, el, EPS, gemm, hsum, hypot2, nrm2, SAFMIN, scal } from "./co
 
 // Reflector H = I - tau v v^T with v = (1, x) and H (alpha, x) = (beta, 0) (dlarfg). x is overwritten by
 // v's tail; beta is stored at betaOut and tau returned.
-function larfg(n: i32, alpha: f64, x: usize, betaOut: usize): f64 {
+export function larfg(n: i32, alpha: f64, x: usize, betaOut: usize): f64 {
   store<f64>(betaOut, alpha);
   if (n <= 0) return 0;
   let xnorm = nrm2(n, x);
@@ -117,7 +117,7 @@ function symvLower(m: i32, a: usize, lda: i32, v: usize, y: usize): void {
 
 // y -= X c: X has ncols contiguous columns of length len (ld ldx), c[q] at coef + 8 q; four columns per
 // pass, so y is loaded and stored once per four.
-function gemvSub(len: i32, x: usize, ldx: i32, ncols: i32, coef: usize, y: usize): void {
+export function gemvSub(len: i32, x: usize, ldx: i32, ncols: i32, coef: usize, y: usize): void {
   let q: i32 = 0;
   for (; q + 3 < ncols; q += 4) {
     const x0 = el(x, 0, q, ldx);
@@ -146,7 +146,7 @@ function gemvSub(len: i32, x: usize, ldx: i32, ncols: i32, coef: usize, y: usize
 }
 
 // out[q] = X(:, q) . v for ncols contiguous columns of length len (ld ldx); four dot products per pass.
-function gemvT(len: i32, x: usize, ldx: i32, ncols: i32, v: usize, out: usize): void {
+export function gemvT(len: i32, x: usize, ldx: i32, ncols: i32, v: usize, out: usize): void {
   let q: i32 = 0;
   for (; q + 3 < ncols; q += 4) {
     const x0 = el(x, 0, q, ldx);
