@@ -3,7 +3,7 @@
 // run (run `npm run build` first: this imports dist/), and by `npm run bench` (--only pipeline).
 // Spectrum: MNIST (mnistSpectrum, 784 modes, 120 of them 0). Draw: N samples of N(0, diag(l)) -> S_N = X^T X / N
 // -> eigh -> exact DSM score at sigma = 0.1 -> ULA (gamma = 1e-3) variances per mode -> W2^2 by the nuclear
-// norm of diag(sqrt l) U diag(sqrt v). N = 1000 and N = 5000.
+// norm of diag(sqrt l) U diag(sqrt v) (singular values by bidiagonalisation and dqds, as numpy's gesdd). N = 1000 and N = 5000.
 //   gaussdiff  pipelineError(mnist, { samples, sigma, sampler: 'ula', gamma, draws }) on one thread: the time
 //              per draw is (t(draws: 2) - t(draws: 0)) / 2, median of --runs runs; and the split of one
 //              draw (normals, covariance, eigh, Bures SVD) from the same building blocks, timed step by step.
@@ -21,8 +21,9 @@ import { fileURLToPath } from 'node:url';
 import { mnistSpectrum, prepareSpectrum, toNpy } from '../dist/node.js';
 import { pipelineError } from '../dist/learning/pipeline.js';
 import { exactScore, ulaVariance } from '../dist/learning/modes.js';
-import { eighIn } from '../dist/linalg/eigh.js';
-import { factorNuclearNormIn } from '../dist/linalg/bures.js';
+import { eighResidentIn } from '../dist/linalg/eigh.js';
+import { singularValuesResidentIn } from '../dist/linalg/bures.js';
+import { neumaierSum } from '../dist/core/sums.js';
 import { normalsIn } from '../dist/random/random.js';
 import { withWasm } from '../dist/wasm/kernel.js';
 
@@ -35,6 +36,7 @@ const PY_ENV = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1'
 const SIGMA = 0.1;
 const GAMMA = 1e-3;
 const SEED = 1;
+const ROUNDS = 2;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // The modes in the pipeline's order: distinct values ascending, each repeated by its multiplicity.
@@ -50,6 +52,14 @@ const q = d - zeros;
 const dir = mkdtempSync(join(tmpdir(), 'gaussdiff-pipeline-'));
 writeFileSync(join(dir, 'l.npy'), toNpy(l, [d]));
 
+/** numpy_pipeline.py: RUNS draws of N samples, timed inside python (and W2^2 on gaussdiff's samples, if given). */
+function numpyRun(n, data) {
+  const py = spawnSync('python3', [join(ROOT, 'bench', 'numpy_pipeline.py'), join(dir, 'l.npy'), String(n), String(SIGMA), String(GAMMA), String(RUNS), String(SEED), ...(data ? [data] : [])],
+    { env: PY_ENV, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (py.status !== 0) throw new Error(`numpy_pipeline.py failed: ${py.stderr || py.error}`);
+  return JSON.parse(py.stdout);
+}
+
 /** Draw m of the pipeline's Monte Carlo, step by step as the library does it (zero modes left out): W2^2, the samples, times. */
 function splitDraw(n, m) {
   return withWasm((scope) => {
@@ -64,13 +74,13 @@ function splitDraw(n, m) {
     const pc = scope.f64(q * q);
     scope.kernel.blasSyrk(px, n, q, pc, 1 / n, scope.f64(scope.kernel.blasGemmWorkspace(q, n, q)));
     t.push(performance.now());
-    const eig = eighIn(scope, scope.read(pc, q * q), q, { vectors: true });
+    const eig = eighResidentIn(scope, pc, q);
     t.push(performance.now());
     const variance = (mu) => ulaVariance(exactScore(Math.max(mu, 0), SIGMA ** 2), GAMMA);
     const v = eig.values.map(variance);
-    const f = new Float64Array(q * q);
-    for (let i = 0; i < q; i++) for (let j = 0; j < q; j++) f[i * q + j] = rootL[zeros + i] * eig.vectors[i * q + j] * Math.sqrt(v[j]);
-    const nuclear = factorNuclearNormIn(scope, f, q);
+    const f = scope.view(eig.vectors, q * q);
+    for (let i = 0; i < q; i++) for (let j = 0; j < q; j++) f[i * q + j] *= rootL[zeros + i] * Math.sqrt(v[j]);
+    const nuclear = neumaierSum(singularValuesResidentIn(scope, eig.vectors, q, q));
     t.push(performance.now());
     const w2sq = traceL + v.reduce((a, b) => a + b, 0) + zeros * variance(0) - 2 * nuclear;
     const seconds = t.slice(1).map((s, k) => (s - t[k]) / 1000);
@@ -88,15 +98,26 @@ for (const n of [1000, 5000]) {
     await pipelineError(spec, { ...opts, draws: 0 });
     base.push(performance.now() - t);
   }
-  const api = [];
-  let apiMean;
-  for (let k = 0; k < RUNS; k++) {
-    const t = performance.now();
-    apiMean = (await pipelineError(spec, { ...opts, draws: 2 })).w2sq.monteCarlo.mean;
-    api.push((performance.now() - t - median(base)) / 2 / 1000);
-  }
   const split = [];
   for (let m = 0; m < Math.max(RUNS, 2); m++) split.push(await splitDraw(n, m));
+  let samplesFile = null;
+  if (withNumpy) {
+    samplesFile = join(dir, 'x.npy');
+    writeFileSync(samplesFile, toNpy(split[0].samples, [n, d]));
+  }
+  // gaussdiff and numpy take turns (ROUNDS rounds of RUNS draws each), so a change of machine speed during the
+  // run (frequent on shared hosts: 20% from one minute to the next) weighs on both sides alike.
+  const api = [];
+  const numpyRounds = [];
+  let apiMean;
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < RUNS; k++) {
+      const t = performance.now();
+      apiMean = (await pipelineError(spec, { ...opts, draws: 2 })).w2sq.monteCarlo.mean;
+      api.push((performance.now() - t - median(base)) / 2 / 1000);
+    }
+    if (withNumpy) numpyRounds.push(numpyRun(n, round === 0 ? samplesFile : null));
+  }
   const row = {
     samples: n,
     gaussdiff: {
@@ -110,12 +131,10 @@ for (const n of [1000, 5000]) {
   console.log(`  N = ${n}: gaussdiff ${(1000 * row.gaussdiff.secondsPerDraw).toFixed(0)} ms per draw (split, ms: ${splitText}; `
     + `step-by-step vs API W2^2 ${row.gaussdiff.splitMatchesApi.toExponential(1)})`);
   if (withNumpy) {
-    const data = join(dir, 'x.npy');
-    writeFileSync(data, toNpy(split[0].samples, [n, d]));
-    const py = spawnSync('python3', [join(ROOT, 'bench', 'numpy_pipeline.py'), join(dir, 'l.npy'), String(n), String(SIGMA), String(GAMMA), String(RUNS), String(SEED), data],
-      { env: PY_ENV, encoding: 'utf8', maxBuffer: 1 << 26 });
-    if (py.status !== 0) throw new Error(`numpy_pipeline.py failed: ${py.stderr || py.error}`);
-    const out = JSON.parse(py.stdout);
+    const pool = (f) => numpyRounds.flatMap(f);
+    const out = { numpy: numpyRounds[0].numpy, w2sqOnData: numpyRounds[0].w2sqOnData,
+      seconds: Object.fromEntries(Object.keys(numpyRounds[0].seconds).map((k) => [k, pool((o) => o.seconds[k])])),
+      secondsDeflated: { total: pool((o) => o.secondsDeflated.total) } };
     row.numpy = {
       version: out.numpy,
       secondsPerDraw: median(out.seconds.total),

@@ -18,8 +18,8 @@ import { GaussdiffError, fail } from '../core/errors.js';
 import { checkInteger, checkSeed, describe } from '../core/checks.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 import { neumaierSum } from '../core/sums.js';
-import { factorNuclearNormIn } from '../linalg/bures.js';
-import { eighIn } from '../linalg/eigh.js';
+import { singularValuesResidentIn } from '../linalg/bures.js';
+import { eighResidentIn } from '../linalg/eigh.js';
 import { clipPsd } from '../linalg/functions.js';
 import { normals, normalsIn } from '../random/random.js';
 import { prepareSpectrum, type SpectrumInput } from '../spectra/spectrum.js';
@@ -258,10 +258,20 @@ async function monteCarloError(l: Float64Array, r: Resolved, draws: number): Pro
  *  norm of a factor of S^{1/2} C^{1/2}), U the eigenvectors of S_N (row-major, columns). */
 function perModeW2In(scope: WasmScope, rootL: Float64Array, traceL: number, vectors: Float64Array, v: Float64Array): number {
   const d = rootL.length;
-  const x = new Float64Array(d * d);
+  const px = scope.f64(d * d, vectors);
+  return perModeW2ResidentIn(scope, rootL, traceL, px, v);
+}
+
+/** The same with U in the scope's Wasm memory at pu (scaled in place into the factor: overwritten). */
+function perModeW2ResidentIn(scope: WasmScope, rootL: Float64Array, traceL: number, pu: number, v: Float64Array): number {
+  const d = rootL.length;
+  const x = scope.view(pu, d * d);
   const rootV = v.map((t) => Math.sqrt(Math.max(t, 0)));
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) x[i * d + j] = rootL[i] * vectors[i * d + j] * rootV[j];
-  return Math.max(traceL + neumaierSum(v) - 2 * factorNuclearNormIn(scope, x, d), 0);
+  for (let i = 0; i < d; i++) {
+    const li = rootL[i];
+    for (let j = 0, k = i * d; j < d; j++, k++) x[k] *= li * rootV[j];
+  }
+  return Math.max(traceL + neumaierSum(v) - 2 * neumaierSum(singularValuesResidentIn(scope, pu, d, d)), 0);
 }
 
 /**
@@ -298,8 +308,8 @@ function perModeDrawIn(scope: WasmScope, l: Float64Array, rootL: Float64Array, t
     if (p.meanEstimated) scope.kernel.blasCenter(px, n, q, pm, pt);
     scope.kernel.blasSyrk(px, n, q, pc, 1 / n, pw);
     if (p.meanEstimated) meanTerm = neumaierSum(scope.read(pm, q).map((t) => t * t));
-    const eig = eighIn(scope, scope.read(pc, q * q), q, { vectors: true });
-    w2 += perModeW2In(scope, rootL.subarray(zeros), traceL, eig.vectors!, clipPsd(eig.values, 'samples').map(variance));
+    const eig = eighResidentIn(scope, pc, q); // S_N is exactly symmetric (SYRK): decomposed where it lies
+    w2 += perModeW2ResidentIn(scope, rootL.subarray(zeros), traceL, eig.vectors, clipPsd(eig.values, 'samples').map(variance));
   }
   return meanTerm + w2;
 }

@@ -189,3 +189,25 @@ export function eighIn(scope: WasmScope, a: ArrayLike<number>, d: number, opts?:
   const [n, wantVectors] = prepare(a, d, opts);
   return decompose(scope, checkSymmetric(a, n, 'a'), n, wantVectors);
 }
+
+/**
+ * For callers whose symmetric n x n matrix is already in the scope's Wasm memory at `pa` (row-major, both
+ * triangles, e.g. a SYRK's output): the decomposition in place, without the copy out, the symmetry check and
+ * the copy back of eighIn. `pa` is overwritten. Returns the values (ascending, copied out) and the pointer of
+ * the vectors (n x n row-major, column j for values[j]) in the scope, where the caller can scale them and
+ * hand them to the next kernel without copies. Errors as eighIn's (TOO_LARGE is the caller's check).
+ */
+export function eighResidentIn(scope: WasmScope, pa: number, n: number): { values: Float64Array; vectors: number } {
+  const work = scope.kernel.eighWorkLength(n, 1);
+  const pv = scope.f64(n);
+  const pz = scope.f64(n * n);
+  const pw = scope.f64(work);
+  const info = scope.kernel.eighSym(n, pa, pv, pz, pw, work);
+  if (info === -1) fail('INTERNAL', 'wasm', 'the eigensolver kernel needs a larger work block than src/linalg/eigh.ts gave it', 'rebuild with npm run build');
+  if (info !== 0) fail('INTERNAL', 'a', 'the tridiagonal QL iteration did not converge (60 sweeps per eigenvalue)', 'report this matrix');
+  const values = scope.read(pv, n);
+  for (let j = 0; j < n; j++) {
+    if (!Number.isFinite(values[j])) fail('NON_FINITE', 'a', `eigenvalue ${j} is not finite`, 'finite covariances');
+  }
+  return { values, vectors: pz };
+}

@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { GaussdiffError } from '../../src/node.js'; // also sets the Wasm source
-import { checkSymmetric, eigh, eighIn, eighWorkLength, SYMMETRY_TOLERANCE } from '../../src/linalg/eigh.js';
+import { checkSymmetric, eigh, eighIn, eighResidentIn, eighWorkLength, SYMMETRY_TOLERANCE } from '../../src/linalg/eigh.js';
 import { wasmMemoryBytes, withWasm } from '../../src/wasm/kernel.js';
 import { rng } from '../helpers/random.js';
 import { expectError } from '../helpers/errors.js';
@@ -376,6 +376,24 @@ describe('eigh: layout, order, small cases', () => {
   });
 });
 
+
+describe('eighResidentIn (a matrix already in Wasm memory, e.g. a SYRK output)', () => {
+  it('gives eighIn\'s values and vectors bit for bit, in place, with the vectors left in the scope', async () => {
+    const n = 37;
+    const u = rng(5);
+    const x = Float64Array.from({ length: 50 * n }, () => u() - 0.5);
+    await withWasm((scope) => {
+      const px = scope.f64(50 * n, x);
+      const pc = scope.f64(n * n);
+      scope.kernel.blasSyrk(px, 50, n, pc, 1 / 50, scope.f64(scope.kernel.blasGemmWorkspace(n, 50, n)));
+      const s = scope.read(pc, n * n);
+      const want = eighIn(scope, s, n);
+      const got = eighResidentIn(scope, pc, n);
+      expect(Array.from(got.values)).toEqual(Array.from(want.values));
+      expect(Array.from(scope.read(got.vectors, n * n))).toEqual(Array.from(want.vectors!));
+    });
+  });
+});
 
 describe('eigh: errors', () => {
   const good = [2, 1, 1, 2];
