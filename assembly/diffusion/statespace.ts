@@ -6,6 +6,8 @@
 //   PREC  r_dst <- f_slot r_src:       K[dst, m] = f K[src, m] (m != dst);  K[dst, dst] = f^2 K[src, src]
 //   NOISE r_dst += c xi:               K[dst, dst] += c^2
 //   MARK  curve[mark] += w (sqrt K[reg, reg] - sqrt(scale l + shift))^2
+// A tape without NOISE (a deterministic sampler) keeps every register a multiple c xi of the start's one
+// Gaussian, so K = c c^T: it runs on the coefficients c instead (rankOneBlock; tape.ts states the rule).
 // Modes are processed in blocks of STATESPACE_BLOCK, two per f64x2; the tape is executed op by op over the
 // whole block (the dispatch is paid once per op and block). Every entry of K, every precision and every LIN
 // temporary is a block of STATESPACE_BLOCK f64 (structure of arrays); the entries and the temporaries are
@@ -146,6 +148,129 @@ function combine(dst: usize, code_: usize, terms: i32, nt: i32, table: usize, m:
   }
 }
 
+// The start over a block: Var x = startScale l + startShift into dst (K[0, 0]), or its square root (c_0,
+// the rank-one path) when `root`.
+// @ts-ignore: decorator
+@inline function startInto(dst: usize, lamB: usize, startScale: f64, startShift: f64, n: i32, root: bool): void {
+  const scale0 = f64x2.splat(startScale);
+  const shift0 = f64x2.splat(startShift);
+  for (let j: i32 = 0; j < n; j += 2) {
+    const v = f64x2.add(f64x2.mul(scale0, v128.load(at(lamB, j))), shift0);
+    v128.store(at(dst, j), root ? f64x2.sqrt(v) : v);
+  }
+}
+
+// dst = sum_{i < nt} c_i r_src_i over a block (the rank-one path: register src's block at table[src]), terms
+// summed in order, as `combine` sums them.
+function combineRegisters(dst: usize, code_: usize, terms: i32, nt: i32, table: usize, n: i32): void {
+  if (nt == 0) {
+    const zero = f64x2.splat(0.0);
+    for (let j: i32 = 0; j < n; j += 2) v128.store(at(dst, j), zero);
+    return;
+  }
+  const c0 = coef(code_, terms, 0);
+  const p0 = <usize>load<u32>(ati(table, code(code_, terms)));
+  for (let j: i32 = 0; j < n; j += 2) v128.store(at(dst, j), f64x2.mul(c0, v128.load(at(p0, j))));
+  for (let i: i32 = 1; i < nt; i++) {
+    const c = coef(code_, terms, i);
+    const p = <usize>load<u32>(ati(table, code(code_, terms + 2 * i)));
+    for (let j: i32 = 0; j < n; j += 2) v128.store(at(dst, j), f64x2.add(v128.load(at(dst, j)), f64x2.mul(c, v128.load(at(p, j)))));
+  }
+}
+
+// W2^2 term of a mark over a block: sum_j w_j (sqrt a_j - sqrt t_j)^2 with a_j = K[reg, reg] read from `kr`
+// (squared first when `square`: the rank-one path holds r = c xi, K = c^2), t_j = scale l_j + shift.
+// @ts-ignore: decorator
+@inline function markSum(kr: usize, square: bool, lamB: usize, wB: usize, scale: v128, shift: v128, n: i32): f64 {
+  const zero = f64x2.splat(0.0);
+  let acc = zero;
+  for (let j: i32 = 0; j < n; j += 2) {
+    // (sqrt a - sqrt b)^2 as ((a - b) / (sqrt a + sqrt b))^2: no cancellation when a ~ b; 0 when both
+    // are 0; sqrt a - sqrt b when a is infinite (Inf / Inf). a >= 0 up to rounding: clamped at 0.
+    const k = v128.load(at(kr, j));
+    const a = square ? f64x2.mul(k, k) : f64x2.max(k, zero);
+    const t = f64x2.add(f64x2.mul(scale, v128.load(at(lamB, j))), shift);
+    const sa = f64x2.sqrt(a);
+    const st = f64x2.sqrt(t);
+    const den = f64x2.add(sa, st);
+    let d = f64x2.div(f64x2.sub(a, t), den);
+    d = v128.bitselect(f64x2.sub(sa, st), d, f64x2.ne(d, d));
+    d = v128.andnot(d, f64x2.eq(den, zero));
+    acc = f64x2.add(acc, f64x2.mul(v128.load(at(wB, j)), f64x2.mul(d, d)));
+  }
+  return f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+}
+
+// A tape without NOISE on one block of modes (the rank-one path). The start is one Gaussian per mode,
+// x = sqrt(startScale l + startShift) xi, and LIN and PREC are linear, so every register stays a multiple
+// r = c xi of that one xi and K = c c^T: the interpreter carries c (R blocks, plus a spare for LIN) instead
+// of K's R (R + 1) / 2 entries; LIN is then one sum of nt terms, PREC one product, and K[reg, reg] = c_reg^2.
+// The same rule in the same order as the plain-TS interpreter's (src/diffusion/statespace/reference.ts).
+function rankOneBlock(
+  n: i32, lamB: usize, lhatB: usize, wB: usize, R: i32, code_: usize, codeLength: i32, slots: usize,
+  prec: usize, uses: usize, startScale: f64, startShift: f64, marks: usize, curve: usize, kBase: usize,
+  table: usize, o: usize,
+): void {
+  const zero = f64x2.splat(0.0);
+  for (let r: i32 = 0; r <= R; r++) {
+    const blk = at(kBase, r * BLOCK);
+    store<u32>(ati(table, r), <u32>blk);
+    if (r > 0) for (let j: i32 = 0; j < n; j += 2) v128.store(at(blk, j), zero);
+  }
+  startInto(<usize>load<u32>(ati(table, 0)), lamB, startScale, startShift, n, true);
+  let pc: i32 = 0;
+  while (pc < codeLength) {
+    const op = code(code_, pc);
+    if (op == OP_LIN) {
+      // c_dst = sum_j c_j c_src_j into the spare block, then the spare becomes dst's block
+      const dst = code(code_, pc + 1);
+      const nt = code(code_, pc + 2);
+      const spare = ati(table, R);
+      combineRegisters(<usize>load<u32>(spare), code_, pc + 3, nt, table, n);
+      const de = ati(table, dst);
+      const blk = load<u32>(de);
+      store<u32>(de, load<u32>(spare));
+      store<u32>(spare, blk);
+      pc += 3 + 2 * nt;
+    } else if (op == OP_PREC) {
+      // c_dst = f c_src
+      const d = <usize>load<u32>(ati(table, code(code_, pc + 1)));
+      const sr = <usize>load<u32>(ati(table, code(code_, pc + 2)));
+      const slot = code(code_, pc + 3);
+      if (once(code_, pc, uses)) {
+        const sl = at(slots, SLOT_STRIDE * slot);
+        const a = f64x2.splat(load<f64>(sl));
+        const bb = f64x2.splat(load<f64>(sl, 8));
+        const p = f64x2.splat(load<f64>(sl, 16));
+        const q = f64x2.splat(load<f64>(sl, 24));
+        for (let j: i32 = 0; j < n; j += 2) {
+          v128.store(at(d, j), f64x2.mul(factorOf(a, bb, p, q, v128.load(at(lhatB, j))), v128.load(at(sr, j))));
+        }
+      } else {
+        const f = at(prec, slot * BLOCK);
+        for (let j: i32 = 0; j < n; j += 2) v128.store(at(d, j), f64x2.mul(v128.load(at(f, j)), v128.load(at(sr, j))));
+      }
+      pc += 4;
+    } else if (op == OP_MARK) {
+      const kr = <usize>load<u32>(ati(table, code(code_, pc + 1)));
+      const mark = code(code_, pc + 2);
+      const scale = f64x2.splat(load<f64>(at(marks, 2 * mark)));
+      const shift = f64x2.splat(load<f64>(at(marks, 2 * mark + 1)));
+      const c = at(curve, mark);
+      store<f64>(c, load<f64>(c) + markSum(kr, true, lamB, wB, scale, shift, n));
+      pc += 3;
+    } else {
+      unreachable(); // OP_NOISE never reaches here; the facade checks the tape
+    }
+  }
+  // Output: K[0, 0] = c_0^2.
+  const cf = <usize>load<u32>(ati(table, 0));
+  for (let j: i32 = 0; j < n; j += 2) {
+    const c = v128.load(at(cf, j));
+    v128.store(at(o, j), f64x2.mul(c, c));
+  }
+}
+
 /**
  * Run a tape on `nModes` modes (even count; the facade pads with l = lhat = 1, w = 0): data eigenvalues
  * `lam` (start and marks), model eigenvalues `lhat` (precisions), weights `w`. `code` holds `codeLength` f64
@@ -168,10 +293,14 @@ export function statespaceRun(
   const uses = at(table, E + R);
   const zero = f64x2.splat(0.0);
   for (let s: i32 = 0; s < nSlots; s++) store<u32>(ati(uses, s), 0);
+  let rankOne = true; // no NOISE op: every register is a multiple of the start's one Gaussian
   for (let pc: i32 = 0; pc < codeLength; pc += width(code_, pc)) {
-    if (code(code_, pc) == OP_PREC) {
+    const op = code(code_, pc);
+    if (op == OP_PREC) {
       const u = ati(uses, code(code_, pc + 3));
       store<u32>(u, load<u32>(u) + 1);
+    } else if (op == OP_NOISE) {
+      rankOne = false;
     }
   }
 
@@ -196,18 +325,18 @@ export function statespaceRun(
       }
     }
 
+    if (rankOne) {
+      rankOneBlock(n, lamB, lhatB, wB, R, code_, codeLength, slots, prec, uses, startScale, startShift, marks, curve, kBase, table, at(out, b));
+      continue;
+    }
+
     // K = 0 except K[0, 0] = startScale l + startShift; the address table in its initial order.
     for (let e: i32 = 0; e < E + R; e++) {
       const blk = at(kBase, e * BLOCK); // the temporaries follow the entries
       store<u32>(ati(table, e), <u32>blk);
       if (e < E) for (let j: i32 = 0; j < n; j += 2) v128.store(at(blk, j), zero);
     }
-    const scale0 = f64x2.splat(startScale);
-    const shift0 = f64x2.splat(startShift);
-    const k00 = kAt(table, 0, 0, R);
-    for (let j: i32 = 0; j < n; j += 2) {
-      v128.store(at(k00, j), f64x2.add(f64x2.mul(scale0, v128.load(at(lamB, j))), shift0));
-    }
+    startInto(kAt(table, 0, 0, R), lamB, startScale, startShift, n, false);
 
     let pc: i32 = 0;
     while (pc < codeLength) {
@@ -318,22 +447,8 @@ export function statespaceRun(
         const kr = kAt(table, reg, reg, R);
         const scale = f64x2.splat(load<f64>(at(marks, 2 * mark)));
         const shift = f64x2.splat(load<f64>(at(marks, 2 * mark + 1)));
-        let acc = zero;
-        for (let j: i32 = 0; j < n; j += 2) {
-          // (sqrt a - sqrt b)^2 as ((a - b) / (sqrt a + sqrt b))^2: no cancellation when a ~ b; 0 when both
-          // are 0; sqrt a - sqrt b when a is infinite (Inf / Inf). a >= 0 up to rounding: clamped at 0.
-          const a = f64x2.max(v128.load(at(kr, j)), zero);
-          const t = f64x2.add(f64x2.mul(scale, v128.load(at(lamB, j))), shift);
-          const sa = f64x2.sqrt(a);
-          const st = f64x2.sqrt(t);
-          const den = f64x2.add(sa, st);
-          let d = f64x2.div(f64x2.sub(a, t), den);
-          d = v128.bitselect(f64x2.sub(sa, st), d, f64x2.ne(d, d));
-          d = v128.andnot(d, f64x2.eq(den, zero));
-          acc = f64x2.add(acc, f64x2.mul(v128.load(at(wB, j)), f64x2.mul(d, d)));
-        }
         const c = at(curve, mark);
-        store<f64>(c, load<f64>(c) + (f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1)));
+        store<f64>(c, load<f64>(c) + markSum(kr, false, lamB, wB, scale, shift, n));
         pc += 3;
       } else {
         unreachable(); // the facade checks the tape

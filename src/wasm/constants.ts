@@ -6,8 +6,8 @@
  * this file's (src/wasm/kernel.ts), so a stale build/gaussdiff.wasm is refused.
  */
 
-/** Version of the plan's meaning and of the kernel's propagation (row layout, formulas, state: assembly/diffusion/propagate.ts); bump when they change (6: noisy schemes keep the noise part N, not v_pT; 7: kernelPairSums takes a row range and returns column parts; 8: propagate takes a curve stride `every`). */
-export const PLAN_LAYOUT = 8;
+/** Version of the plan's meaning and of the kernel's propagation (row layout, formulas, state: assembly/diffusion/propagate.ts); bump when they change (6: noisy schemes keep the noise part N, not v_pT; 7: kernelPairSums takes a row range and returns column parts; 8: propagate takes a curve stride `every`; 9: statespaceRun carries the coefficients of deterministic tapes). */
+export const PLAN_LAYOUT = 9;
 /** f64 per (scheme, step) row of a plan: c00, c10, c01, c11, nu. */
 export const PLAN_STRIDE = 5;
 /** f64 per scheme in the flags table: two-node (1/0), noise-free (1/0). */

@@ -18,6 +18,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { prepareSpectrum } from '../../src/node.js'; // also sets the Wasm source
 import { runTapeReference } from '../../src/diffusion/statespace/reference.js';
+import { runTape } from '../../src/diffusion/statespace/wasm.js';
+import { OP_NOISE } from '../../src/diffusion/statespace/tape.js';
 import { edmSamplerError } from '../../src/diffusion/statespace/index.js';
 import { karrasSigmas, exponentialSigmas, checkSigmas } from '../../src/diffusion/edm/sigmas.js';
 import { EDM_SAMPLERS } from '../../src/diffusion/edm/samplers/index.js';
@@ -225,6 +227,34 @@ describe('edmSamplerError', () => {
         const r = await edmSamplerError(values, { sampler, steps: 15, start, backend: 'reference' });
         expect(relErr(w.w2Squared, r.w2Squared), `${sampler} ${start}`).toBeLessThan(1e-12);
         for (let k = 0; k < 15; k++) expect(relErr(w.curve[k], r.curve[k])).toBeLessThan(1e-12);
+      }
+    }
+  });
+
+  it('deterministic tapes run the rank-one rules (tape.ts): Wasm = reference (variances bit for bit), and = the covariance rules to 1e-13', async () => {
+    // A NOISE of amplitude 0 at the end changes nothing in the law but makes a tape "noisy": both back ends then
+    // run the covariance rules on it, the independent check of the rank-one rules.
+    const spec = prepareSpectrum(randomSpectrum(11, 400, 10));
+    const sigmas = karrasSigmas(40, 0.002, 80, 7);
+    for (const sampler of ['euler', 'heun', 'dpmpp_2m', 'lms']) {
+      for (const start of ['prior', 'exact'] as const) {
+        const tape = EDM_SAMPLERS[sampler].build(sigmas, { start });
+        const noisy = { ...tape, code: Float64Array.from([...tape.code, OP_NOISE, 0, 0]) };
+        const wasm = await runTape(spec.values, spec.values, spec.counts, tape);
+        const ref = runTapeReference(spec.values, spec.values, spec.counts, tape);
+        const cov = await runTape(spec.values, spec.values, spec.counts, noisy);
+        const covRef = runTapeReference(spec.values, spec.values, spec.counts, noisy);
+        expect(Array.from(wasm.variances)).toEqual(Array.from(ref.variances));
+        // the curve is a sum over modes, in f64x2 lanes by blocks in Wasm and one by one in the reference
+        for (let k = 0; k < wasm.curve.length; k++) expect(relErr(wasm.curve[k], ref.curve[k])).toBeLessThan(1e-14);
+        expect(Array.from(cov.variances)).toEqual(Array.from(covRef.variances));
+        // 1e-13 relative, with the round-off floor of the file's header, 2 n eps (l + sigma_0^2) (for l = 0
+        // the output is ~0: 8.5e-37 from the coefficients, 5.7e-21 from the covariance rules' cancellation)
+        for (let i = 0; i < spec.values.length; i++) {
+          const floor = 2 * 40 * Number.EPSILON * (spec.values[i] + 80 ** 2);
+          expect(Math.abs(wasm.variances[i] - cov.variances[i]), `${sampler} ${start} mode ${i}`).toBeLessThanOrEqual(1e-13 * cov.variances[i] + floor);
+        }
+        for (let k = 0; k < wasm.curve.length; k++) expect(relErr(wasm.curve[k], cov.curve[k]), `${sampler} ${start} step ${k}`).toBeLessThan(1e-11);
       }
     }
   });

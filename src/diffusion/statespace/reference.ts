@@ -39,6 +39,13 @@ export const runTapeReference = (values: Float64Array, modelValues: Float64Array
   const K = new Float64Array(R * R);
   const prec = new Float64Array(nSlots);
   const t = new Float64Array(R);
+  // No NOISE op: every register is a multiple c xi of the start's one Gaussian and K = c c^T; carry c
+  // (tape.ts, "Deterministic tapes"; the Wasm kernel's rankOneBlock, the same operations in the same order).
+  let rankOne = true;
+  for (let pc = 0; pc < code.length; pc += code[pc] === OP_LIN ? 3 + 2 * code[pc + 2] : code[pc] === OP_PREC ? 4 : 3) {
+    if (code[pc] === OP_NOISE) rankOne = false;
+  }
+  const c = new Float64Array(R);
   for (let i = 0; i < values.length; i++) {
     const l = values[i];
     const lhat = modelValues[i];
@@ -47,6 +54,33 @@ export const runTapeReference = (values: Float64Array, modelValues: Float64Array
     for (let s = 0; s < nSlots; s++) {
       const [a, b, p, q] = tape.slots.subarray(SLOT_STRIDE * s, SLOT_STRIDE * (s + 1));
       prec[s] = (a * lhat + b) / (p * lhat + q);
+    }
+    if (rankOne) {
+      c.fill(0);
+      c[0] = Math.sqrt(tape.startScale * l + tape.startShift);
+      for (let pc = 0; pc < code.length;) {
+        const op = code[pc];
+        if (op === OP_LIN) {
+          // c_dst = sum_j c_j c_src_j
+          const n = code[pc + 2];
+          let acc = 0;
+          for (let j = 0; j < n; j++) acc += code[pc + 4 + 2 * j] * c[code[pc + 3 + 2 * j]];
+          c[code[pc + 1]] = acc;
+          pc += 3 + 2 * n;
+        } else if (op === OP_PREC) {
+          c[code[pc + 1]] = prec[code[pc + 3]] * c[code[pc + 2]]; // c_dst = f c_src
+          pc += 4;
+        } else if (op === OP_MARK) {
+          const reg = code[pc + 1];
+          const mark = code[pc + 2];
+          curve[mark] += squaredRootGap(c[reg] * c[reg], tape.marks[2 * mark] * l + tape.marks[2 * mark + 1], w);
+          pc += 3;
+        } else {
+          throw new Error(`tape: unknown op ${op} at ${pc}`);
+        }
+      }
+      variances[i] = c[0] * c[0];
+      continue;
     }
     K.fill(0);
     K[0] = tape.startScale * l + tape.startShift;

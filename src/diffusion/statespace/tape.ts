@@ -27,6 +27,11 @@
  *   NOISE: K[dst, dst] += c^2
  * Start: K = 0 except K[0, 0] = start variance (register 0 is the sample x): `startScale * l + startShift`
  * with the DATA eigenvalue l (EDM: prior N(0, sigma_max^2) is (0, sigma_max^2); exact is (1, sigma_max^2)).
+ * Deterministic tapes (no OP_NOISE, e.g. every sampler with churn and eta 0): the start is one Gaussian per mode,
+ * x = c_0 xi with c_0 = sqrt(startScale l + startShift), and LIN and PREC are linear, so every register stays
+ * a multiple r = c xi of that xi and K = c c^T. Both back ends then carry c instead of K:
+ *   LIN: c_dst = sum_j c_j c_src_j;  PREC: c_dst = f c_src;  K[reg, reg] = c_reg^2 (marks, output)
+ * which is O(R) times less work per op, and exact in the same sense (only the rounding differs from the K rules).
  * Output: K[0, 0] at the end is the output variance v of the mode; W2^2 = sum_i w_i (sqrt v_i - sqrt l_i)^2
  * against the data (EDM frame: the output is compared with N(0, S) directly).
  *
