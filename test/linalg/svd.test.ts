@@ -152,6 +152,34 @@ describe('svdBidiagValues (Wasm bidiagonalisation, then dqds or QL)', () => {
     expect(Array.from((await bidiag(Float64Array.of(-2.5), 1, 1)).values)).toEqual([2.5]);
   });
 
+  it('300 random matrices (plain, graded to 1e-12 or 1e-18, zero columns, clustered values, rank-deficient): dqds never falls back, and agrees with QL to 2 n eps max', async () => {
+    const u = rng(12345);
+    const gauss = () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+    let worst = 0;
+    for (let t = 0; t < 300; t++) {
+      const n = 1 + Math.floor(u() * 60);
+      const m = n + Math.floor(u() * 20);
+      const kind = t % 6;
+      const a = new Float64Array(m * n);
+      for (let j = 0; j < n; j++) {
+        for (let i = 0; i < m; i++) {
+          let v = gauss();
+          if (kind === 1) v *= 10 ** (-12 * j / n);
+          if (kind === 2) v *= 10 ** (-12 * i / m) * 10 ** (-6 * j / n);
+          if (kind === 3 && j % 3 === 0) v = 0;
+          if (kind === 4) v = i === j ? 1 + (j % 3) * 1e-9 : 1e-12 * v;
+          if (kind === 5 && j > n / 2) v = 0;
+          a[i + j * m] = v;
+        }
+      }
+      const dqds = await bidiag(a, m, n, 0);
+      const ql = await bidiag(a, m, n, 1);
+      expect(dqds.status, `case ${t} (m ${m}, n ${n}, kind ${kind})`).toBe(0);
+      for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(dqds.values[i] - ql.values[i]) / (n * Number.EPSILON * (ql.values[0] || 1)));
+    }
+    expect(worst).toBeLessThan(2);
+  });
+
   it('refuses m < n and a short work block (-1), before touching memory', async () => {
     await withWasm((scope) => {
       const pa = scope.f64(12);
