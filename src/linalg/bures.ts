@@ -38,7 +38,7 @@ import { checkWasmBytes, withWasm, type WasmScope } from '../wasm/kernel.js';
 import { BLAS_GEMM_MAX_WORKSPACE, svdWorkLength } from '../wasm/constants.js';
 import { checkSymmetric, eighBytes, eighIn } from './eigh.js';
 import { gemmIn } from './blas.js';
-import { clipPsd, psdRoot, symmetrise } from './functions.js';
+import { clipPsd, psdRoot } from './functions.js';
 
 /** |computed W2^2 - exact| <= ROUNDING_BOUND x d x eps x (tr A + tr B) (see the header). */
 export const ROUNDING_BOUND = 8;
