@@ -104,7 +104,8 @@ import { at, ati } from "../memory";
 }
 
 // dst = sum_{i < nt} c_i src_i over a block, terms summed in order (the first four in one pass, any further
-// ones added one pass each): the sums of a LIN op, t_m (m >= 0) or K[dst, dst] (m < 0).
+// ones added one pass each): the sums of a LIN op, t_m (m >= 0) or K[dst, dst] (m < 0), or with E = 0 and
+// m < 0 a register of the rank-one path (its block at table[src]). The terms are summed left to right.
 function combine(dst: usize, code_: usize, terms: i32, nt: i32, table: usize, m: i32, R: i32, E: i32, n: i32): void {
   const zero = f64x2.splat(0.0);
   if (nt == 0) {
@@ -160,24 +161,6 @@ function combine(dst: usize, code_: usize, terms: i32, nt: i32, table: usize, m:
   }
 }
 
-// dst = sum_{i < nt} c_i r_src_i over a block (the rank-one path: register src's block at table[src]), terms
-// summed in order, as `combine` sums them.
-function combineRegisters(dst: usize, code_: usize, terms: i32, nt: i32, table: usize, n: i32): void {
-  if (nt == 0) {
-    const zero = f64x2.splat(0.0);
-    for (let j: i32 = 0; j < n; j += 2) v128.store(at(dst, j), zero);
-    return;
-  }
-  const c0 = coef(code_, terms, 0);
-  const p0 = <usize>load<u32>(ati(table, code(code_, terms)));
-  for (let j: i32 = 0; j < n; j += 2) v128.store(at(dst, j), f64x2.mul(c0, v128.load(at(p0, j))));
-  for (let i: i32 = 1; i < nt; i++) {
-    const c = coef(code_, terms, i);
-    const p = <usize>load<u32>(ati(table, code(code_, terms + 2 * i)));
-    for (let j: i32 = 0; j < n; j += 2) v128.store(at(dst, j), f64x2.add(v128.load(at(dst, j)), f64x2.mul(c, v128.load(at(p, j)))));
-  }
-}
-
 // W2^2 term of a mark over a block: sum_j w_j (sqrt a_j - sqrt t_j)^2 with a_j = K[reg, reg] read from `kr`
 // (squared first when `square`: the rank-one path holds r = c xi, K = c^2), t_j = scale l_j + shift.
 // @ts-ignore: decorator
@@ -226,7 +209,8 @@ function rankOneBlock(
       const dst = code(code_, pc + 1);
       const nt = code(code_, pc + 2);
       const spare = ati(table, R);
-      combineRegisters(<usize>load<u32>(spare), code_, pc + 3, nt, table, n);
+      // combine's temporaries mode (m < 0) with E = 0 reads register src's block at table[src]
+      combine(<usize>load<u32>(spare), code_, pc + 3, nt, table, -1, R, 0, n);
       const de = ati(table, dst);
       const blk = load<u32>(de);
       store<u32>(de, load<u32>(spare));

@@ -83,7 +83,7 @@ function sameEntries(a: Float64Array, b: Float64Array): boolean {
  * m x n matrix X^T, with the same singular values), by the Wasm bidiagonalisation and dqds
  * (assembly/linalg/bidiag.ts). x is copied into Wasm memory, not modified.
  */
-export function singularValuesIn(scope: WasmScope, x: ArrayLike<number>, n: number, m: number): Float64Array {
+function singularValuesIn(scope: WasmScope, x: ArrayLike<number>, n: number, m: number): Float64Array {
   return singularValuesResidentIn(scope, scope.f64(n * m, x), n, m);
 }
 
@@ -98,7 +98,7 @@ export function singularValuesResidentIn(scope: WasmScope, px: number, n: number
 }
 
 /** Wasm bytes singularValuesIn holds for an n x m matrix (n <= m): the copy, the values, the work block. */
-export function singularValuesBytes(n: number, m: number): number {
+function singularValuesBytes(n: number, m: number): number {
   return 8 * (n * m + n + svdWorkLength(m, n)) + 64;
 }
 
@@ -122,12 +122,12 @@ function nuclearNormIn(scope: WasmScope, A: Float64Array, B: Float64Array, d: nu
 
 /**
  * sum_i sigma_i(X), X d x d row-major (not modified): the nuclear norm tr (A^{1/2} B A^{1/2})^{1/2} when
- * X = B^{1/2} A^{1/2} up to orthogonal factors (callers that know such a factor, e.g. the score-matching
- * Monte Carlo, skip the two eigendecompositions of nuclearNormIn). Singular values by bidiagonalisation and
+ * X = B^{1/2} A^{1/2} up to orthogonal factors (callers that hold such a factor in Wasm memory, e.g. the
+ * score-matching Monte Carlo, call singularValuesResidentIn on it). Singular values by bidiagonalisation and
  * dqds, each within a few eps ||X||_2 (numpy's svd(compute_uv=False) has the same method and accuracy),
  * summed with compensation.
  */
-export function factorNuclearNormIn(scope: WasmScope, x: ArrayLike<number>, d: number): number {
+function factorNuclearNormIn(scope: WasmScope, x: ArrayLike<number>, d: number): number {
   return neumaierSum(singularValuesIn(scope, x, d, d));
 }
 

@@ -137,11 +137,24 @@ function prepare(a: unknown, d: unknown, opts: unknown): [number, boolean] {
   return [n, wantVectors];
 }
 
+/** The kernel on n x n at pa (overwritten; values to pv, vectors to pz unless 0, work block pw): the values, checked. */
+function runKernel(scope: WasmScope, n: number, pa: number, pv: number, pz: number, pw: number, work: number): Float64Array {
+  const info = scope.kernel.eighSym(n, pa, pv, pz, pw, work);
+  if (info === -1) fail('INTERNAL', 'wasm', 'the eigensolver kernel needs a larger work block than src/linalg/eigh.ts gave it', 'rebuild with npm run build');
+  if (info !== 0) fail('INTERNAL', 'a', 'the tridiagonal QL iteration did not converge (60 sweeps per eigenvalue)', 'report this matrix');
+  const values = scope.read(pv, n);
+  for (let j = 0; j < n; j++) {
+    if (!Number.isFinite(values[j])) {
+      fail('NON_FINITE', 'a', `eigenvalue ${j} overflows f64 (|lambda| > ${Number.MAX_VALUE})`, 'entries small enough that d x max |a_ij| < 1.8e308');
+    }
+  }
+  return values;
+}
+
 /** The decomposition on a validated, symmetric copy; every block it allocates is freed before it returns. */
 function decompose(scope: WasmScope, sym: Float64Array, n: number, wantVectors: boolean): EighResult {
   const alloc = scope.kernel.alloc;
   const free = scope.kernel.free;
-  const run = scope.kernel.eighSym;
   // the loaded build's own count (the formula of eighWorkLength, compiled into it)
   const work = scope.kernel.eighWorkLength(n, wantVectors ? 1 : 0);
   const ptrs: number[] = [];
@@ -156,15 +169,7 @@ function decompose(scope: WasmScope, sym: Float64Array, n: number, wantVectors: 
     const pz = wantVectors ? take(n * n) : 0;
     const pw = take(work);
     scope.view(pa, n * n).set(sym); // views after the last allocation
-    const info = run(n, pa, pv, pz, pw, work);
-    if (info === -1) fail('INTERNAL', 'wasm', 'the eigensolver kernel needs a larger work block than src/linalg/eigh.ts gave it', 'rebuild with npm run build');
-    if (info !== 0) fail('INTERNAL', 'a', 'the tridiagonal QL iteration did not converge (60 sweeps per eigenvalue)', 'report this matrix');
-    const values = scope.read(pv, n);
-    for (let j = 0; j < n; j++) {
-      if (!Number.isFinite(values[j])) {
-        fail('NON_FINITE', 'a', `eigenvalue ${j} overflows f64 (|lambda| > ${Number.MAX_VALUE})`, 'entries small enough that d x max |a_ij| < 1.8e308');
-      }
-    }
+    const values = runKernel(scope, n, pa, pv, pz, pw, work);
     return { values, vectors: wantVectors ? scope.read(pz, n * n) : null };
   } finally {
     for (const p of ptrs) free(p);
@@ -202,12 +207,5 @@ export function eighResidentIn(scope: WasmScope, pa: number, n: number): { value
   const pv = scope.f64(n);
   const pz = scope.f64(n * n);
   const pw = scope.f64(work);
-  const info = scope.kernel.eighSym(n, pa, pv, pz, pw, work);
-  if (info === -1) fail('INTERNAL', 'wasm', 'the eigensolver kernel needs a larger work block than src/linalg/eigh.ts gave it', 'rebuild with npm run build');
-  if (info !== 0) fail('INTERNAL', 'a', 'the tridiagonal QL iteration did not converge (60 sweeps per eigenvalue)', 'report this matrix');
-  const values = scope.read(pv, n);
-  for (let j = 0; j < n; j++) {
-    if (!Number.isFinite(values[j])) fail('NON_FINITE', 'a', `eigenvalue ${j} is not finite`, 'finite covariances');
-  }
-  return { values, vectors: pz };
+  return { values: runKernel(scope, n, pa, pv, pz, pw, work), vectors: pz };
 }

@@ -3,7 +3,7 @@
  * registers under the tape's update rules, read literally. It is the reference the Wasm back end is checked
  * against, and a back end in its own right (`StatespaceBackend`).
  */
-import { OP_LIN, OP_MARK, OP_NOISE, OP_PREC, SLOT_STRIDE, type Tape } from './tape.js';
+import { OP_LIN, OP_MARK, OP_NOISE, OP_PREC, SLOT_STRIDE, type Tape, noiseOps } from './tape.js';
 
 export interface StatespaceResult {
   /** Final K[0, 0] (the output variance) of each mode. */
@@ -41,10 +41,7 @@ export const runTapeReference = (values: Float64Array, modelValues: Float64Array
   const t = new Float64Array(R);
   // No NOISE op: every register is a multiple c xi of the start's one Gaussian and K = c c^T; carry c
   // (tape.ts, "Deterministic tapes"; the Wasm kernel's rankOneBlock, the same operations in the same order).
-  let rankOne = true;
-  for (let pc = 0; pc < code.length; pc += code[pc] === OP_LIN ? 3 + 2 * code[pc + 2] : code[pc] === OP_PREC ? 4 : 3) {
-    if (code[pc] === OP_NOISE) rankOne = false;
-  }
+  const rankOne = noiseOps(tape) === 0;
   const c = new Float64Array(R);
   for (let i = 0; i < values.length; i++) {
     const l = values[i];

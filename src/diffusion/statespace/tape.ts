@@ -149,6 +149,22 @@ export class TapeBuilder {
   }
 }
 
+/** Width of the op at pc in `code` (the encoding above), or 0 for an unknown op code. */
+export function opWidth(code: Float64Array, pc: number): number {
+  const op = code[pc];
+  return op === OP_LIN ? 3 + 2 * code[pc + 2] : op === OP_PREC ? 4 : op === OP_NOISE || op === OP_MARK ? 3 : 0;
+}
+
+/**
+ * Number of NOISE ops of a tape: its fresh draws per run besides the start. With none the tape is
+ * deterministic, and both back ends run it on the rank-one rules (see the header).
+ */
+export function noiseOps(tape: Tape): number {
+  let n = 0;
+  for (let pc = 0; pc < tape.code.length; pc += opWidth(tape.code, pc) || 1) if (tape.code[pc] === OP_NOISE) n++;
+  return n;
+}
+
 /**
  * The same tape with only its last OP_MARK (renumbered 0), for callers that read only the final W2: the
  * kernel then skips the per-step sums (a sqrt per mode per mark). MARKs change no register, so the final
@@ -161,7 +177,7 @@ export function lastMarkOnly(tape: Tape): Tape {
   const code: number[] = [];
   for (let pc = 0; pc < tape.code.length;) {
     const op = tape.code[pc];
-    const width = op === OP_LIN ? 3 + 2 * tape.code[pc + 2] : op === OP_PREC ? 4 : op === OP_NOISE || op === OP_MARK ? 3 : 0;
+    const width = opWidth(tape.code, pc);
     if (width === 0) fail('INTERNAL', 'tape', `op ${op} at ${pc} is unknown`, 'a tape built by TapeBuilder');
     if (op !== OP_MARK) for (let j = 0; j < width; j++) code.push(tape.code[pc + j]);
     else if (tape.code[pc + 2] === nMarks - 1) code.push(OP_MARK, tape.code[pc + 1], 0);

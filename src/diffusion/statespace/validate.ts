@@ -29,7 +29,7 @@ import { MAX_PARTICLES, maxSimulableVariance, summarize } from '../montecarlo.js
 import { normalsInto } from '../../random/random.js';
 import { type EdmSamplerErrorOptions, EDM_SAMPLER_ERROR_KEYS, STATESPACE_BACKENDS, edmSamplerError, edmSigmas } from './index.js';
 import { squaredRootGap } from './reference.js';
-import { OP_LIN, OP_MARK, OP_NOISE, OP_PREC, SLOT_STRIDE, type Tape } from './tape.js';
+import { OP_LIN, OP_MARK, OP_NOISE, OP_PREC, SLOT_STRIDE, type Tape, noiseOps } from './tape.js';
 
 export interface ValidateSamplerOptions extends EdmSamplerErrorOptions {
   /** Particles per distinct eigenvalue (B >= 2); default 1000. */
@@ -77,17 +77,6 @@ export interface SamplerValidation {
   readonly closedFormVariances: Float64Array;
   readonly variances: Float64Array;
   readonly zScores: Float64Array;
-}
-
-/** Number of NOISE ops of a tape (its fresh draws per particle, besides the start). */
-function noiseOps(tape: Tape): number {
-  let n = 0;
-  for (let pc = 0; pc < tape.code.length;) {
-    const op = tape.code[pc];
-    if (op === OP_NOISE) n++;
-    pc += op === OP_LIN ? 3 + 2 * tape.code[pc + 2] : op === OP_PREC ? 4 : 3;
-  }
-  return n;
 }
 
 /** TOO_LARGE, before any allocation, when the particle registers or the random stream would not fit. */
